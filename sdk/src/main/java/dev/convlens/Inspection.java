@@ -1,0 +1,158 @@
+package dev.convlens;
+
+import dev.convlens.render.GridRenderer;
+import dev.convlens.render.Palette;
+import dev.convlens.render.Raster;
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
+import java.awt.image.DirectColorModel;
+import java.awt.image.WritableRaster;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The result of one run of a {@link Request}: the selected layers' activations and the model's own outputs.
+ * Grids and channels are drawn from it without running the model again. Immutable and thread-safe.
+ *
+ * <pre>{@code
+ * Inspection result = inspector.image(Path.of("dog.jpg")).inspect();
+ * System.out.printf("dog: %.2f%n", result.output().value(0));
+ * List<BufferedImage> grids = result.grid(16);
+ * }</pre>
+ */
+public final class Inspection {
+    private static final DirectColorModel RGB = new DirectColorModel(24, 0xFF0000, 0xFF00, 0xFF);
+
+    private final List<FeatureMap> activations;
+    private final List<Tensor> outputs;
+    private final Colormap colormap;
+    private final Contrast contrast;
+    private final int scale;
+
+    Inspection(List<FeatureMap> activations, List<Tensor> outputs, Colormap colormap, Contrast contrast,
+               int scale) {
+        this.activations = List.copyOf(activations);
+        this.outputs = List.copyOf(outputs);
+        this.colormap = colormap;
+        this.contrast = contrast;
+        this.scale = scale;
+    }
+
+    /**
+     * Returns the activations of the selected layers.
+     *
+     * @return one feature map per layer, in model order
+     */
+    public List<FeatureMap> activations() {
+        return activations;
+    }
+
+    /**
+     * Returns the activations of one inspected layer.
+     *
+     * @param layer the layer's name, as in {@link Layer#name()}
+     * @return its feature map
+     * @throws NullPointerException if layer is null
+     * @throws LayerNotFoundException if the layer was not inspected
+     */
+    public FeatureMap activation(String layer) {
+        Objects.requireNonNull(layer, "layer");
+        for (FeatureMap map : activations) {
+            if (map.layer().name().equals(layer)) {
+                return map;
+            }
+        }
+        List<String> inspected = activations.stream().map(m -> m.layer().name()).toList();
+        throw new LayerNotFoundException("layer '" + layer + "' was not inspected; inspected: " + inspected
+                + ". Select it with Request.layers(...)", layer, inspected);
+    }
+
+    /**
+     * Returns the model's own outputs.
+     *
+     * @return every output, in the model's order
+     */
+    public List<Tensor> outputs() {
+        return outputs;
+    }
+
+    /**
+     * Returns the model's first output: for a classifier, its scores.
+     *
+     * @return the first output
+     */
+    public Tensor output() {
+        return outputs.get(0);
+    }
+
+    /**
+     * Returns the model output with a name.
+     *
+     * @param name the output's name in the model
+     * @return the output
+     * @throws NullPointerException if name is null
+     * @throws IllegalArgumentException if the model has no output of that name
+     */
+    public Tensor output(String name) {
+        Objects.requireNonNull(name, "name");
+        return outputs.stream().filter(t -> t.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no output '" + name + "'; the model's outputs are "
+                        + outputs.stream().map(Tensor::name).toList()));
+    }
+
+    /**
+     * Draws each inspected layer as a grid of its channels, {@code perRow} to a row, in model order.
+     *
+     * @param perRow channels per row, at least 1
+     * @return one image per layer
+     * @throws IllegalArgumentException if perRow is less than 1
+     */
+    public List<BufferedImage> grid(int perRow) {
+        checkPerRow(perRow);
+        Palette palette = Palette.of(colormap);
+        Contrast c = contrast == null ? Contrast.STANDARDIZED : contrast;
+        List<BufferedImage> grids = new ArrayList<>(activations.size());
+        for (FeatureMap map : activations) {
+            grids.add(image(GridRenderer.grid(map.shared(), map.channels(), map.height(), map.width(), perRow, scale,
+                    c, palette)));
+        }
+        return grids;
+    }
+
+    /**
+     * Draws one channel of an inspected layer.
+     *
+     * @param layer the layer's name, as in {@link Layer#name()}
+     * @param index the channel, from 0
+     * @return the channel's map
+     * @throws LayerNotFoundException if the layer was not inspected
+     * @throws IndexOutOfBoundsException if the layer has no such channel
+     */
+    public BufferedImage channel(String layer, int index) {
+        FeatureMap map = activation(layer);
+        Objects.checkIndex(index, map.channels());
+        Contrast c = contrast == null ? Contrast.CHANNEL_MIN_MAX : contrast;
+        return image(GridRenderer.channel(map.shared(), map.channels(), map.height(), map.width(), index, scale, c,
+                Palette.of(colormap)));
+    }
+
+    static void checkPerRow(int perRow) {
+        if (perRow < 1) {
+            throw new IllegalArgumentException("perRow must be at least 1, was " + perRow);
+        }
+    }
+
+    /** Wraps RGB pixels into a TYPE_INT_RGB image without copying them. */
+    private static BufferedImage image(Raster r) {
+        DataBufferInt buffer = new DataBufferInt(r.rgb(), r.rgb().length);
+        WritableRaster raster = java.awt.image.Raster.createPackedRaster(buffer, r.width(), r.height(), r.width(),
+                RGB.getMasks(), null);
+        return new BufferedImage(RGB, raster, false, null);
+    }
+
+    @Override
+    public String toString() {
+        return "Inspection[" + activations + ", " + outputs + "]";
+    }
+}

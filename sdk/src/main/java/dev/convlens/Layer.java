@@ -1,0 +1,55 @@
+package dev.convlens;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A layer of a model, as a Keras user would name it: a convolution with the bias, normalization and activation an
+ * exporter split off it, or a pooling layer.
+ *
+ * @param index the layer's position in {@link Inspector#layers()}, in graph order
+ * @param name its name: the Keras layer or PyTorch module name where the export keeps one, unique in the model
+ * @param kind convolution or pooling
+ * @param opTypes the ONNX op types it is made of, e.g. {@code [Conv, Relu]}
+ * @param output the ONNX tensor that holds its output, the last of those ops
+ * @param channels its output channels, or -1 if unknown
+ * @param height its output height, or -1 if unknown or dependent on the image (dynamic input size)
+ * @param width its output width, or -1 if unknown or dependent on the image
+ * @param parameters its number of weights, or -1 if they cannot be counted without running the model
+ */
+public record Layer(int index, String name, Kind kind, List<String> opTypes, String output, int channels,
+                    int height, int width, long parameters) {
+    /** What a layer does. */
+    public enum Kind {
+        /** Conv or ConvTranspose, with what follows it. */
+        CONVOLUTION,
+        /** MaxPool, AveragePool, LpPool or a global pooling. */
+        POOLING
+    }
+
+    /**
+     * Copies the op types and checks for nulls.
+     *
+     * @throws NullPointerException if a reference is null
+     */
+    public Layer {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(output, "output");
+        opTypes = List.copyOf(opTypes);
+    }
+
+    /**
+     * Returns the output shape as Keras prints it, channels first: {@code (32, 178, 178)}, with {@code ?} for an
+     * unknown dimension.
+     *
+     * @return the shape as text
+     */
+    public String shape() {
+        return "(" + dim(channels) + ", " + dim(height) + ", " + dim(width) + ")";
+    }
+
+    private static String dim(int d) {
+        return d < 0 ? "?" : String.valueOf(d);
+    }
+}

@@ -1,0 +1,50 @@
+package dev.convlens;
+
+import dev.convlens.image.Decoder;
+import dev.convlens.image.Pixels;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Where a request's image comes from; decoded only when the request runs. */
+sealed interface Source {
+    /** Decodes the image, refusing one larger than {@code maxPixels}. */
+    Pixels decode(long maxPixels);
+
+    static Source of(Path path) {
+        if (!Files.isRegularFile(path)) {
+            throw new ImageException((Files.isDirectory(path) ? "image path is a folder, not a file: "
+                    : "image file not found: ") + path.toAbsolutePath());
+        }
+        return new File(path);
+    }
+
+    static Source of(byte[] bytes) {
+        return new Bytes(bytes);
+    }
+
+    static Source of(BufferedImage image) {
+        return new Image(image);
+    }
+
+    record File(Path path) implements Source {
+        @Override
+        public Pixels decode(long maxPixels) {
+            return Decoder.read(path, maxPixels);
+        }
+    }
+
+    record Bytes(byte[] bytes) implements Source {
+        @Override
+        public Pixels decode(long maxPixels) {
+            return Decoder.decode(bytes, "image bytes", maxPixels);
+        }
+    }
+
+    record Image(BufferedImage image) implements Source {
+        @Override
+        public Pixels decode(long maxPixels) {
+            return Decoder.fromImage(image);
+        }
+    }
+}

@@ -1,0 +1,276 @@
+package dev.convlens.image;
+
+import dev.convlens.ImageException;
+import dev.convlens.ImageTooLargeException;
+import java.awt.Dimension;
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+import org.apache.commons.imaging.ImageFormat;
+import org.apache.commons.imaging.ImageFormats;
+import org.apache.commons.imaging.Imaging;
+import org.apache.commons.imaging.common.ImageMetadata;
+import org.apache.commons.imaging.formats.jpeg.JpegImageMetadata;
+import org.apache.commons.imaging.formats.tiff.TiffField;
+import org.apache.commons.imaging.formats.tiff.TiffImageMetadata;
+import org.apache.commons.imaging.formats.tiff.constants.TiffTagConstants;
+
+/**
+ * Decodes an image file into upright 8-bit RGB pixels.
+ *
+ * <p>The size is read from the header and checked against a pixel limit before anything is decoded. Samples are
+ * read from the raster itself, never through {@code BufferedImage.getRGB()}, which converts gray images through a
+ * linear color space and shifts their values. Alpha is composited over white; CMYK is converted the way Pillow
+ * does; 16-bit samples keep their high byte.
+ */
+public final class Decoder {
+    private Decoder() {
+    }
+
+    /**
+     * Reads and decodes an image file.
+     *
+     * @throws ImageException if the file is missing, empty, corrupt or of an unsupported format
+     * @throws ImageTooLargeException if it declares more than {@code maxPixels} pixels
+     */
+    public static Pixels read(Path path, long maxPixels) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(path);
+        } catch (NoSuchFileException e) {
+            throw new ImageException("image file not found: " + path.toAbsolutePath(), e);
+        } catch (IOException e) {
+            throw new ImageException("cannot read image file " + path + ": " + e.getMessage(), e);
+        }
+        return decode(bytes, path.toString(), maxPixels);
+    }
+
+    /**
+     * Decodes an image held in memory.
+     *
+     * @param source what to call the image in messages, e.g. its path
+     * @throws ImageException if the bytes are empty, corrupt or of an unsupported format
+     * @throws ImageTooLargeException if they declare more than {@code maxPixels} pixels
+     */
+    public static Pixels decode(byte[] bytes, String source, long maxPixels) {
+        if (bytes.length == 0) {
+            throw new ImageException("image is empty (0 bytes): " + source);
+        }
+        ImageFormat format = guessFormat(bytes);
+        checkSize(bytes, source, format, maxPixels);
+        BufferedImage image = decodeImage(bytes, source, format);
+        return Orientation.apply(fromImage(image), orientation(bytes));
+    }
+
+    /** Flattens an already decoded image; no orientation is applied, since it has no EXIF. */
+    public static Pixels fromImage(BufferedImage image) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        byte[] rgb = new byte[w * h * 3];
+        ColorModel cm = image.getColorModel();
+        Raster raster = image.getRaster();
+        if (cm instanceof IndexColorModel icm) {
+            int[] palette = new int[icm.getMapSize()];
+            icm.getRGBs(palette);
+            int[] row = new int[w];
+            for (int y = 0; y < h; y++) {
+                raster.getSamples(0, y, w, 1, 0, row);
+                for (int x = 0; x < w; x++) {
+                    int argb = row[x] < palette.length ? palette[row[x]] : 0;
+                    put(rgb, (y * w + x) * 3, argb >> 16 & 0xFF, argb >> 8 & 0xFF, argb & 0xFF, argb >>> 24, false);
+                }
+            }
+            return new Pixels(w, h, rgb);
+        }
+        int bands = raster.getNumBands();
+        int colors = cm.getNumColorComponents();
+        boolean alpha = cm.hasAlpha() && bands > colors;
+        boolean premultiplied = alpha && cm.isAlphaPremultiplied();
+        int space = cm.getColorSpace().getType();
+        int[] shift = new int[bands];
+        for (int b = 0; b < bands; b++) {
+            shift[b] = Math.max(0, raster.getSampleModel().getSampleSize(b) - 8);
+        }
+        int[] row = new int[w * bands];
+        for (int y = 0; y < h; y++) {
+            raster.getPixels(0, y, w, 1, row);
+            for (int x = 0; x < w; x++) {
+                int s = x * bands;
+                int a = alpha ? row[s + colors] >> shift[colors] : 255;
+                int r;
+                int g;
+                int b;
+                if (colors >= 3 && space == ColorSpace.TYPE_CMYK && colors == 4) {
+                    int k = 255 - (row[s + 3] >> shift[3]);
+                    r = cmyk(row[s] >> shift[0], k);
+                    g = cmyk(row[s + 1] >> shift[1], k);
+                    b = cmyk(row[s + 2] >> shift[2], k);
+                } else if (colors >= 3) {
+                    r = row[s] >> shift[0];
+                    g = row[s + 1] >> shift[1];
+                    b = row[s + 2] >> shift[2];
+                } else {
+                    r = g = b = row[s] >> shift[0];
+                }
+                put(rgb, (y * w + x) * 3, r, g, b, a, premultiplied);
+            }
+        }
+        return new Pixels(w, h, rgb);
+    }
+
+    /** Pillow's CMYK to RGB: {@code (255 - C) * (255 - K) / 255}, with k already inverted. */
+    private static int cmyk(int c, int nk) {
+        int t = c * nk + 128;
+        return nk - (((t >> 8) + t) >> 8);
+    }
+
+    /** Stores a pixel composited over white. */
+    private static void put(byte[] rgb, int i, int r, int g, int b, int a, boolean premultiplied) {
+        if (a < 255) {
+            int white = 255 * (255 - a);
+            if (premultiplied) {
+                r = r + (white + 127) / 255;
+                g = g + (white + 127) / 255;
+                b = b + (white + 127) / 255;
+            } else {
+                r = (r * a + white + 127) / 255;
+                g = (g * a + white + 127) / 255;
+                b = (b * a + white + 127) / 255;
+            }
+        }
+        rgb[i] = (byte) Math.min(r, 255);
+        rgb[i + 1] = (byte) Math.min(g, 255);
+        rgb[i + 2] = (byte) Math.min(b, 255);
+    }
+
+    private static ImageFormat guessFormat(byte[] bytes) {
+        try {
+            return Imaging.guessFormat(bytes);
+        } catch (IOException | RuntimeException e) {
+            return ImageFormats.UNKNOWN;
+        }
+    }
+
+    /** Refuses images whose header declares more pixels than the limit, before decoding them. */
+    private static void checkSize(byte[] bytes, String source, ImageFormat format, long maxPixels) {
+        long w;
+        long h;
+        try {
+            Dimension d = Imaging.getImageSize(bytes);
+            w = d.width;
+            h = d.height;
+        } catch (IOException | RuntimeException e) {
+            long[] size = headerSize(bytes);
+            if (size == null) {
+                throw unreadable(source, format, e);
+            }
+            w = size[0];
+            h = size[1];
+        }
+        if (w <= 0 || h <= 0) {
+            throw new ImageException("image " + source + " declares an empty size " + w + "x" + h
+                    + "; the file is corrupt");
+        }
+        if (w * h > maxPixels) {
+            throw new ImageTooLargeException("image " + source + " declares " + w + "x" + h + " = " + (w * h)
+                    + " pixels, more than the limit of " + maxPixels + ". Downscale it first, or raise the limit"
+                    + " with Options.maxPixels(...) if you trust the source.", w, h, maxPixels);
+        }
+    }
+
+    /** The size from ImageIO's reader, which reads only the header; null if no reader takes the bytes. */
+    private static long[] headerSize(byte[] bytes) {
+        try (ImageInputStream in = stream(bytes)) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                return null;
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                return new long[] {reader.getWidth(0), reader.getHeight(0)};
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static BufferedImage decodeImage(byte[] bytes, String source, ImageFormat format) {
+        try (ImageInputStream in = stream(bytes)) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (readers.hasNext()) {
+                ImageReader reader = readers.next();
+                List<String> warnings = new ArrayList<>();
+                try {
+                    reader.setInput(in, true, true);
+                    reader.addIIOReadWarningListener((r, warning) -> warnings.add(warning));
+                    BufferedImage image = reader.read(0);
+                    for (String w : warnings) {
+                        // libjpeg fills a truncated file's missing rows with gray and only warns
+                        if (w.contains("Truncated") || w.contains("Premature end")) {
+                            throw new ImageException("image " + source + " is truncated (" + w
+                                    + "); the file was not copied completely");
+                        }
+                    }
+                    return image;
+                } finally {
+                    reader.dispose();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof ImageException ie) {
+                throw ie;
+            }
+            throw unreadable(source, format, e);
+        }
+        try {
+            return Imaging.getBufferedImage(bytes);
+        } catch (IOException | RuntimeException e) {
+            throw unreadable(source, format, e);
+        }
+    }
+
+    private static ImageException unreadable(String source, ImageFormat format, Exception cause) {
+        String what = format == ImageFormats.UNKNOWN ? "is not an image format ConvLens reads"
+                : "is " + format.getName() + " but cannot be decoded";
+        String fix = format == ImageFormats.UNKNOWN || format == ImageFormats.WEBP
+                ? " Convert it to PNG or JPEG." : " The file may be corrupt or truncated.";
+        return new ImageException("image " + source + " " + what + " (" + cause.getMessage() + ")." + fix, cause);
+    }
+
+    private static ImageInputStream stream(byte[] bytes) {
+        return new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes));
+    }
+
+    /** The EXIF orientation of a JPEG or TIFF, or 1 when there is none or the metadata cannot be read. */
+    private static int orientation(byte[] bytes) {
+        try {
+            ImageMetadata metadata = Imaging.getMetadata(bytes);
+            TiffImageMetadata exif = metadata instanceof JpegImageMetadata jpeg ? jpeg.getExif()
+                    : metadata instanceof TiffImageMetadata tiff ? tiff : null;
+            if (exif == null) {
+                return 1;
+            }
+            TiffField field = exif.findField(TiffTagConstants.TIFF_TAG_ORIENTATION);
+            return field == null ? 1 : field.getIntValue();
+        } catch (IOException | RuntimeException e) {
+            return 1; // broken metadata does not stop a decodable image
+        }
+    }
+}

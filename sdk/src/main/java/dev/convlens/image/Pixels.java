@@ -1,0 +1,23 @@
+package dev.convlens.image;
+
+/**
+ * An 8-bit RGB image: interleaved R, G, B bytes, row by row, top to bottom.
+ *
+ * @param width width in pixels
+ * @param height height in pixels
+ * @param rgb {@code width * height * 3} bytes; shared, not copied
+ */
+public record Pixels(int width, int height, byte[] rgb) {
+    public Pixels {
+        if (width <= 0 || height <= 0 || rgb.length != (long) width * height * 3) {
+            throw new IllegalArgumentException("bad pixel buffer: " + width + "x" + height + ", " + rgb.length
+                    + " bytes");
+        }
+    }
+
+    /** The pixel's packed 0xRRGGBB value, for tests and debugging. */
+    public int rgbAt(int x, int y) {
+        int i = (y * width + x) * 3;
+        return (rgb[i] & 0xFF) << 16 | (rgb[i + 1] & 0xFF) << 8 | rgb[i + 2] & 0xFF;
+    }
+}

@@ -1,0 +1,170 @@
+package dev.convlens.onnx;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** An index over a graph's nodes: who produces and who consumes each tensor, and which tensors are constant. */
+final class Graph {
+    private final Onnx.GraphProto proto;
+    private final Map<String, Integer> producer = new HashMap<>();
+    private final Map<String, List<Integer>> consumers = new HashMap<>();
+    private final Map<String, Onnx.TensorProto> initializers = new HashMap<>();
+    private final Set<String> constants = new HashSet<>();
+    private final Set<String> outputs = new HashSet<>();
+    private final Map<String, Onnx.TypeProto.Tensor> types = new HashMap<>();
+
+    Graph(Onnx.GraphProto proto) {
+        this.proto = proto;
+        for (Onnx.TensorProto t : proto.getInitializerList()) {
+            initializers.put(t.getName(), t);
+            constants.add(t.getName());
+        }
+        constants.add(""); // an empty input name is an omitted optional input
+        for (Onnx.ValueInfoProto v : proto.getOutputList()) {
+            outputs.add(v.getName());
+        }
+        for (List<Onnx.ValueInfoProto> list : List.of(proto.getInputList(), proto.getOutputList(),
+                proto.getValueInfoList())) {
+            for (Onnx.ValueInfoProto v : list) {
+                if (v.getType().hasTensorType()) {
+                    types.put(v.getName(), v.getType().getTensorType());
+                }
+            }
+        }
+        for (int i = 0; i < proto.getNodeCount(); i++) {
+            Onnx.NodeProto node = proto.getNode(i);
+            boolean constant = true;
+            for (String in : node.getInputList()) {
+                consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(i);
+                constant &= constants.contains(in);
+            }
+            for (String out : node.getOutputList()) {
+                producer.put(out, i);
+            }
+            // Nodes are topologically sorted, so a node fed only by constants (Constant, ConstantOfShape of a
+            // constant shape, Identity of a weight, ...) yields a constant.
+            if (constant) {
+                constants.addAll(node.getOutputList());
+            }
+        }
+    }
+
+    Onnx.GraphProto proto() {
+        return proto;
+    }
+
+    int nodeCount() {
+        return proto.getNodeCount();
+    }
+
+    Onnx.NodeProto node(int index) {
+        return proto.getNode(index);
+    }
+
+    /** The nodes that read a tensor, in graph order. */
+    List<Integer> consumers(String tensor) {
+        return consumers.getOrDefault(tensor, List.of());
+    }
+
+    /** The index of the node that writes a tensor, or -1 for graph inputs and initializers. */
+    int producer(String tensor) {
+        return producer.getOrDefault(tensor, -1);
+    }
+
+    boolean isConstant(String tensor) {
+        return constants.contains(tensor);
+    }
+
+    boolean isGraphOutput(String tensor) {
+        return outputs.contains(tensor);
+    }
+
+    Onnx.TensorProto initializer(String name) {
+        return initializers.get(name);
+    }
+
+    /** The declared type of a tensor (from inputs, outputs or value_info), or null. */
+    Onnx.TypeProto.Tensor declaredType(String tensor) {
+        return types.get(tensor);
+    }
+
+    /** The graph inputs that are not initializers (older models list weights among the inputs). */
+    List<Onnx.ValueInfoProto> realInputs() {
+        List<Onnx.ValueInfoProto> inputs = new ArrayList<>();
+        for (Onnx.ValueInfoProto v : proto.getInputList()) {
+            if (!initializers.containsKey(v.getName())) {
+                inputs.add(v);
+            }
+        }
+        return inputs;
+    }
+
+    /**
+     * The shape of a constant tensor if it can be read without computing anything: an initializer, a Constant
+     * node's value, or a ConstantOfShape whose shape is itself such a tensor. Null if unknown.
+     */
+    long[] constantShape(String tensor) {
+        Onnx.TensorProto t = initializers.get(tensor);
+        if (t != null) {
+            return dims(t);
+        }
+        int p = producer(tensor);
+        if (p < 0) {
+            return null;
+        }
+        Onnx.NodeProto node = node(p);
+        switch (node.getOpType()) {
+            case "Constant":
+                for (Onnx.AttributeProto a : node.getAttributeList()) {
+                    if (a.getName().equals("value") && a.hasT()) {
+                        return dims(a.getT());
+                    }
+                }
+                return null;
+            case "ConstantOfShape":
+                return node.getInputCount() > 0 ? constantInts(node.getInput(0)) : null;
+            case "Identity":
+                return constantShape(node.getInput(0));
+            default:
+                return null;
+        }
+    }
+
+    /** The values of a small constant int64 tensor (e.g. a shape), or null if not readable. */
+    long[] constantInts(String tensor) {
+        Onnx.TensorProto t = initializers.get(tensor);
+        if (t == null) {
+            int p = producer(tensor);
+            if (p >= 0 && node(p).getOpType().equals("Constant")) {
+                for (Onnx.AttributeProto a : node(p).getAttributeList()) {
+                    if (a.getName().equals("value") && a.hasT()) {
+                        t = a.getT();
+                    }
+                }
+            }
+        }
+        if (t == null || t.getDataType() != Onnx.TensorProto.DataType.INT64_VALUE) {
+            return null;
+        }
+        if (t.getInt64DataCount() > 0) {
+            return t.getInt64DataList().stream().mapToLong(Long::longValue).toArray();
+        }
+        if (t.hasRawData() && t.getRawData().size() % 8 == 0) {
+            java.nio.ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            long[] values = new long[raw.remaining() / 8];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = raw.getLong();
+            }
+            return values;
+        }
+        return null;
+    }
+
+    private static long[] dims(Onnx.TensorProto t) {
+        return t.getDimsList().stream().mapToLong(Long::longValue).toArray();
+    }
+}

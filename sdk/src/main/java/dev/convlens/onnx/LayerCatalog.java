@@ -1,0 +1,366 @@
+package dev.convlens.onnx;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Finds a model's layers the way a Keras user sees them.
+ *
+ * <p>A convolution layer is a Conv (or ConvTranspose) node followed by the nodes an exporter split off it: a bias
+ * Add, a BatchNormalization or the Mul+Add it was folded into, and the activation, including gated ones such as
+ * SiLU ({@code x * sigmoid(x)}) and hard-swish. Its output is the last tensor of that chain, the tensor Keras
+ * would return for the layer, and the one that keeps ONNX Runtime's Conv+activation fusion intact when it is
+ * exposed. Pooling layers are single MaxPool, AveragePool, LpPool or global pooling nodes.
+ */
+public final class LayerCatalog {
+    private static final Set<String> CONVOLUTIONS = Set.of("Conv", "ConvTranspose");
+    private static final Set<String> POOLS = Set.of("MaxPool", "AveragePool", "LpPool", "GlobalAveragePool",
+            "GlobalMaxPool", "GlobalLpPool");
+    /** Ops that act on each element (or channel) of one tensor, with all other inputs constant. */
+    private static final Set<String> ELEMENTWISE = Set.of("Add", "Sub", "Mul", "Div", "BatchNormalization",
+            "InstanceNormalization", "Relu", "LeakyRelu", "PRelu", "Elu", "Selu", "Celu", "ThresholdedRelu",
+            "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Softplus", "Softsign", "Mish", "Gelu", "Clip",
+            "Identity", "Dropout");
+    /** Longest gate branch followed, e.g. hard-swish's Add, Clip, Div before the Mul. */
+    private static final int MAX_GATE = 4;
+    /** Suffixes exporters give weight names: PyTorch, Caffe2, Paddle, Keras. */
+    private static final List<String> WEIGHT_SUFFIXES = List.of(".weight", "_w_0", ".w_0", "/kernel:0",
+            "/kernel", "_w", "_W");
+
+    private final List<LayerInfo> layers;
+    private final List<Onnx.ValueInfoProto> inputs;
+
+    private LayerCatalog(List<LayerInfo> layers, List<Onnx.ValueInfoProto> inputs) {
+        this.layers = List.copyOf(layers);
+        this.inputs = List.copyOf(inputs);
+    }
+
+    /** Finds the layers of a model. */
+    public static LayerCatalog of(ModelFile model) {
+        Graph graph = new Graph(model.proto().getGraph());
+        int inputType = inputElemType(graph);
+        List<Found> found = new ArrayList<>();
+        for (int i = 0; i < graph.nodeCount(); i++) {
+            Onnx.NodeProto node = graph.node(i);
+            if (!isDefaultDomain(node) || node.getOutputCount() == 0) {
+                continue;
+            }
+            if (CONVOLUTIONS.contains(node.getOpType()) && isTwoDimensional(graph, node)) {
+                found.add(new Found(false, chain(graph, i)));
+            } else if (POOLS.contains(node.getOpType())) {
+                found.add(new Found(true, List.of(i)));
+            }
+        }
+        List<String> names = uniqueNames(graph, found);
+        List<LayerInfo> layers = new ArrayList<>();
+        for (int k = 0; k < found.size(); k++) {
+            Found f = found.get(k);
+            List<String> ops = new ArrayList<>();
+            List<String> nodeNames = new ArrayList<>();
+            for (int i : f.nodes) {
+                ops.add(graph.node(i).getOpType());
+                nodeNames.add(graph.node(i).getName());
+            }
+            String output = graph.node(f.nodes.get(f.nodes.size() - 1)).getOutput(0);
+            layers.add(new LayerInfo(k, names.get(k), f.pooling, ops, nodeNames, output,
+                    f.pooling ? 0 : parameters(graph, f.nodes), elemType(graph, f.nodes.get(0), output, inputType)));
+        }
+        return new LayerCatalog(layers, graph.realInputs());
+    }
+
+    private record Found(boolean pooling, List<Integer> nodes) {
+    }
+
+    /** Every layer, convolutions and pooling, in graph order. */
+    public List<LayerInfo> layers() {
+        return layers;
+    }
+
+    /** The convolution layers, in graph order. */
+    public List<LayerInfo> convolutions() {
+        return layers.stream().filter(l -> !l.pooling()).toList();
+    }
+
+    /** The graph inputs that are not initializers. */
+    public List<Onnx.ValueInfoProto> inputs() {
+        return inputs;
+    }
+
+    /**
+     * The layers a query names, in graph order; empty if none. Tried in turn, the first rule that matches wins:
+     * the exact layer, node or output tensor name; a '/'-separated segment of a node name (Keras
+     * {@code conv2d_1} in tf2onnx's {@code model/conv2d_1/BiasAdd}, PyTorch {@code features.0} in
+     * {@code /features/features.0/Conv}); an op type ({@code Conv}, {@code MaxPool}); a glob with {@code *} and
+     * {@code ?} over layer and node names.
+     */
+    public List<LayerInfo> find(String query) {
+        List<LayerInfo> hits = filter(l -> l.name().equals(query) || l.output().equals(query)
+                || l.nodeNames().contains(query));
+        if (hits.isEmpty()) {
+            hits = filter(l -> l.nodeNames().stream().anyMatch(n -> segments(n).contains(query)));
+        }
+        if (hits.isEmpty()) {
+            hits = filter(l -> l.opTypes().contains(query));
+        }
+        if (hits.isEmpty() && (query.contains("*") || query.contains("?"))) {
+            Pattern glob = glob(query);
+            hits = filter(l -> glob.matcher(l.name()).matches()
+                    || l.nodeNames().stream().anyMatch(n -> glob.matcher(n).matches()));
+        }
+        return hits;
+    }
+
+    /** The layer names closest to a query by edit distance, best first, at most {@code limit}. */
+    public List<String> closest(String query, int limit) {
+        String q = query.toLowerCase(Locale.ROOT);
+        return layers.stream()
+                .sorted(Comparator.comparingInt((LayerInfo l) -> distance(q, l.name().toLowerCase(Locale.ROOT)))
+                        .thenComparingInt(LayerInfo::index))
+                .limit(limit)
+                .map(LayerInfo::name)
+                .toList();
+    }
+
+    private List<LayerInfo> filter(java.util.function.Predicate<LayerInfo> test) {
+        return layers.stream().filter(test).toList();
+    }
+
+    private static boolean isDefaultDomain(Onnx.NodeProto node) {
+        return node.getDomain().isEmpty() || node.getDomain().equals("ai.onnx");
+    }
+
+    /** Conv1D and Conv3D have no picture per channel; a kernel of unknown rank is taken as 2-D. */
+    private static boolean isTwoDimensional(Graph graph, Onnx.NodeProto node) {
+        for (Onnx.AttributeProto a : node.getAttributeList()) {
+            if (a.getName().equals("kernel_shape")) {
+                return a.getIntsCount() == 2;
+            }
+        }
+        long[] weight = node.getInputCount() > 1 ? graph.constantShape(node.getInput(1)) : null;
+        return weight == null || weight.length == 4;
+    }
+
+    /** The nodes of a convolution layer: the Conv and what follows it that belongs to it. */
+    private static List<Integer> chain(Graph graph, int conv) {
+        List<Integer> nodes = new ArrayList<>(List.of(conv));
+        String current = graph.node(conv).getOutput(0);
+        while (!graph.isGraphOutput(current)) {
+            List<Integer> next = graph.consumers(current);
+            if (next.size() == 1 && appliesTo(graph, graph.node(next.get(0)), current)) {
+                nodes.add(next.get(0));
+            } else if (next.size() == 2) {
+                List<Integer> gate = gate(graph, current, next);
+                if (gate.isEmpty()) {
+                    break;
+                }
+                nodes.addAll(gate);
+            } else {
+                break;
+            }
+            current = graph.node(nodes.get(nodes.size() - 1)).getOutput(0);
+        }
+        return nodes;
+    }
+
+    /** Whether a node is elementwise on {@code x} with every other input constant. */
+    private static boolean appliesTo(Graph graph, Onnx.NodeProto node, String x) {
+        if (!isDefaultDomain(node) || !ELEMENTWISE.contains(node.getOpType()) || node.getOutputCount() == 0) {
+            return false;
+        }
+        int dynamic = 0;
+        for (String in : node.getInputList()) {
+            if (in.equals(x)) {
+                dynamic++;
+            } else if (!graph.isConstant(in)) {
+                return false;
+            }
+        }
+        return dynamic == 1;
+    }
+
+    /**
+     * A gated activation {@code x * g(x)}: x feeds a Mul and a short branch of elementwise nodes whose end is the
+     * Mul's other input (SiLU: Sigmoid; hard-swish: HardSigmoid, or Add+Clip+Div). Returns the branch and the
+     * Mul, or nothing.
+     */
+    private static List<Integer> gate(Graph graph, String x, List<Integer> consumers) {
+        for (int m = 0; m < 2; m++) {
+            Onnx.NodeProto mul = graph.node(consumers.get(m));
+            if (!mul.getOpType().equals("Mul") || mul.getInputCount() != 2 || !mul.getInputList().contains(x)) {
+                continue;
+            }
+            String gated = mul.getInput(0).equals(x) ? mul.getInput(1) : mul.getInput(0);
+            List<Integer> branch = new ArrayList<>();
+            String current = x;
+            int node = consumers.get(1 - m);
+            while (branch.size() < MAX_GATE && appliesTo(graph, graph.node(node), current)) {
+                branch.add(node);
+                current = graph.node(node).getOutput(0);
+                if (current.equals(gated)) {
+                    if (graph.consumers(current).size() != 1 || graph.isGraphOutput(current)) {
+                        return List.of();
+                    }
+                    branch.add(consumers.get(m));
+                    return branch;
+                }
+                List<Integer> next = graph.consumers(current);
+                if (next.size() != 1 || graph.isGraphOutput(current)) {
+                    break;
+                }
+                node = next.get(0);
+            }
+        }
+        return List.of();
+    }
+
+    /** Weights of the layer's nodes: every constant input but the data one, counted once. -1 if one is unknown. */
+    private static long parameters(Graph graph, List<Integer> nodes) {
+        Set<String> seen = new LinkedHashSet<>();
+        long total = 0;
+        for (int i : nodes) {
+            Onnx.NodeProto node = graph.node(i);
+            for (String in : node.getInputList()) {
+                if (in.isEmpty() || !graph.isConstant(in) || !seen.add(in)) {
+                    continue;
+                }
+                long[] shape = graph.constantShape(in);
+                if (shape == null) {
+                    return -1;
+                }
+                long count = 1;
+                for (long d : shape) {
+                    count *= d;
+                }
+                total += count;
+            }
+        }
+        return total;
+    }
+
+    private static int inputElemType(Graph graph) {
+        for (Onnx.ValueInfoProto v : graph.realInputs()) {
+            if (v.getType().hasTensorType()) {
+                return v.getType().getTensorType().getElemType();
+            }
+        }
+        return Onnx.TensorProto.DataType.FLOAT_VALUE;
+    }
+
+    /** The output's declared type if any, else the kernel's type, else the model input's. */
+    private static int elemType(Graph graph, int first, String output, int inputType) {
+        Onnx.TypeProto.Tensor declared = graph.declaredType(output);
+        if (declared != null && declared.getElemType() != 0) {
+            return declared.getElemType();
+        }
+        Onnx.NodeProto node = graph.node(first);
+        Onnx.TensorProto weight = node.getInputCount() > 1 ? graph.initializer(node.getInput(1)) : null;
+        return weight != null && weight.getDataType() != 0 ? weight.getDataType() : inputType;
+    }
+
+    /**
+     * Display names, unique within the model. From the node's scope where the exporter kept one (tf2onnx's
+     * {@code model/conv2d_1/BiasAdd} gives {@code conv2d_1}; PyTorch's {@code /layer1/layer1.0/conv1/Conv}
+     * gives {@code layer1.0.conv1}), else from the weight's name ({@code conv1.weight}, {@code conv1_w_0}), else
+     * the node's name, else its output's. Repeats get {@code #2}, {@code #3}, ...
+     */
+    private static List<String> uniqueNames(Graph graph, List<Found> found) {
+        List<String> names = new ArrayList<>();
+        Map<String, Integer> seen = new HashMap<>();
+        for (Found f : found) {
+            String name = baseName(graph, graph.node(f.nodes.get(0)));
+            int n = seen.merge(name, 1, Integer::sum);
+            names.add(n == 1 ? name : name + "#" + n);
+        }
+        return names;
+    }
+
+    private static String baseName(Graph graph, Onnx.NodeProto node) {
+        String scoped = scopeName(node.getName());
+        if (scoped != null) {
+            return scoped;
+        }
+        if (node.getInputCount() > 1) {
+            String weight = node.getInput(1);
+            for (String suffix : WEIGHT_SUFFIXES) {
+                if (weight.endsWith(suffix) && weight.length() > suffix.length()) {
+                    return weight.substring(0, weight.length() - suffix.length());
+                }
+            }
+        }
+        return node.getName().isEmpty() ? node.getOutput(0) : node.getName();
+    }
+
+    /** The layer's scope in a scoped node name, or null when the name has no scope. */
+    static String scopeName(String nodeName) {
+        List<String> parts = segments(nodeName);
+        if (parts.size() < 2) {
+            return null;
+        }
+        List<String> scope = parts.subList(0, parts.size() - 1);
+        if (!nodeName.startsWith("/")) {
+            return scope.get(scope.size() - 1); // tf2onnx: the Keras layer is the innermost scope
+        }
+        // PyTorch: each scope repeats its parent's attribute name ("layer1", "layer1.0"); rebuild the module path.
+        List<String> path = new ArrayList<>();
+        String previous = null;
+        for (String segment : scope) {
+            if (previous != null && segment.startsWith(previous + ".")) {
+                String last = path.remove(path.size() - 1);
+                path.add(last + segment.substring(previous.length()));
+            } else {
+                path.add(segment);
+            }
+            previous = segment;
+        }
+        return String.join(".", path);
+    }
+
+    private static List<String> segments(String name) {
+        List<String> parts = new ArrayList<>();
+        for (String s : name.split("/")) {
+            if (!s.isEmpty()) {
+                parts.add(s);
+            }
+        }
+        return parts;
+    }
+
+    private static Pattern glob(String glob) {
+        StringBuilder regex = new StringBuilder();
+        for (char c : glob.toCharArray()) {
+            switch (c) {
+                case '*' -> regex.append(".*");
+                case '?' -> regex.append('.');
+                default -> regex.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return Pattern.compile(regex.toString());
+    }
+
+    /** Levenshtein distance. */
+    private static int distance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+            int[] t = previous;
+            previous = current;
+            current = t;
+        }
+        return previous[b.length()];
+    }
+}

@@ -1,0 +1,231 @@
+package dev.convlens.onnx;
+
+import com.google.protobuf.CodedInputStream;
+import dev.convlens.ModelException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An ONNX model as read from a file or from bytes: the original bytes, their parsed form, and the folder that
+ * external weight files are resolved against.
+ */
+public final class ModelFile {
+
+    private final String source;
+    private final byte[] bytes;
+    private final Onnx.ModelProto proto;
+    private final Path directory;
+    private final boolean externalData;
+
+    private ModelFile(String source, byte[] bytes, Onnx.ModelProto proto, Path directory, boolean externalData) {
+        this.source = source;
+        this.bytes = bytes;
+        this.proto = proto;
+        this.directory = directory;
+        this.externalData = externalData;
+    }
+
+    /**
+     * Reads and parses a model file; external weight files are looked up next to it.
+     *
+     * @throws ModelException if the file is missing, empty, not ONNX, truncated, or its external data is missing
+     */
+    public static ModelFile read(Path path) {
+        byte[] bytes;
+        try {
+            if (Files.isDirectory(path)) {
+                throw new ModelException("model path is a folder, not an .onnx file: " + path);
+            }
+            bytes = Files.readAllBytes(path);
+        } catch (NoSuchFileException e) {
+            throw new ModelException("model file not found: " + path.toAbsolutePath(), e);
+        } catch (IOException | OutOfMemoryError e) {
+            throw new ModelException("cannot read model file " + path + ": " + e, e);
+        }
+        Path folder = path.toAbsolutePath().getParent();
+        return parse(path.toString(), bytes, folder);
+    }
+
+    /**
+     * Parses a model held in memory. A model whose weights live in external files cannot be loaded this way,
+     * since there is no folder to find them in.
+     *
+     * @param bytes the serialized ModelProto; not copied, so the caller must not change it afterwards
+     * @throws ModelException if the bytes are not a usable ONNX model
+     */
+    public static ModelFile of(byte[] bytes) {
+        return parse("model bytes", bytes, null);
+    }
+
+    private static ModelFile parse(String source, byte[] bytes, Path folder) {
+        if (bytes.length == 0) {
+            throw new ModelException("model is empty (0 bytes): " + source);
+        }
+        String other = otherFormat(bytes);
+        if (other != null) {
+            throw new ModelException("not an ONNX model: " + source + " looks like " + other
+                    + ". Export the model to ONNX first (tf2onnx for Keras/TensorFlow, torch.onnx.export for PyTorch).");
+        }
+        Onnx.ModelProto proto;
+        try {
+            CodedInputStream in = CodedInputStream.newInstance(bytes);
+            in.enableAliasing(true); // raw weights stay views of `bytes` instead of copies
+            proto = Onnx.ModelProto.parseFrom(in);
+        } catch (IOException e) { // InvalidProtocolBufferException, which the stream API declares as IOException
+            String why = e.getMessage() != null && e.getMessage().contains("ended unexpectedly")
+                    ? "the file is truncated" : "it is not valid ONNX protobuf";
+            throw new ModelException("not an ONNX model: " + source + " cannot be parsed (" + why + ": "
+                    + e.getMessage() + "). Check that the file was copied completely and is an .onnx export.", e);
+        } catch (RuntimeException e) { // protobuf reports some malformed input as IllegalArgumentException
+            throw new ModelException("not an ONNX model: " + source + " cannot be parsed: " + e, e);
+        }
+        if (!proto.hasIrVersion() || !proto.hasGraph() || proto.getGraph().getNodeCount() == 0
+                || proto.getGraph().getInputCount() == 0 || proto.getGraph().getOutputCount() == 0) {
+            throw new ModelException("not an ONNX model: " + source + " parses as protobuf but has "
+                    + (!proto.hasIrVersion() ? "no ir_version"
+                    : !proto.hasGraph() || proto.getGraph().getNodeCount() == 0 ? "no graph nodes"
+                    : "no graph inputs or outputs") + ". Check that it is an .onnx export.");
+        }
+        boolean external = checkExternalData(source, proto.getGraph(), folder);
+        return new ModelFile(source, bytes, proto, folder, external);
+    }
+
+    /** Names formats people often pass by mistake, from their magic bytes. */
+    private static String otherFormat(byte[] b) {
+        if (starts(b, 0x89, 'H', 'D', 'F')) {
+            return "a Keras HDF5 file (.h5)";
+        }
+        if (starts(b, 'P', 'K', 3, 4)) {
+            return "a zip archive (a PyTorch .pt or a Keras .keras file)";
+        }
+        if (b.length >= 8 && b[4] == 'T' && b[5] == 'F' && b[6] == 'L' && b[7] == '3') {
+            return "a TensorFlow Lite model (.tflite)";
+        }
+        if (b.length >= 8 && b[4] == 'O' && b[5] == 'R' && b[6] == 'T' && b[7] == 'M') {
+            return "an ONNX Runtime format model (.ort); ConvLens needs the .onnx file it was made from";
+        }
+        if (starts(b, 0xFF, 0xD8, 0xFF) || starts(b, 0x89, 'P', 'N', 'G')) {
+            return "an image (were the model and the image swapped?)";
+        }
+        if (starts(b, 0x80) && b.length > 1 && b[1] >= 2 && b[1] <= 5) {
+            return "a Python pickle (a PyTorch checkpoint)";
+        }
+        return null;
+    }
+
+    private static boolean starts(byte[] b, int... prefix) {
+        if (b.length < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if ((b[i] & 0xFF) != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Checks that every external weight file exists inside the model's folder and is long enough. */
+    private static boolean checkExternalData(String source, Onnx.GraphProto graph, Path folder) {
+        List<Onnx.TensorProto> tensors = new ArrayList<>(graph.getInitializerList());
+        for (Onnx.NodeProto node : graph.getNodeList()) {
+            for (Onnx.AttributeProto a : node.getAttributeList()) {
+                if (a.hasT()) {
+                    tensors.add(a.getT());
+                }
+            }
+        }
+        boolean any = false;
+        for (Onnx.TensorProto t : tensors) {
+            if (t.getDataLocation() != Onnx.TensorProto.DataLocation.EXTERNAL) {
+                continue;
+            }
+            any = true;
+            String location = null;
+            long offset = 0;
+            long length = -1;
+            for (Onnx.StringStringEntryProto e : t.getExternalDataList()) {
+                switch (e.getKey()) {
+                    case "location" -> location = e.getValue();
+                    case "offset" -> offset = parseLong(source, t, e);
+                    case "length" -> length = parseLong(source, t, e);
+                    default -> { }
+                }
+            }
+            if (location == null || location.isEmpty()) {
+                throw new ModelException("invalid ONNX model " + source + ": initializer '" + t.getName()
+                        + "' is marked external but names no location");
+            }
+            if (folder == null) {
+                throw new ModelException("the model keeps its weights in external files ('" + location
+                        + "'), which cannot be found from bytes alone; load it with Inspector.of(Path) from the"
+                        + " folder that holds both");
+            }
+            Path file = folder.resolve(location).normalize();
+            if (!file.startsWith(folder) || Path.of(location).isAbsolute()) {
+                throw new ModelException("invalid ONNX model " + source + ": external data location '" + location
+                        + "' of initializer '" + t.getName() + "' points outside the model's folder " + folder);
+            }
+            long size;
+            try {
+                size = Files.size(file);
+            } catch (IOException e) {
+                throw new ModelException("external data file missing: initializer '" + t.getName() + "' of "
+                        + source + " keeps its values in '" + location + "', expected at " + file
+                        + ". Copy that file next to the model.", e);
+            }
+            if (length >= 0 && offset + length > size || offset > size) {
+                throw new ModelException("external data file too short: initializer '" + t.getName()
+                        + "' needs bytes " + offset + ".." + (offset + Math.max(length, 0)) + " of " + file
+                        + ", which has " + size + " bytes. Was it copied completely?");
+            }
+        }
+        return any;
+    }
+
+    private static long parseLong(String source, Onnx.TensorProto t, Onnx.StringStringEntryProto e) {
+        try {
+            return Long.parseLong(e.getValue());
+        } catch (NumberFormatException x) {
+            throw new ModelException("invalid ONNX model " + source + ": external data " + e.getKey() + " '"
+                    + e.getValue() + "' of initializer '" + t.getName() + "' is not a number", x);
+        }
+    }
+
+    /** Where the model came from, for messages: its path, or "model bytes". */
+    public String source() {
+        return source;
+    }
+
+    /** The bytes as read; shared, not copied, so callers must not change them. */
+    public byte[] bytes() {
+        return bytes;
+    }
+
+    /** The parsed model. */
+    public Onnx.ModelProto proto() {
+        return proto;
+    }
+
+    /** The folder holding the model file, where external data is resolved; empty for a model from bytes. */
+    public Optional<Path> directory() {
+        return Optional.ofNullable(directory);
+    }
+
+    /** Whether some weights live in external files. */
+    public boolean hasExternalData() {
+        return externalData;
+    }
+
+    /** The producer recorded in the model, e.g. "pytorch 1.13" or "tf2onnx 1.16.1"; empty if none. */
+    public String producer() {
+        String name = proto.getProducerName();
+        String version = proto.getProducerVersion();
+        return (name + " " + version).trim();
+    }
+}

@@ -1,0 +1,124 @@
+package dev.convlens.onnx;
+
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.WireFormat;
+import dev.convlens.ModelException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Adds graph outputs to a serialized model without touching anything else.
+ *
+ * <p>A ModelProto's graph is field 7, and a GraphProto's outputs are its repeated field 12. Protobuf appends
+ * repeated fields in the order it meets them, so writing new output entries after the graph's last byte adds them
+ * after the existing outputs. Only the graph's length prefix changes; every other byte of the model is copied as
+ * it was, unknown fields and field order included.
+ */
+public final class Rewriter {
+    private static final int GRAPH_FIELD = 7;
+    private static final int OUTPUT_FIELD = 12;
+
+    private Rewriter() {
+    }
+
+    /**
+     * Returns the model with each tensor added as a graph output, declared with its element type and a rank-only
+     * shape, so a saved copy still passes the ONNX checker.
+     *
+     * @param model the serialized ModelProto
+     * @param tensors the outputs to add: name, ONNX element type, rank; none may be a graph output already
+     */
+    public static byte[] expose(byte[] model, List<Output> tensors) {
+        ByteArrayOutputStream extra = new ByteArrayOutputStream();
+        try {
+            CodedOutputStream out = CodedOutputStream.newInstance(extra);
+            for (Output t : tensors) {
+                out.writeMessage(OUTPUT_FIELD, t.valueInfo());
+            }
+            out.flush();
+        } catch (IOException e) {
+            throw new IllegalStateException("writing to memory failed", e);
+        }
+        return appendToGraph(model, extra.toByteArray());
+    }
+
+    /**
+     * A tensor to expose.
+     *
+     * @param name the tensor's name in the graph
+     * @param elemType its ONNX element type
+     * @param rank its number of dimensions
+     */
+    public record Output(String name, int elemType, int rank) {
+        Onnx.ValueInfoProto valueInfo() {
+            Onnx.TensorShapeProto.Builder shape = Onnx.TensorShapeProto.newBuilder();
+            for (int i = 0; i < rank; i++) {
+                shape.addDim(Onnx.TensorShapeProto.Dimension.getDefaultInstance());
+            }
+            return Onnx.ValueInfoProto.newBuilder()
+                    .setName(name)
+                    .setType(Onnx.TypeProto.newBuilder().setTensorType(
+                            Onnx.TypeProto.Tensor.newBuilder().setElemType(elemType).setShape(shape)))
+                    .build();
+        }
+    }
+
+    /** Appends bytes to the payload of the model's last graph field (protobuf merges repeated occurrences). */
+    private static byte[] appendToGraph(byte[] model, byte[] extra) {
+        int graphStart = -1;
+        int payloadStart = -1;
+        int payloadEnd = -1;
+        try {
+            CodedInputStream in = CodedInputStream.newInstance(model);
+            while (true) {
+                int fieldStart = in.getTotalBytesRead();
+                int tag = in.readTag();
+                if (tag == 0) {
+                    break;
+                }
+                if (tag == (GRAPH_FIELD << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED)) {
+                    int length = in.readRawVarint32();
+                    graphStart = fieldStart;
+                    payloadStart = in.getTotalBytesRead();
+                    payloadEnd = payloadStart + length;
+                    in.skipRawBytes(length);
+                } else {
+                    in.skipField(tag);
+                }
+            }
+        } catch (IOException e) {
+            throw new ModelException("cannot rewrite the model: it is not valid protobuf (" + e.getMessage() + ")", e);
+        }
+        if (graphStart < 0) {
+            throw new ModelException("cannot rewrite the model: it has no graph");
+        }
+        int payload = payloadEnd - payloadStart;
+        long grown = (long) payload + extra.length;
+        if (grown > Integer.MAX_VALUE - 16) {
+            throw new ModelException("cannot rewrite the model: its graph would exceed protobuf's 2 GB limit");
+        }
+        byte[] header = new byte[1 + CodedOutputStream.computeUInt32SizeNoTag((int) grown)];
+        try {
+            CodedOutputStream h = CodedOutputStream.newInstance(header);
+            h.writeTag(GRAPH_FIELD, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+            h.writeUInt32NoTag((int) grown);
+            h.checkNoSpaceLeft();
+        } catch (IOException e) {
+            throw new IllegalStateException("writing to memory failed", e);
+        }
+        byte[] result = new byte[graphStart + header.length + payload + extra.length + model.length - payloadEnd];
+        int at = 0;
+        System.arraycopy(model, 0, result, at, graphStart);
+        at += graphStart;
+        System.arraycopy(header, 0, result, at, header.length);
+        at += header.length;
+        System.arraycopy(model, payloadStart, result, at, payload);
+        at += payload;
+        System.arraycopy(extra, 0, result, at, extra.length);
+        at += extra.length;
+        System.arraycopy(model, payloadEnd, result, at, model.length - payloadEnd);
+        return result;
+    }
+}
