@@ -28,6 +28,9 @@ public final class LayerCatalog {
             "InstanceNormalization", "Relu", "LeakyRelu", "PRelu", "Elu", "Selu", "Celu", "ThresholdedRelu",
             "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Softplus", "Softsign", "Mish", "Gelu", "Clip",
             "Identity", "Dropout");
+    /** Ops whose constant inputs are all weights. */
+    private static final Set<String> WEIGHTED = Set.of("Conv", "ConvTranspose", "BatchNormalization",
+            "InstanceNormalization", "PRelu");
     /** Longest gate branch followed, e.g. hard-swish's Add, Clip, Div before the Mul. */
     private static final int MAX_GATE = 4;
     /** Suffixes exporters give weight names: PyTorch, Caffe2, Paddle, Keras. */
@@ -220,25 +223,35 @@ public final class LayerCatalog {
         return List.of();
     }
 
-    /** Weights of the layer's nodes: every constant input but the data one, counted once. -1 if one is unknown. */
+    /**
+     * Weights of the layer's nodes, each tensor counted once: every constant input of the convolution and of
+     * normalizations, and the per-channel constants of other ops (a bias Add, a folded BatchNorm's Mul), but not
+     * scalars such as hard-swish's 3 and 6. -1 if a weight's size cannot be read.
+     */
     private static long parameters(Graph graph, List<Integer> nodes) {
         Set<String> seen = new LinkedHashSet<>();
         long total = 0;
         for (int i : nodes) {
             Onnx.NodeProto node = graph.node(i);
+            boolean weighted = WEIGHTED.contains(node.getOpType());
             for (String in : node.getInputList()) {
                 if (in.isEmpty() || !graph.isConstant(in) || !seen.add(in)) {
                     continue;
                 }
                 long[] shape = graph.constantShape(in);
                 if (shape == null) {
-                    return -1;
+                    if (weighted) {
+                        return -1;
+                    }
+                    continue;
                 }
                 long count = 1;
                 for (long d : shape) {
                     count *= d;
                 }
-                total += count;
+                if (weighted || count > 1) {
+                    total += count;
+                }
             }
         }
         return total;

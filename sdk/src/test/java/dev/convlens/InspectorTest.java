@@ -1,0 +1,248 @@
+package dev.convlens;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The API end to end on models the tests build, checked against the layers computed directly. */
+class InspectorTest {
+    private static final int H = 12;
+    private static final int W = 10;
+
+    /** A color image of random pixels. */
+    static BufferedImage rgbImage(int w, int h, long seed) {
+        Random r = new Random(seed);
+        BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                image.setRGB(x, y, r.nextInt(1 << 24));
+            }
+        }
+        return image;
+    }
+
+    /** A gray image of random pixels. */
+    static BufferedImage grayImage(int w, int h, long seed) {
+        Random r = new Random(seed);
+        BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                image.getRaster().setSample(x, y, 0, r.nextInt(256));
+            }
+        }
+        return image;
+    }
+
+    /** The image as the model should see it with RAW preprocessing: channels of 0..255 values. */
+    static float[][][] planes(BufferedImage image, int channels) {
+        float[][][] p = new float[channels][image.getHeight()][image.getWidth()];
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) {
+                if (channels == 1) {
+                    p[0][y][x] = image.getRaster().getSample(x, y, 0);
+                } else {
+                    int rgb = image.getRGB(x, y);
+                    p[0][y][x] = rgb >> 16 & 0xFF;
+                    p[1][y][x] = rgb >> 8 & 0xFF;
+                    p[2][y][x] = rgb & 0xFF;
+                }
+            }
+        }
+        return p;
+    }
+
+    enum Variant {
+        NCHW_RGB(TestModels.Spec.rgb(H, W)),
+        NHWC_RGB(TestModels.Spec.rgb(H, W).withLayout(Layout.NHWC)),
+        NCHW_GRAY(TestModels.Spec.rgb(H, W).withChannels(1)),
+        NHWC_GRAY(TestModels.Spec.rgb(H, W).withChannels(1).withLayout(Layout.NHWC)),
+        NCHW_DYNAMIC(TestModels.Spec.rgb(H, W).withDynamicSize()),
+        NHWC_DYNAMIC_GRAY(TestModels.Spec.rgb(H, W).withLayout(Layout.NHWC).withChannels(1).withDynamicSize()),
+        FLOAT16(TestModels.Spec.rgb(H, W).withFloat16()),
+        NHWC_FLOAT16(TestModels.Spec.rgb(H, W).withLayout(Layout.NHWC).withFloat16());
+
+        final TestModels.Spec spec;
+
+        Variant(TestModels.Spec spec) {
+            this.spec = spec;
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void firstLayerEqualsTheConvolutionComputedDirectly(Variant variant) {
+        TestModels model = new TestModels(variant.spec);
+        int c = variant.spec.channels();
+        BufferedImage image = c == 1 ? grayImage(W, H, 3) : rgbImage(W, H, 3);
+        float[] expected = model.conv1(planes(image, c));
+        try (Inspector inspector = Inspector.of(model.bytes())) {
+            Request request = inspector.image(image).layers("conv1");
+            if (variant.spec.dynamicSize()) {
+                request = request.size(W, H);
+            }
+            FeatureMap map = request.activations().get(0);
+            assertThat(map.layer().name()).isEqualTo("conv1");
+            assertThat(new int[] {map.channels(), map.height(), map.width()}).containsExactly(4, H, W);
+            float[] actual = map.values();
+            double max = 0;
+            for (float v : expected) {
+                max = Math.max(max, Math.abs(v));
+            }
+            // float16 keeps 11 significant bits: allow 1% of the largest activation
+            double tolerance = variant.spec.float16() ? 0.01 * max : 1e-4 * Math.max(1, max);
+            for (int i = 0; i < expected.length; i++) {
+                assertThat((double) actual[i]).as("value %d of %s", i, variant).isCloseTo(expected[i],
+                        within(tolerance));
+            }
+        }
+    }
+
+    @Test
+    void layersHaveNamesOpsShapesAndParameters() {
+        TestModels model = new TestModels(TestModels.Spec.rgb(H, W));
+        try (Inspector inspector = Inspector.of(model.bytes())) {
+            List<Layer> layers = inspector.layers();
+            assertThat(layers).extracting(Layer::name).containsExactly("conv1", "pool1", "conv2", "gap");
+            assertThat(layers).extracting(Layer::kind).containsExactly(Layer.Kind.CONVOLUTION, Layer.Kind.POOLING,
+                    Layer.Kind.CONVOLUTION, Layer.Kind.POOLING);
+            assertThat(layers.get(0).opTypes()).containsExactly("Conv", "Relu");
+            assertThat(layers.get(2).opTypes()).containsExactly("Conv", "BatchNormalization", "Relu");
+            assertThat(layers).extracting(Layer::shape)
+                    .containsExactly("(4, 12, 10)", "(4, 6, 5)", "(6, 4, 3)", "(6, 1, 1)");
+            assertThat(layers).extracting(Layer::parameters)
+                    .containsExactly(4L * 3 * 9 + 4, 0L, 6L * 4 * 9 + 4 * 6, 0L);
+            assertThat(layers.get(2).output()).isEqualTo("/relu2/Relu_output_0");
+            assertThat(inspector.summary())
+                    .contains("conv1", "Conv+Relu", "(4, 12, 10)", "112")
+                    .contains("conv2", "Conv+BatchNormalization+Relu", "(6, 4, 3)", "240")
+                    .contains("Input: input float32 NCHW [N, 3, 12, 10]")
+                    .contains("Outputs: [scores]");
+        }
+    }
+
+    @Test
+    void exposingLayersLeavesTheModelsOutputsUnchanged() {
+        TestModels model = new TestModels(TestModels.Spec.rgb(H, W));
+        try (Inspector inspector = Inspector.of(model.bytes())) {
+            Request request = inspector.image(rgbImage(W, H, 5));
+            float[] plain = request.outputs().get(0).values();
+            Inspection inspected = request.layers("conv1", "pool1", "conv2").inspect();
+            assertThat(inspected.activations()).hasSize(3);
+            float[] withLayers = inspected.output().values();
+            assertThat(withLayers).hasSize(2);
+            for (int i = 0; i < plain.length; i++) {
+                assertThat(withLayers[i]).isCloseTo(plain[i], within(1e-5f * Math.max(1, Math.abs(plain[i]))));
+            }
+        }
+    }
+
+    @Test
+    void defaultSelectionIsEveryConvolutionInModelOrder() {
+        try (Inspector inspector = Inspector.of(new TestModels(TestModels.Spec.rgb(H, W)).bytes())) {
+            Inspection result = inspector.image(rgbImage(W, H, 1)).inspect();
+            assertThat(result.activations()).extracting(m -> m.layer().name()).containsExactly("conv1", "conv2");
+            assertThat(result.grid(16)).hasSize(2);
+        }
+    }
+
+    @Test
+    void externalDataLoadsFromTheModelsFolderAndGivesTheSameValues(@TempDir Path dir) throws IOException {
+        TestModels model = new TestModels(TestModels.Spec.rgb(H, W));
+        Path file = model.writeWithExternalData(dir);
+        BufferedImage image = rgbImage(W, H, 9);
+        float[] embedded;
+        try (Inspector inspector = Inspector.of(model.bytes())) {
+            embedded = inspector.image(image).layers("conv2").activations().get(0).values();
+        }
+        try (Inspector inspector = Inspector.of(file)) {
+            assertThat(inspector.image(image).layers("conv2").activations().get(0).values()).containsExactly(embedded);
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        assertThatThrownBy(() -> Inspector.of(bytes)).isInstanceOf(ModelException.class)
+                .hasMessageContaining("external files").hasMessageContaining("Inspector.of(Path)");
+        Files.delete(dir.resolve("weights.bin"));
+        assertThatThrownBy(() -> Inspector.of(file)).isInstanceOf(ModelException.class)
+                .hasMessageContaining("external data file missing").hasMessageContaining("weights.bin");
+    }
+
+    @Test
+    void dynamicSizeFollowsTheImageOrTheRequestedSize() {
+        try (Inspector inspector = Inspector.of(new TestModels(TestModels.Spec.rgb(H, W).withDynamicSize()).bytes())) {
+            assertThat(inspector.layers().get(0).shape()).isEqualTo("(4, ?, ?)");
+            FeatureMap own = inspector.image(rgbImage(70, 40, 2)).layers("conv1").activations().get(0);
+            assertThat(new int[] {own.height(), own.width()}).containsExactly(32, 64); // rounded to multiples of 32
+            FeatureMap sized = inspector.image(rgbImage(70, 40, 2)).size(30, 20).layers("conv1").activations().get(0);
+            assertThat(new int[] {sized.height(), sized.width()}).containsExactly(20, 30);
+        }
+    }
+
+    @Test
+    void layersAreSelectedByNameSegmentOpTypeGlobAndIndex() {
+        try (Inspector inspector = Inspector.of(new TestModels(TestModels.Spec.rgb(H, W)).bytes())) {
+            Request r = inspector.image(rgbImage(W, H, 1));
+            assertThat(names(r.layers("conv2"))).containsExactly("conv2");
+            assertThat(names(r.layers("/bn2/BatchNormalization"))).containsExactly("conv2");
+            assertThat(names(r.layers("relu1"))).containsExactly("conv1");            // a segment of /relu1/Relu
+            assertThat(names(r.layers("MaxPool", "GlobalAveragePool"))).containsExactly("pool1", "gap");
+            assertThat(names(r.layers("conv*"))).containsExactly("conv1", "conv2");
+            assertThat(names(r.layers(-1, 0))).containsExactly("conv1", "gap");
+            assertThat(names(r.layers("conv2", "conv1"))).containsExactly("conv1", "conv2"); // model order
+            assertThatThrownBy(() -> r.layers("cnov2")).isInstanceOf(LayerNotFoundException.class)
+                    .hasMessageContaining("no layer matches 'cnov2'").hasMessageContaining("closest: conv2")
+                    .satisfies(e -> assertThat(((LayerNotFoundException) e).candidates()).startsWith("conv2"));
+            assertThatThrownBy(() -> r.layers(4)).isInstanceOf(LayerNotFoundException.class)
+                    .hasMessageContaining("4 layers");
+        }
+    }
+
+    private static List<String> names(Request r) {
+        return r.inspect().activations().stream().map(m -> m.layer().name()).toList();
+    }
+
+    @Test
+    void misuseIsReportedWithJdkExceptions() {
+        Inspector inspector = Inspector.of(new TestModels(TestModels.Spec.rgb(H, W)).bytes());
+        Request r = inspector.image(rgbImage(W, H, 1));
+        assertThatThrownBy(() -> r.grid(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("perRow");
+        assertThatThrownBy(() -> r.grid(-3)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> r.layers((String) null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> inspector.image((Path) null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> r.size(20, 20)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("fixed at 10x12");
+        assertThatThrownBy(() -> r.upscale(0)).isInstanceOf(IllegalArgumentException.class);
+        inspector.close();
+        inspector.close();
+        assertThatThrownBy(r::inspect).isInstanceOf(IllegalStateException.class).hasMessage("Inspector is closed");
+        assertThatThrownBy(() -> inspector.image(rgbImage(W, H, 1))).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void requestsAreImmutable() {
+        try (Inspector inspector = Inspector.of(new TestModels(TestModels.Spec.rgb(H, W)).bytes())) {
+            Request base = inspector.image(rgbImage(W, H, 1));
+            Request one = base.layers("conv1");
+            base.layers("conv2").colormap(Colormap.GRAY).upscale(2);
+            assertThat(base.inspect().activations()).hasSize(2);
+            assertThat(one.inspect().activations()).hasSize(1);
+        }
+    }
+
+    @Test
+    void imagePathIsCheckedWhenTheRequestIsMade(@TempDir Path dir) {
+        try (Inspector inspector = Inspector.of(new TestModels(TestModels.Spec.rgb(H, W)).bytes())) {
+            assertThatThrownBy(() -> inspector.image(dir.resolve("missing.jpg"))).isInstanceOf(ImageException.class)
+                    .hasMessageContaining("image file not found").hasMessageContaining("missing.jpg");
+        }
+    }
+}
