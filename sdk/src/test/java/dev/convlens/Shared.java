@@ -9,7 +9,7 @@ import java.nio.file.Path;
  * The test material beside the repository ({@code ../shared}: wild models, photos, Dogs vs. Cats), which the
  * repository never copies. Tests that need it skip, saying why, where it is absent.
  */
-final class Shared {
+public final class Shared {
     private static final Path ROOT = find();
 
     private Shared() {
@@ -30,7 +30,7 @@ final class Shared {
     }
 
     /** A path under ../shared; skips the calling test, with the reason printed, if it is not there. */
-    static Path require(String relative) {
+    public static Path require(String relative) {
         Path path = ROOT == null ? null : ROOT.resolve(relative);
         if (path == null || !Files.exists(path)) {
             String reason = "skipped: " + relative + " not found (../shared, the test material beside the"

@@ -17,7 +17,9 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.apache.commons.imaging.ImageFormat;
@@ -220,7 +222,7 @@ public final class Decoder {
                 try {
                     reader.setInput(in, true, true);
                     reader.addIIOReadWarningListener((r, warning) -> warnings.add(warning));
-                    BufferedImage image = reader.read(0);
+                    BufferedImage image = reader.read(0, unconverted(reader));
                     for (String w : warnings) {
                         // libjpeg fills a truncated file's missing rows with gray and only warns
                         if (w.contains("Truncated") || w.contains("Premature end")) {
@@ -244,6 +246,25 @@ public final class Decoder {
         } catch (IOException | RuntimeException e) {
             throw unreadable(source, format, e);
         }
+    }
+
+    /**
+     * Read parameters that keep a JPEG's samples as stored. Given an embedded ICC profile, ImageIO's JPEG reader
+     * converts to sRGB by default; Pillow, Keras and torchvision do not, so the model saw the stored values.
+     */
+    private static ImageReadParam unconverted(ImageReader reader) throws IOException {
+        ImageReadParam param = reader.getDefaultReadParam();
+        if (reader.getFormatName().equalsIgnoreCase("jpeg")) {
+            for (Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0); types.hasNext(); ) {
+                ImageTypeSpecifier type = types.next();
+                ColorSpace space = type.getColorModel().getColorSpace();
+                if (space.getType() == ColorSpace.TYPE_RGB && !space.isCS_sRGB()) {
+                    param.setDestinationType(type); // the embedded profile's own space: no conversion
+                    break;
+                }
+            }
+        }
+        return param;
     }
 
     private static ImageException unreadable(String source, ImageFormat format, Exception cause) {

@@ -1,0 +1,111 @@
+package dev.convlens.image;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
+
+import dev.convlens.Interpolation;
+import dev.convlens.Layout;
+import dev.convlens.Shared;
+import dev.convlens.Preprocessing;
+import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Decoding and resizing against Pillow's answers, written once by sdk/tools/image_references.py. */
+class ImageReferencesTest {
+    static Stream<Arguments> photos() throws IOException {
+        List<Arguments> rows = new ArrayList<>();
+        for (String line : resource("decode_reference.tsv").split("\n")) {
+            if (!line.startsWith("#") && !line.isBlank()) {
+                rows.add(Arguments.of((Object[]) line.split("\t")));
+            }
+        }
+        return rows.stream();
+    }
+
+    /**
+     * Every photo decodes to exactly Pillow's RGB bytes: EXIF orientation applied, alpha over white, CMYK converted
+     * as Pillow does, gray read from the raster rather than through getRGB.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("photos")
+    void decodesExactlyAsPillow(String file, String width, String height, String sha256, String meanR,
+                                String meanG, String meanB) throws IOException {
+        Path path = Shared.require("images/" + file);
+        Pixels p = Decoder.read(path, 50_000_000L);
+        assertThat(p.width() + "x" + p.height()).isEqualTo(width + "x" + height);
+        double[] mean = new double[3];
+        for (int i = 0; i < p.rgb().length; i++) {
+            mean[i % 3] += p.rgb()[i] & 0xFF;
+        }
+        int n = p.width() * p.height();
+        assertThat(mean[0] / n).as("mean red").isCloseTo(Double.parseDouble(meanR), offset(1e-3));
+        assertThat(mean[1] / n).as("mean green").isCloseTo(Double.parseDouble(meanG), offset(1e-3));
+        assertThat(mean[2] / n).as("mean blue").isCloseTo(Double.parseDouble(meanB), offset(1e-3));
+        assertThat(sha256(p.rgb())).as("SHA-256 of the RGB bytes").isEqualTo(sha256);
+    }
+
+    static Stream<Arguments> resizes() {
+        List<Arguments> cases = new ArrayList<>();
+        for (Interpolation filter : Interpolation.values()) {
+            for (int channels : new int[] {3, 1}) {
+                for (int[] size : new int[][] {{16, 10}, {80, 50}, {37, 11}, {9, 23}, {180, 180}}) {
+                    cases.add(Arguments.of(filter, channels, size[0], size[1]));
+                }
+            }
+        }
+        return cases.stream();
+    }
+
+    /** Resizing gives exactly Pillow's bytes, for RGB and for L (Pillow's luma), both filters, down and up. */
+    @ParameterizedTest(name = "{0} {1} channel(s) to {2}x{3}")
+    @MethodSource("resizes")
+    void resizesExactlyAsPillow(Interpolation filter, int channels, int w, int h) throws IOException {
+        Pixels source = Decoder.decode(bytes("resize_source.png"), "resize_source.png", 1_000_000);
+        InputSpec spec = new InputSpec("x", Layout.NHWC, channels, h, w, false);
+        float[] actual = TensorBuilder.build(source, spec, w, h, Preprocessing.RAW.withInterpolation(filter));
+        String name = "resize_" + filter.name().toLowerCase() + "_" + (channels == 3 ? "RGB" : "L") + "_" + w + "x" + h
+                + ".png";
+        Raster expected;
+        try (InputStream in = ImageReferencesTest.class.getResourceAsStream(name)) {
+            BufferedImage image = ImageIO.read(in);
+            expected = image.getRaster();
+        }
+        int[] samples = expected.getPixels(0, 0, w, h, (int[]) null);
+        assertThat(samples).hasSize(actual.length);
+        for (int i = 0; i < samples.length; i++) {
+            assertThat(actual[i]).as("%s sample %d", name, i).isEqualTo((float) samples[i]);
+        }
+    }
+
+    static String resource(String name) throws IOException {
+        return new String(bytes(name), StandardCharsets.UTF_8);
+    }
+
+    static byte[] bytes(String name) throws IOException {
+        try (InputStream in = ImageReferencesTest.class.getResourceAsStream(name)) {
+            return in.readAllBytes();
+        }
+    }
+
+    private static String sha256(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
