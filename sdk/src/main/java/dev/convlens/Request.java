@@ -277,6 +277,31 @@ public final class Request {
         return run(List.of()).outputs();
     }
 
+    /**
+     * Returns the image as the model receives it: decoded, turned upright, composited over white, resized to the
+     * input size, and gray for a one-channel model; before scaling and normalization. Useful to check that the
+     * model sees what you think it sees.
+     *
+     * @return an RGB image of the model's input size
+     * @throws ImageException if the image cannot be read
+     * @throws ImageTooLargeException if the image is larger than the inspector's pixel limit
+     */
+    public BufferedImage resized() {
+        inspector.ensureOpen();
+        Pixels pixels = source.decode(inspector.options().maxPixels());
+        InputSpec in = inspector.input();
+        int[] wh = in.size(pixels.width(), pixels.height(), size);
+        byte[] samples = TensorBuilder.resize(pixels, in.channels(), wh[0], wh[1], preprocessing.interpolation());
+        BufferedImage image = new BufferedImage(wh[0], wh[1], BufferedImage.TYPE_INT_RGB);
+        int[] rgb = new int[wh[0] * wh[1]];
+        for (int i = 0; i < rgb.length; i++) {
+            rgb[i] = in.channels() == 1 ? (samples[i] & 0xFF) * 0x010101
+                    : (samples[3 * i] & 0xFF) << 16 | (samples[3 * i + 1] & 0xFF) << 8 | samples[3 * i + 2] & 0xFF;
+        }
+        image.setRGB(0, 0, wh[0], wh[1], rgb, 0, wh[0]);
+        return image;
+    }
+
     private Inspection run(List<LayerInfo> selected) {
         inspector.ensureOpen();
         Pixels pixels = source.decode(inspector.options().maxPixels());

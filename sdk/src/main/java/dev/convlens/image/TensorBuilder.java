@@ -18,10 +18,7 @@ public final class TensorBuilder {
      */
     public static float[] build(Pixels pixels, InputSpec spec, int w, int h, Preprocessing p) {
         int channels = spec.channels();
-        byte[] samples = channels == 1 ? luma(pixels.rgb()) : pixels.rgb();
-        byte[] resized = p.interpolation() == Interpolation.BILINEAR
-                ? Resampler.bilinear(samples, pixels.width(), pixels.height(), channels, w, h)
-                : Resampler.nearest(samples, pixels.width(), pixels.height(), channels, w, h);
+        byte[] resized = resize(pixels, channels, w, h, p.interpolation());
         float[][] lut = lookup(p, channels);
         int plane = w * h;
         float[] out = new float[plane * channels];
@@ -34,6 +31,19 @@ public final class TensorBuilder {
             }
         }
         return out;
+    }
+
+    /**
+     * The image as the model receives it before scaling: 8-bit samples, converted to gray (Pillow's luma) for a
+     * one-channel model, resized to {@code w x h}.
+     *
+     * @return {@code channels * w * h} samples, interleaved (RGB or gray)
+     */
+    public static byte[] resize(Pixels pixels, int channels, int w, int h, Interpolation interpolation) {
+        byte[] samples = channels == 1 ? luma(pixels.rgb()) : pixels.rgb();
+        return interpolation == Interpolation.BILINEAR
+                ? Resampler.bilinear(samples, pixels.width(), pixels.height(), channels, w, h)
+                : Resampler.nearest(samples, pixels.width(), pixels.height(), channels, w, h);
     }
 
     /** The value of each 8-bit sample per model channel. */

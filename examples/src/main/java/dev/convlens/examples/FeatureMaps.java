@@ -1,0 +1,181 @@
+package dev.convlens.examples;
+
+import dev.convlens.Colormap;
+import dev.convlens.ConvLensException;
+import dev.convlens.FeatureMap;
+import dev.convlens.Inspection;
+import dev.convlens.Inspector;
+import dev.convlens.Preprocessing;
+import dev.convlens.Request;
+import dev.convlens.Tensor;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+
+/**
+ * The command-line entry point: writes one PNG grid per layer of a model for an image, and prints the model's
+ * prediction. With no arguments it runs the shipped cats-vs-dogs convnet on the shipped photo of Chelsea the cat.
+ *
+ * <pre>
+ * mvn -q -pl examples exec:java -Dexec.args="--image dog.jpg --layers conv2d,conv2d_1 --per-row 16 --out out"
+ * </pre>
+ */
+public final class FeatureMaps {
+    static final String DEFAULT_MODEL = "models/cats_vs_dogs_small.onnx";
+    static final String DEFAULT_IMAGE = "examples/images/chelsea.png";
+    private static final String USAGE = """
+            Usage: featuremaps [options]
+              --model FILE           ONNX model (default: %s)
+              --image FILE           image (default: %s)
+              --layers A,B,...       layer names, segments, op types or globs (default: every conv layer)
+              --per-row N            channels per grid row (default: 16)
+              --out DIR              where the PNGs go (default: out)
+              --colormap NAME        viridis, magma, inferno, plasma, turbo, gray, jet (default: viridis)
+              --preprocessing NAME   raw, scaled, signed, imagenet, caffe (default: raw)
+              --labels A,B,...       class names for the prediction (default for the shipped model: cat,dog)
+            """.formatted(DEFAULT_MODEL, DEFAULT_IMAGE);
+
+    private FeatureMaps() {
+    }
+
+    /** The parsed command line. */
+    record Arguments(Path model, Path image, List<String> layers, int perRow, Path out, Colormap colormap,
+                     Preprocessing preprocessing, List<String> labels) {
+        static Arguments parse(String[] args) {
+            Path model = null;
+            Path image = null;
+            List<String> layers = List.of();
+            int perRow = 16;
+            Path out = Path.of("out");
+            Colormap colormap = Colormap.VIRIDIS;
+            Preprocessing preprocessing = Preprocessing.RAW;
+            List<String> labels = null;
+            for (int i = 0; i < args.length; i++) {
+                String flag = args[i];
+                if (flag.equals("--help") || flag.equals("-h")) {
+                    throw new IllegalArgumentException("");
+                }
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException(flag + " needs a value");
+                }
+                String value = args[++i];
+                switch (flag) {
+                    case "--model" -> model = Path.of(value);
+                    case "--image" -> image = Path.of(value);
+                    case "--layers" -> layers = List.of(value.split(","));
+                    case "--per-row" -> perRow = Integer.parseInt(value);
+                    case "--out" -> out = Path.of(value);
+                    case "--colormap" -> colormap = Colormap.valueOf(value.toUpperCase(Locale.ROOT));
+                    case "--preprocessing" -> preprocessing = preprocessing(value);
+                    case "--labels" -> labels = List.of(value.split(","));
+                    default -> throw new IllegalArgumentException("unknown option " + flag);
+                }
+            }
+            if (labels == null) {
+                labels = model == null ? List.of("cat", "dog") : List.of();
+            }
+            return new Arguments(model == null ? Path.of(DEFAULT_MODEL) : model,
+                    image == null ? Path.of(DEFAULT_IMAGE) : image, layers, perRow, out, colormap, preprocessing,
+                    labels);
+        }
+
+        private static Preprocessing preprocessing(String name) {
+            return switch (name.toLowerCase(Locale.ROOT)) {
+                case "raw" -> Preprocessing.RAW;
+                case "scaled" -> Preprocessing.SCALED;
+                case "signed" -> Preprocessing.SIGNED;
+                case "imagenet" -> Preprocessing.IMAGENET;
+                case "caffe" -> Preprocessing.CAFFE;
+                default -> throw new IllegalArgumentException("unknown preprocessing " + name);
+            };
+        }
+    }
+
+    /**
+     * Runs the command line.
+     *
+     * @param args the options, see {@code --help}
+     * @throws IOException if a PNG cannot be written
+     */
+    public static void main(String[] args) throws IOException {
+        Arguments a;
+        try {
+            a = Arguments.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.print((e.getMessage().isEmpty() ? "" : e.getMessage() + "\n") + USAGE);
+            System.exit(e.getMessage().isEmpty() ? 0 : 2);
+            return;
+        }
+        try {
+            for (String line : run(a)) {
+                System.out.println(line);
+            }
+        } catch (ConvLensException e) {
+            System.err.println(e.getClass().getSimpleName() + ": " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    /** Writes the grids and returns what to print: one line per file, then the prediction. */
+    static List<String> run(Arguments a) throws IOException {
+        List<String> report = new ArrayList<>();
+        try (Inspector inspector = Inspector.of(a.model())) {
+            Request request = inspector.image(a.image()).preprocessing(a.preprocessing()).colormap(a.colormap());
+            if (!a.layers().isEmpty()) {
+                request = request.layers(a.layers().toArray(String[]::new));
+            }
+            Inspection result = request.inspect();
+            List<BufferedImage> grids = result.grid(a.perRow());
+            Files.createDirectories(a.out());
+            for (int i = 0; i < grids.size(); i++) {
+                FeatureMap map = result.activations().get(i);
+                Path file = a.out().resolve(fileName(map));
+                ImageIO.write(grids.get(i), "png", file.toFile());
+                report.add(String.format("wrote %s  (%s: %d channels of %dx%d)", file, map.layer().name(),
+                        map.channels(), map.width(), map.height()));
+            }
+            report.add(prediction(result.output(), a.labels()));
+        }
+        return report;
+    }
+
+    /** {@code 04_conv2d_1.png}: the layer index keeps files in model order; the name is made file-safe. */
+    static String fileName(FeatureMap map) {
+        return String.format("%02d_%s.png", map.layer().index(), map.layer().name().replaceAll("[^A-Za-z0-9._-]", "_"));
+    }
+
+    /**
+     * "cat, 0.97": the label of a sigmoid score (its complement below 0.5), or the top class of several outputs,
+     * as a probability (a softmax is applied first when the values are not probabilities already).
+     */
+    static String prediction(Tensor output, List<String> labels) {
+        float[] v = output.values();
+        if (v.length == 1) {
+            int label = v[0] >= 0.5f ? 1 : 0;
+            String name = labels.size() == 2 ? labels.get(label) : "class " + label;
+            return String.format(Locale.ROOT, "prediction: %s, %.2f", name, label == 1 ? v[0] : 1 - v[0]);
+        }
+        double sum = 0;
+        boolean probabilities = true;
+        for (float x : v) {
+            sum += x;
+            probabilities &= x >= 0 && x <= 1;
+        }
+        double[] p = new double[v.length];
+        double max = v[output.argmax()];
+        double total = 0;
+        for (int i = 0; i < v.length; i++) {
+            p[i] = probabilities && Math.abs(sum - 1) < 1e-3 ? v[i] : Math.exp(v[i] - max);
+            total += p[i];
+        }
+        int best = output.argmax();
+        String name = best < labels.size() ? labels.get(best) : "class " + best;
+        return String.format(Locale.ROOT, "prediction: %s, %.2f (top of %d values of output '%s')", name,
+                p[best] / total, v.length, output.name());
+    }
+}

@@ -1,0 +1,72 @@
+package dev.convlens.examples;
+
+import dev.convlens.FeatureMap;
+import dev.convlens.Inspection;
+import dev.convlens.Inspector;
+import dev.convlens.Request;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+
+/**
+ * "Visualizing intermediate activations" (Chollet, Deep Learning with Python, 5.4.1 / 9.4.1), step by step, on the
+ * shipped cats-vs-dogs convnet. Each step prints what it does and writes its picture to {@code out/walkthrough}.
+ *
+ * <pre>
+ * mvn -q -pl examples exec:java -Dexec.mainClass=dev.convlens.examples.Walkthrough [-Dexec.args="photo.jpg"]
+ * </pre>
+ */
+public final class Walkthrough {
+    private Walkthrough() {
+    }
+
+    /**
+     * Runs the walk-through.
+     *
+     * @param args optionally an image to use instead of the shipped photo
+     * @throws IOException if a PNG cannot be written
+     */
+    public static void main(String[] args) throws IOException {
+        Path image = Path.of(args.length > 0 ? args[0] : FeatureMaps.DEFAULT_IMAGE);
+        Path out = Files.createDirectories(Path.of("out", "walkthrough"));
+
+        // 1. The model: Keras's model.summary(), from the ONNX file alone.
+        try (Inspector inspector = Inspector.of(Path.of(FeatureMaps.DEFAULT_MODEL))) {
+            System.out.println(inspector.summary());
+
+            // 2. The test image, as the network receives it: resized to 180x180 with nearest neighbours, as Keras's
+            //    load_img does. The model rescales the 0..255 pixels itself.
+            Request request = inspector.image(image);
+            write(request.resized(), out.resolve("0_input.png"));
+
+            // 3. One run gives the activations of every conv layer and the prediction.
+            Inspection result = request.inspect();
+            FeatureMap first = result.activations().get(0);
+            System.out.printf("first layer: %s, %d channels of %dx%d%n", first.layer().name(), first.channels(),
+                    first.width(), first.height());
+
+            // 4. Single channels of the first layer, drawn like matshow: some detect edges, some colors.
+            for (int channel : new int[] {0, 5, 11, 24}) {
+                write(result.channel(first.layer().name(), channel),
+                        out.resolve("1_" + first.layer().name() + "_channel_" + channel + ".png"));
+            }
+
+            // 5. Every channel of every conv layer, 16 per row: deeper layers grow sparser and more abstract.
+            List<BufferedImage> grids = result.grid(16);
+            for (int i = 0; i < grids.size(); i++) {
+                write(grids.get(i), out.resolve("2_" + FeatureMaps.fileName(result.activations().get(i))));
+            }
+
+            // 6. What the model concluded from all this.
+            System.out.println(FeatureMaps.prediction(result.output(), List.of("cat", "dog")));
+        }
+    }
+
+    private static void write(BufferedImage image, Path file) throws IOException {
+        ImageIO.write(image, "png", file.toFile());
+        System.out.printf("wrote %s (%dx%d)%n", file, image.getWidth(), image.getHeight());
+    }
+}
