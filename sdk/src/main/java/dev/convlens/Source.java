@@ -37,7 +37,7 @@ sealed interface Source {
     record Bytes(byte[] bytes) implements Source {
         @Override
         public Pixels decode(long maxPixels) {
-            return Decoder.decode(bytes, "image bytes", maxPixels);
+            return Decoder.decode(bytes, "in memory", maxPixels);
         }
     }
 
