@@ -29,6 +29,11 @@ public final class Shared {
         return null;
     }
 
+    /** A path under ../shared if it is there. */
+    public static java.util.Optional<Path> optional(String relative) {
+        return java.util.Optional.ofNullable(ROOT).map(r -> r.resolve(relative)).filter(Files::exists);
+    }
+
     /** A path under ../shared; skips the calling test, with the reason printed, if it is not there. */
     public static Path require(String relative) {
         Path path = ROOT == null ? null : ROOT.resolve(relative);
