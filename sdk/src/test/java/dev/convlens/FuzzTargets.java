@@ -1,0 +1,93 @@
+package dev.convlens;
+
+import dev.convlens.image.Decoder;
+import dev.convlens.image.InputSpec;
+import dev.convlens.image.Pixels;
+import dev.convlens.image.TensorBuilder;
+import dev.convlens.onnx.LayerCatalog;
+import dev.convlens.onnx.LayerInfo;
+import dev.convlens.onnx.ModelFile;
+import dev.convlens.onnx.Onnx;
+import dev.convlens.onnx.Rewriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * What the fuzz tests call: the ONNX reader and rewriter, and image loading. Each may throw only its documented
+ * exceptions (ModelException and its subclass for models, ImageException and its subclass for images); anything
+ * else escapes to the fuzzer as a finding.
+ */
+final class FuzzTargets {
+    /** Images larger than this are refused, so the fuzzer cannot ask for gigabytes. */
+    static final long MAX_PIXELS = 1 << 20;
+
+    private FuzzTargets() {
+    }
+
+    /** Parses, catalogs and rewrites a model; checks the rewrite adds exactly the layer outputs. */
+    static void model(byte[] data) {
+        ModelFile file;
+        LayerCatalog catalog;
+        try {
+            file = ModelFile.of(data);
+            catalog = LayerCatalog.of(file);
+            for (Onnx.ValueInfoProto input : catalog.inputs()) {
+                Onnx.TypeProto.Tensor type = input.getType().getTensorType();
+                long[] dims = type.getShape().getDimList().stream()
+                        .mapToLong(d -> d.hasDimValue() && d.getDimValue() > 0 ? d.getDimValue() : -1).toArray();
+                InputSpec.of(input.getName(), dims, type.getElemType(), null);
+            }
+        } catch (ModelException expected) {
+            return;
+        }
+        List<Rewriter.Output> outputs = new ArrayList<>();
+        for (LayerInfo layer : catalog.layers()) {
+            outputs.add(new Rewriter.Output(layer.output(), layer.elemType(), 4));
+        }
+        byte[] rewritten = Rewriter.expose(data, outputs);
+        try {
+            int before = file.proto().getGraph().getOutputCount();
+            int after = Onnx.ModelProto.parseFrom(rewritten).getGraph().getOutputCount();
+            if (after != before + outputs.size()) {
+                throw new AssertionError("rewrite added " + (after - before) + " outputs, not " + outputs.size());
+            }
+        } catch (IOException e) {
+            throw new AssertionError("a model that parsed no longer parses after rewriting", e);
+        }
+    }
+
+    /** Decodes an image and builds a 16x16 tensor from it with both filters. */
+    static void image(byte[] data) {
+        Pixels pixels;
+        try {
+            pixels = Decoder.decode(data, "fuzz", MAX_PIXELS);
+        } catch (ImageException expected) {
+            return;
+        }
+        for (Interpolation filter : Interpolation.values()) {
+            InputSpec spec = new InputSpec("x", Layout.NCHW, 3, 16, 16, false);
+            TensorBuilder.build(pixels, spec, 16, 16, Preprocessing.RAW.withInterpolation(filter));
+        }
+    }
+
+    /** The files under a folder of ../shared, smallest first; empty if ../shared is absent. */
+    static List<Path> shared(String folder, long maxBytes) throws IOException {
+        java.util.Optional<Path> dir = Shared.optional(folder);
+        if (dir.isEmpty()) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(dir.get())) {
+            return files.filter(Files::isRegularFile).filter(p -> {
+                try {
+                    return Files.size(p) <= maxBytes;
+                } catch (IOException e) {
+                    return false;
+                }
+            }).sorted().toList();
+        }
+    }
+}
