@@ -1,39 +1,34 @@
 package dev.convlens;
 
-import java.nio.FloatBuffer;
 import java.util.Objects;
 
 /**
  * The output of one layer for one image: {@code channels} maps of {@code height x width} values.
  *
  * <p>Values are in CHW order: value {@code (c, y, x)} is at index {@code (c * height + y) * width + x}.
- * Immutable: {@link #values()} and {@link #channel(int)} return copies, {@link #buffer()} a read-only view.
+ * Immutable: {@link #values()} and {@link #channel(int)} return copies.
  */
 public final class FeatureMap {
     private final Layer layer;
     private final int channels;
     private final int height;
     private final int width;
-    private final float[] values;
-    private final int nonFinite;
+    private final float[][] planes;
+    private volatile int nonFinite = -1; // counted when first asked: most callers never do
 
-    FeatureMap(Layer layer, int channels, int height, int width, float[] values) {
+    /** Takes ownership of one array per channel, each {@code height * width} values. */
+    FeatureMap(Layer layer, int height, int width, float[][] planes) {
         this.layer = Objects.requireNonNull(layer, "layer");
-        if ((long) channels * height * width != values.length) {
-            throw new IllegalArgumentException("layer " + layer.name() + ": " + values.length + " values for "
-                    + channels + "x" + height + "x" + width);
-        }
-        this.channels = channels;
-        this.height = height;
-        this.width = width;
-        this.values = values;
-        int count = 0;
-        for (float v : values) {
-            if (!Float.isFinite(v)) {
-                count++;
+        for (float[] plane : planes) {
+            if (plane.length != height * width) {
+                throw new IllegalArgumentException("layer " + layer.name() + ": a channel of " + plane.length
+                        + " values for " + height + "x" + width);
             }
         }
-        this.nonFinite = count;
+        this.channels = planes.length;
+        this.height = height;
+        this.width = width;
+        this.planes = planes;
     }
 
     /**
@@ -85,7 +80,7 @@ public final class FeatureMap {
         Objects.checkIndex(channel, channels);
         Objects.checkIndex(y, height);
         Objects.checkIndex(x, width);
-        return values[(channel * height + y) * width + x];
+        return planes[channel][y * width + x];
     }
 
     /**
@@ -94,7 +89,12 @@ public final class FeatureMap {
      * @return a new array of {@code channels * height * width} values
      */
     public float[] values() {
-        return values.clone();
+        int plane = height * width;
+        float[] copy = new float[channels * plane];
+        for (int c = 0; c < channels; c++) {
+            System.arraycopy(planes[c], 0, copy, c * plane, plane);
+        }
+        return copy;
     }
 
     /**
@@ -106,19 +106,7 @@ public final class FeatureMap {
      */
     public float[] channel(int channel) {
         Objects.checkIndex(channel, channels);
-        int plane = height * width;
-        float[] copy = new float[plane];
-        System.arraycopy(values, channel * plane, copy, 0, plane);
-        return copy;
-    }
-
-    /**
-     * Returns a read-only view of every value in CHW order, without copying.
-     *
-     * @return a read-only buffer positioned at 0
-     */
-    public FloatBuffer buffer() {
-        return FloatBuffer.wrap(values).asReadOnlyBuffer();
+        return planes[channel].clone();
     }
 
     /**
@@ -128,17 +116,29 @@ public final class FeatureMap {
      * @return the count, 0 for a healthy layer
      */
     public int nonFiniteCount() {
-        return nonFinite;
+        int count = nonFinite;
+        if (count < 0) {
+            count = 0;
+            for (float[] plane : planes) {
+                for (float v : plane) {
+                    if (!Float.isFinite(v)) {
+                        count++;
+                    }
+                }
+            }
+            nonFinite = count;
+        }
+        return count;
     }
 
-    /** The values without a copy, for rendering inside the package. */
-    float[] shared() {
-        return values;
+    /** The channels without a copy, for rendering inside the package. */
+    float[][] shared() {
+        return planes;
     }
 
     @Override
     public String toString() {
         return "FeatureMap[" + layer.name() + " " + channels + "x" + height + "x" + width
-                + (nonFinite > 0 ? ", " + nonFinite + " non-finite" : "") + "]";
+                + (nonFiniteCount() > 0 ? ", " + nonFiniteCount() + " non-finite" : "") + "]";
     }
 }

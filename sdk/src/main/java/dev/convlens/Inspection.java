@@ -1,15 +1,22 @@
 package dev.convlens;
 
 import dev.convlens.render.GridRenderer;
+import dev.convlens.render.PngEncoder;
 import dev.convlens.render.Palette;
 import dev.convlens.render.Raster;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
 import java.awt.image.DirectColorModel;
 import java.awt.image.WritableRaster;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.stream.IntStream;
 
 /**
  * The result of one run of a {@link Request}: the selected layers' activations and the model's own outputs.
@@ -114,7 +121,7 @@ public final class Inspection {
         Contrast c = contrast == null ? Contrast.STANDARDIZED : contrast;
         List<BufferedImage> grids = new ArrayList<>(activations.size());
         for (FeatureMap map : activations) {
-            grids.add(image(GridRenderer.grid(map.shared(), map.channels(), map.height(), map.width(), perRow, scale,
+            grids.add(image(GridRenderer.grid(map.shared(), map.height(), map.width(), perRow, scale,
                     c, palette)));
         }
         return grids;
@@ -133,8 +140,52 @@ public final class Inspection {
         FeatureMap map = activation(layer);
         Objects.checkIndex(index, map.channels());
         Contrast c = contrast == null ? Contrast.CHANNEL_MIN_MAX : contrast;
-        return image(GridRenderer.channel(map.shared(), map.channels(), map.height(), map.width(), index, scale, c,
+        return image(GridRenderer.channel(map.shared(), map.height(), map.width(), index, scale, c,
                 Palette.of(colormap)));
+    }
+
+    /**
+     * Writes each inspected layer's grid to a PNG file in a folder, named by layer index and name
+     * ({@code 04_conv2d_2.png}), and returns the files in model order.
+     *
+     * <p>The PNG writer is built for these pictures: an 8-bit palette image (the colormap is the palette) at
+     * deflate's fastest level, several layers at once. It is many times faster than {@code ImageIO.write}; the
+     * pixels are the same as {@link #grid(int)}'s.
+     *
+     * @param folder where to write; created if missing
+     * @param perRow channels per row, at least 1
+     * @return the files written, one per layer
+     * @throws IOException if a file cannot be written
+     * @throws IllegalArgumentException if perRow is less than 1
+     */
+    public List<Path> writeGrids(Path folder, int perRow) throws IOException {
+        Objects.requireNonNull(folder, "folder");
+        checkPerRow(perRow);
+        Files.createDirectories(folder);
+        Palette palette = Palette.of(colormap);
+        Contrast c = contrast == null ? Contrast.STANDARDIZED : contrast;
+        Path[] files = new Path[activations.size()];
+        try {
+            IntStream.range(0, files.length).parallel().forEach(i -> {
+                FeatureMap map = activations.get(i);
+                byte[] png = PngEncoder.encode(GridRenderer.grid(map.shared(), map.height(),
+                        map.width(), perRow, scale, c, palette));
+                files[i] = folder.resolve(fileName(map.layer()));
+                try {
+                    Files.write(files[i], png);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        return List.of(files);
+    }
+
+    /** {@code 04_conv2d_1.png}: the index keeps files in model order; the name is made safe for file systems. */
+    static String fileName(Layer layer) {
+        return String.format(Locale.ROOT, "%02d_%s.png", layer.index(), layer.name().replaceAll("[^A-Za-z0-9._-]", "_"));
     }
 
     static void checkPerRow(int perRow) {

@@ -321,7 +321,7 @@ public final class Request {
         List<Tensor> outputs = new ArrayList<>();
         for (String name : modelOutputs) {
             Values v = values.get(name);
-            outputs.add(new Tensor(name, v.shape(), v.data()));
+            outputs.add(new Tensor(name, v.shape(), v.planes()[0]));
         }
         return new Inspection(maps, outputs, colormap, contrast, scale);
     }
@@ -329,10 +329,10 @@ public final class Request {
     private static FeatureMap featureMap(Layer layer, Values v) {
         long[] s = v.shape();
         if (s.length == 4 && s[0] == 1) {
-            return new FeatureMap(layer, (int) s[1], (int) s[2], (int) s[3], v.data());
+            return new FeatureMap(layer, (int) s[2], (int) s[3], v.planes());
         }
         if (s.length == 3 && s[0] == 1) { // a 1-D convolution: one row per channel
-            return new FeatureMap(layer, (int) s[1], 1, (int) s[2], v.data());
+            return new FeatureMap(layer, 1, (int) s[2], v.planes());
         }
         throw new InferenceException("layer " + layer.name() + " produced shape " + Arrays.toString(s)
                 + ", not one image's [1, C, H, W] feature maps");

@@ -8,14 +8,11 @@ import dev.convlens.Inspector;
 import dev.convlens.Preprocessing;
 import dev.convlens.Request;
 import dev.convlens.Tensor;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import javax.imageio.ImageIO;
 
 /**
  * The command-line entry point: writes one PNG grid per layer of a model for an image, and prints the model's
@@ -130,23 +127,15 @@ public final class FeatureMaps {
                 request = request.layers(a.layers().toArray(String[]::new));
             }
             Inspection result = request.inspect();
-            List<BufferedImage> grids = result.grid(a.perRow());
-            Files.createDirectories(a.out());
-            for (int i = 0; i < grids.size(); i++) {
+            List<Path> files = result.writeGrids(a.out(), a.perRow());
+            for (int i = 0; i < files.size(); i++) {
                 FeatureMap map = result.activations().get(i);
-                Path file = a.out().resolve(fileName(map));
-                ImageIO.write(grids.get(i), "png", file.toFile());
-                report.add(String.format("wrote %s  (%s: %d channels of %dx%d)", file, map.layer().name(),
+                report.add(String.format("wrote %s  (%s: %d channels of %dx%d)", files.get(i), map.layer().name(),
                         map.channels(), map.width(), map.height()));
             }
             report.add(prediction(result.output(), a.labels()));
         }
         return report;
-    }
-
-    /** {@code 04_conv2d_1.png}: the layer index keeps files in model order; the name is made file-safe. */
-    static String fileName(FeatureMap map) {
-        return String.format("%02d_%s.png", map.layer().index(), map.layer().name().replaceAll("[^A-Za-z0-9._-]", "_"));
     }
 
     /**

@@ -55,9 +55,8 @@ public final class Walkthrough {
             }
 
             // 5. Every channel of every conv layer, 16 per row: deeper layers grow sparser and more abstract.
-            List<BufferedImage> grids = result.grid(16);
-            for (int i = 0; i < grids.size(); i++) {
-                write(grids.get(i), out.resolve("2_" + FeatureMaps.fileName(result.activations().get(i))));
+            for (Path file : result.writeGrids(out.resolve("grids"), 16)) {
+                System.out.println("wrote " + file);
             }
 
             // 6. What the model concluded from all this.

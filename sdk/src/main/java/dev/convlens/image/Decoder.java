@@ -6,8 +6,12 @@ import java.awt.Dimension;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.DataBufferByte;
+import java.awt.image.DataBufferInt;
 import java.awt.image.IndexColorModel;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
+import java.awt.image.SinglePixelPackedSampleModel;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -83,6 +87,9 @@ public final class Decoder {
         int w = image.getWidth();
         int h = image.getHeight();
         byte[] rgb = new byte[w * h * 3];
+        if (copyCommonLayout(image, rgb)) {
+            return new Pixels(w, h, rgb);
+        }
         ColorModel cm = image.getColorModel();
         Raster raster = image.getRaster();
         if (cm instanceof IndexColorModel icm) {
@@ -116,7 +123,7 @@ public final class Decoder {
                 int r;
                 int g;
                 int b;
-                if (colors >= 3 && space == ColorSpace.TYPE_CMYK && colors == 4) {
+                if (space == ColorSpace.TYPE_CMYK && colors == 4) {
                     int k = 255 - (row[s + 3] >> shift[3]);
                     r = cmyk(row[s] >> shift[0], k);
                     g = cmyk(row[s + 1] >> shift[1], k);
@@ -132,6 +139,46 @@ public final class Decoder {
             }
         }
         return new Pixels(w, h, rgb);
+    }
+
+    /**
+     * Copies the two layouts most images arrive in, JPEG's 3-byte BGR and Java2D's packed RGB, straight from their
+     * arrays. Returns false for any other layout, which the general path reads sample by sample.
+     */
+    private static boolean copyCommonLayout(BufferedImage image, byte[] rgb) {
+        Raster raster = image.getRaster();
+        int w = image.getWidth();
+        int h = image.getHeight();
+        if (image.getType() == BufferedImage.TYPE_3BYTE_BGR
+                && raster.getDataBuffer() instanceof DataBufferByte buffer
+                && raster.getSampleModel() instanceof PixelInterleavedSampleModel model
+                && model.getPixelStride() == 3 && model.getScanlineStride() == w * 3
+                && raster.getSampleModelTranslateX() == 0 && raster.getSampleModelTranslateY() == 0) {
+            byte[] bgr = buffer.getData();
+            int offset = buffer.getOffset();
+            for (int i = 0; i < w * h * 3; i += 3) {
+                rgb[i] = bgr[offset + i + 2];
+                rgb[i + 1] = bgr[offset + i + 1];
+                rgb[i + 2] = bgr[offset + i];
+            }
+            return true;
+        }
+        if (image.getType() == BufferedImage.TYPE_INT_RGB
+                && raster.getDataBuffer() instanceof DataBufferInt buffer
+                && raster.getSampleModel() instanceof SinglePixelPackedSampleModel model
+                && model.getScanlineStride() == w
+                && raster.getSampleModelTranslateX() == 0 && raster.getSampleModelTranslateY() == 0) {
+            int[] packed = buffer.getData();
+            int offset = buffer.getOffset();
+            for (int i = 0, o = 0; i < w * h; i++, o += 3) {
+                int p = packed[offset + i];
+                rgb[o] = (byte) (p >> 16);
+                rgb[o + 1] = (byte) (p >> 8);
+                rgb[o + 2] = (byte) p;
+            }
+            return true;
+        }
+        return false;
     }
 
     /** Pillow's CMYK to RGB: {@code (255 - C) * (255 - K) / 255}, with k already inverted. */

@@ -22,12 +22,24 @@ public final class TensorBuilder {
         float[][] lut = lookup(p, channels);
         int plane = w * h;
         float[] out = new float[plane * channels];
-        boolean nchw = spec.layout() == Layout.NCHW;
+        int[] source = new int[channels];
         for (int c = 0; c < channels; c++) {
-            int source = p.bgr() && channels == 3 ? 2 - c : c;
-            float[] table = lut[c];
-            for (int i = 0; i < plane; i++) {
-                out[nchw ? c * plane + i : i * channels + c] = table[resized[i * channels + source] & 0xFF];
+            source[c] = p.bgr() && channels == 3 ? 2 - c : c;
+        }
+        if (spec.layout() == Layout.NCHW) {
+            for (int c = 0; c < channels; c++) {
+                float[] table = lut[c];
+                int base = c * plane;
+                for (int i = 0, s = source[c]; i < plane; i++, s += channels) {
+                    out[base + i] = table[resized[s] & 0xFF];
+                }
+            }
+        } else {
+            for (int c = 0; c < channels; c++) {
+                float[] table = lut[c];
+                for (int i = c, s = source[c]; i < out.length; i += channels, s += channels) {
+                    out[i] = table[resized[s] & 0xFF];
+                }
             }
         }
         return out;

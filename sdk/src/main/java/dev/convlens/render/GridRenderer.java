@@ -1,6 +1,8 @@
 package dev.convlens.render;
 
 import dev.convlens.Contrast;
+import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * Draws a layer as a grid of tiles, one per channel: each tile the map's own size times an integer factor,
@@ -16,29 +18,32 @@ public final class GridRenderer {
     }
 
     /**
-     * Draws every channel of a layer.
+     * Draws every channel of a layer. Large layers are drawn on several cores, a channel per task.
      *
-     * @param chw the layer's values in CHW order
+     * @param channels the layer's values, one {@code height x width} array per channel
      * @param perRow tiles per row, at least 1; fewer when the layer has fewer channels
      * @param scale the integer factor each value is enlarged by, at least 1
      */
-    public static Raster grid(float[] chw, int channels, int height, int width, int perRow, int scale,
-                              Contrast contrast, Palette palette) {
-        int plane = height * width;
-        Levels levels = Levels.of(contrast, chw, channels, plane);
-        int columns = Math.min(perRow, channels);
-        int rows = (channels + perRow - 1) / perRow;
+    public static Raster grid(float[][] channels, int height, int width, int perRow, int scale, Contrast contrast,
+                              Palette palette) {
+        int count = channels.length;
+        Levels levels = Levels.of(contrast, channels);
+        int columns = Math.min(perRow, count);
+        int rows = (count + perRow - 1) / perRow;
         int tileW = width * scale;
         int tileH = height * scale;
         int outW = columns * (tileW + 1) - 1;
         int outH = rows * (tileH + 1) - 1;
         int[] rgb = new int[Math.multiplyExact(outW, outH)];
-        java.util.Arrays.fill(rgb, palette.color(0));
-        for (int c = 0; c < channels; c++) {
+        if (count > 1) {
+            Arrays.fill(rgb, palette.color(0)); // separators and padding; the tiles overwrite the rest
+        }
+        IntStream cs = IntStream.range(0, count);
+        (Levels.isLarge(channels) ? cs.parallel() : cs).forEach(c -> {
             int x0 = c % perRow * (tileW + 1);
             int y0 = c / perRow * (tileH + 1);
-            paint(chw, c, height, width, scale, levels, palette, rgb, outW, y0 * outW + x0);
-        }
+            paint(channels[c], c, height, width, scale, levels, palette, rgb, outW, y0 * outW + x0);
+        });
         return new Raster(outW, outH, rgb);
     }
 
@@ -46,28 +51,38 @@ public final class GridRenderer {
      * Draws one channel alone, with the contrast computed over the whole layer (which matters for
      * {@link Contrast#LAYER_MIN_MAX}).
      */
-    public static Raster channel(float[] chw, int channels, int height, int width, int channel, int scale,
+    public static Raster channel(float[][] channels, int height, int width, int channel, int scale,
                                  Contrast contrast, Palette palette) {
-        Levels levels = Levels.of(contrast, chw, channels, height * width);
+        Levels levels = Levels.of(contrast, channels);
         int outW = width * scale;
         int[] rgb = new int[Math.multiplyExact(outW, height * scale)];
-        paint(chw, channel, height, width, scale, levels, palette, rgb, outW, 0);
+        paint(channels[channel], channel, height, width, scale, levels, palette, rgb, outW, 0);
         return new Raster(outW, height * scale, rgb);
     }
 
-    private static void paint(float[] chw, int c, int height, int width, int scale, Levels levels, Palette palette,
-                              int[] rgb, int stride, int origin) {
-        int from = c * height * width;
+    private static void paint(float[] values, int c, int height, int width, int scale, Levels levels,
+                              Palette palette, int[] rgb, int stride, int origin) {
         for (int y = 0; y < height; y++) {
-            int rowStart = origin + y * scale * stride;
-            for (int x = 0; x < width; x++) {
-                float v = chw[from + y * width + x];
-                int color = Float.isFinite(v) ? palette.color(levels.level(c, v)) : NON_FINITE;
-                int at = rowStart + x * scale;
-                for (int dy = 0; dy < scale; dy++) {
-                    java.util.Arrays.fill(rgb, at + dy * stride, at + dy * stride + scale, color);
+            int row = origin + y * scale * stride;
+            int in = y * width;
+            if (scale == 1) {
+                for (int x = 0; x < width; x++) {
+                    rgb[row + x] = color(values[in + x], c, levels, palette);
                 }
+                continue;
+            }
+            for (int x = 0; x < width; x++) {
+                int color = color(values[in + x], c, levels, palette);
+                int at = row + x * scale;
+                Arrays.fill(rgb, at, at + scale, color);
+            }
+            for (int dy = 1; dy < scale; dy++) { // repeat the row just drawn
+                System.arraycopy(rgb, row, rgb, row + dy * stride, width * scale);
             }
         }
+    }
+
+    private static int color(float v, int c, Levels levels, Palette palette) {
+        return Float.isFinite(v) ? palette.color(levels.level(c, v)) : NON_FINITE;
     }
 }

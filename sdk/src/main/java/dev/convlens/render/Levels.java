@@ -1,12 +1,16 @@
 package dev.convlens.render;
 
 import dev.convlens.Contrast;
+import java.util.stream.IntStream;
 
 /**
  * The linear map from activation values to colormap levels, one per channel: {@code (x - offset) * gain + base},
  * clipped to 0..255 and truncated. Statistics skip NaN and infinite values.
  */
 final class Levels {
+    /** Layers with at least this many values are measured and drawn on several cores. */
+    static final long PARALLEL_VALUES = 1 << 16;
+
     private final double[] offset;
     private final double[] gain;
     private final double[] base;
@@ -20,26 +24,38 @@ final class Levels {
     }
 
     /** The maps of every channel of a layer's values, in CHW order. */
-    static Levels of(Contrast contrast, float[] chw, int channels, int plane) {
-        Levels levels = new Levels(channels, contrast != Contrast.STANDARDIZED);
+    static Levels of(Contrast contrast, float[][] channels) {
+        int count = channels.length;
+        Levels levels = new Levels(count, contrast != Contrast.STANDARDIZED);
         if (contrast == Contrast.LAYER_MIN_MAX) {
-            double[] range = range(chw, 0, chw.length);
-            for (int c = 0; c < channels; c++) {
-                levels.set(c, range[0], range[1] - range[0], range[2] > 0);
+            double min = Double.POSITIVE_INFINITY;
+            double max = Double.NEGATIVE_INFINITY;
+            for (float[] plane : channels) {
+                double[] range = range(plane);
+                if (range[2] >= 0) { // the channel has finite values
+                    min = Math.min(min, range[0]);
+                    max = Math.max(max, range[1]);
+                }
+            }
+            boolean none = min > max;
+            for (int c = 0; c < count; c++) {
+                levels.set(c, none ? 0 : min, none ? 0 : max - min, !none && (min != 0 || max != 0));
             }
             return levels;
         }
-        for (int c = 0; c < channels; c++) {
-            int from = c * plane;
-            if (contrast == Contrast.CHANNEL_MIN_MAX) {
-                double[] range = range(chw, from, from + plane);
-                levels.set(c, range[0], range[1] - range[0], range[2] > 0);
-            } else {
-                double[] stats = meanStd(chw, from, from + plane);
-                levels.set(c, stats[0], stats[1], stats[2] > 0);
-            }
-        }
+        // channels are independent: large layers spread them over the cores
+        IntStream cs = IntStream.range(0, count);
+        (isLarge(channels) ? cs.parallel() : cs).forEach(c -> {
+            double[] stats = contrast == Contrast.CHANNEL_MIN_MAX ? range(channels[c]) : meanStd(channels[c]);
+            levels.set(c, stats[0], contrast == Contrast.CHANNEL_MIN_MAX ? stats[1] - stats[0] : stats[1],
+                    stats[2] > 0);
+        });
         return levels;
+    }
+
+    /** Whether a layer is worth measuring and drawing on several cores. */
+    static boolean isLarge(float[][] channels) {
+        return channels.length > 1 && (long) channels.length * channels[0].length >= PARALLEL_VALUES;
     }
 
     /** A channel's map from its offset and its spread (std, or max - min); a zero spread draws a flat tile. */
@@ -61,12 +77,11 @@ final class Levels {
     }
 
     /** Mean, population standard deviation, and whether any finite value is non-zero. */
-    private static double[] meanStd(float[] a, int from, int to) {
+    private static double[] meanStd(float[] a) {
         double sum = 0;
         int n = 0;
         boolean nonZero = false;
-        for (int i = from; i < to; i++) {
-            float x = a[i];
+        for (float x : a) {
             if (Float.isFinite(x)) {
                 sum += x;
                 n++;
@@ -78,8 +93,7 @@ final class Levels {
         }
         double mean = sum / n;
         double squares = 0;
-        for (int i = from; i < to; i++) {
-            float x = a[i];
+        for (float x : a) {
             if (Float.isFinite(x)) {
                 squares += (x - mean) * (x - mean);
             }
@@ -87,19 +101,18 @@ final class Levels {
         return new double[] {mean, Math.sqrt(squares / n), nonZero ? 1 : 0};
     }
 
-    /** Minimum, maximum, and whether any finite value is non-zero. */
-    private static double[] range(float[] a, int from, int to) {
+    /** Minimum, maximum, and whether any finite value is non-zero (-1 when there is no finite value). */
+    private static double[] range(float[] a) {
         float min = Float.POSITIVE_INFINITY;
         float max = Float.NEGATIVE_INFINITY;
-        for (int i = from; i < to; i++) {
-            float x = a[i];
+        for (float x : a) {
             if (Float.isFinite(x)) {
                 min = Math.min(min, x);
                 max = Math.max(max, x);
             }
         }
         if (min > max) {
-            return new double[] {0, 0, 0};
+            return new double[] {0, 0, -1};
         }
         return new double[] {min, max, min != 0 || max != 0 ? 1 : 0};
     }

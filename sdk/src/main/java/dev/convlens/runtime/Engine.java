@@ -18,23 +18,32 @@ import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.ShortBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.Deque;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The ONNX Runtime sessions of one model.
  *
- * <p>The plain session runs the model as it is and answers predictions. The inspecting session runs the model
- * rewritten to return every layer's output as well; it is created on first use, and each run asks it only for
- * the outputs wanted, so one session serves every layer selection. Runs may overlap (ONNX Runtime's
- * {@code run} is thread-safe); {@link #close()} waits for them and then frees the native sessions.
+ * <p>The plain session runs the model as it is and answers predictions. Inspecting sessions run the model
+ * rewritten to return layer outputs as well, created on first use: one per layer selection for the first few
+ * selections, and one that returns every layer. Runs may overlap (ONNX Runtime's {@code run} is thread-safe);
+ * {@link #close()} waits for them and then frees the native sessions.
  */
 public final class Engine implements AutoCloseable {
+    private static final int MAX_REMEMBERED_SHAPES = 16;
+    /** Layer selections that get a session of their own. */
+    private static final int MAX_SELECTIONS = 4;
+    /** Buffer sets kept per input shape: enough for as many runs at once as there are cores. */
+    private static final int MAX_POOLED = Runtime.getRuntime().availableProcessors();
     private static final String EXTERNAL_DATA_FOLDER = "session.model_external_initializers_file_folder_path";
 
     private final OrtEnvironment env;
@@ -44,7 +53,14 @@ public final class Engine implements AutoCloseable {
     private final OrtSession plain;
     private final Set<String> modelOutputs;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
-    private volatile OrtSession inspecting;
+    /** Layer output shapes per input shape, so later runs can pin their outputs. */
+    private final Map<String, Map<String, long[]>> layerShapes = new ConcurrentHashMap<>();
+    /** Pinned output buffers per input shape, for reuse by later runs. */
+    private final Map<String, Deque<OutputBuffers>> pools = new ConcurrentHashMap<>();
+    /** Sessions that return the layers of a selection, for the first few selections asked for. */
+    private final Map<Set<String>, OrtSession> selections = new ConcurrentHashMap<>();
+    /** The session that returns every layer: for the probe, and for selections past the first few. */
+    private volatile OrtSession everything;
     private boolean closed;
 
     private Engine(OrtEnvironment env, OrtSession.SessionOptions options, ModelFile model,
@@ -60,7 +76,7 @@ public final class Engine implements AutoCloseable {
     /**
      * Opens the plain session of a model.
      *
-     * @param exposed the layer outputs the inspecting session will return
+     * @param exposed every layer output that inspecting sessions may return
      * @param threads ONNX Runtime's intra-op threads, 0 for its default (one per physical core)
      * @param cuda whether to run on CUDA (needs the onnxruntime_gpu artifact)
      * @throws ModelException if ONNX Runtime cannot load the model
@@ -127,6 +143,10 @@ public final class Engine implements AutoCloseable {
     /**
      * Runs the model on one input tensor and returns the outputs asked for.
      *
+     * <p>Layer outputs are written by ONNX Runtime into pooled direct buffers (pinned outputs) and copied once
+     * into per-channel arrays. That needs their shapes in advance: the first run at each input shape learns them
+     * and reads ONNX Runtime's own outputs instead.
+     *
      * @param input the input values, in the input's layout
      * @param shape the input's shape
      * @param float16 whether the input is float16
@@ -142,32 +162,142 @@ public final class Engine implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("Inspector is closed");
             }
-            OrtSession session = modelOutputs.containsAll(wanted) ? plain : inspecting();
-            try (OnnxTensor tensor = tensor(input, shape, float16);
-                 OrtSession.Result result = session.run(Map.of(inputName, tensor), wanted)) {
+            Set<String> layers = new LinkedHashSet<>(wanted);
+            layers.removeAll(modelOutputs);
+            boolean inspect = !layers.isEmpty();
+            OrtSession session = inspect ? sessionFor(layers) : plain;
+            String key = Arrays.toString(shape);
+            Map<String, long[]> known = inspect ? layerShapes.get(key) : null;
+            OutputBuffers buffers = known == null ? null : borrow(key, known);
+            try (OnnxTensor tensor = tensor(input, shape, float16)) {
+                Set<String> requested = new LinkedHashSet<>(wanted);
+                Map<String, OnnxTensor> pinned = new LinkedHashMap<>();
+                if (buffers != null) {
+                    for (String name : wanted) {
+                        OnnxTensor buffer = buffers.tensors().get(name);
+                        if (buffer != null) {
+                            pinned.put(name, buffer);
+                            requested.remove(name);
+                        }
+                    }
+                }
                 Map<String, Values> values = new LinkedHashMap<>();
-                for (String name : wanted) {
-                    OnnxValue value = result.get(name).orElseThrow();
-                    values.put(name, read(name, value));
+                try (OrtSession.Result result = session.run(Map.of(inputName, tensor), requested, pinned)) {
+                    Map<String, long[]> learned = new LinkedHashMap<>();
+                    for (String name : wanted) {
+                        boolean layer = !modelOutputs.contains(name);
+                        if (pinned.containsKey(name)) {
+                            values.put(name, split(name, known.get(name), buffers.buffer(name)));
+                            continue;
+                        }
+                        OnnxValue value = result.get(name).orElseThrow();
+                        Values read = read(name, value, layer);
+                        values.put(name, read);
+                        if (layer && value instanceof OnnxTensor t && t.getInfo().type == OnnxJavaType.FLOAT) {
+                            learned.put(name, read.shape());
+                        }
+                    }
+                    if (inspect && !learned.isEmpty()) {
+                        remember(key, learned);
+                    }
                 }
                 return values;
-            } catch (OrtException e) {
-                throw new InferenceException("ONNX Runtime failed to run " + model.source() + " on an input of shape "
-                        + java.util.Arrays.toString(shape) + ": " + describe(e), e);
+            } finally {
+                if (buffers != null) {
+                    giveBack(key, buffers);
+                }
             }
+        } catch (OrtException e) {
+            throw new InferenceException("ONNX Runtime failed to run " + model.source() + " on an input of shape "
+                    + Arrays.toString(shape) + ": " + describe(e), e);
         } finally {
             lock.readLock().unlock();
         }
     }
 
-    private OrtSession inspecting() {
-        OrtSession session = inspecting;
+    /**
+     * Remembers the layer output shapes seen at an input shape, merged with those seen before, for a few input
+     * shapes (a dynamic model sees many). Pooled buffers made for fewer layers are dropped.
+     */
+    private void remember(String inputShape, Map<String, long[]> shapes) {
+        if (layerShapes.size() >= MAX_REMEMBERED_SHAPES && !layerShapes.containsKey(inputShape)) {
+            layerShapes.clear();
+        }
+        layerShapes.merge(inputShape, Map.copyOf(shapes), (a, b) -> {
+            Map<String, long[]> merged = new LinkedHashMap<>(a);
+            merged.putAll(b);
+            return Map.copyOf(merged);
+        });
+        Deque<OutputBuffers> stale = pools.remove(inputShape);
+        if (stale != null) {
+            stale.forEach(OutputBuffers::close);
+        }
+    }
+
+    /** A set of pinned buffers for an input shape, from the pool or new. */
+    private OutputBuffers borrow(String key, Map<String, long[]> shapes) throws OrtException {
+        Deque<OutputBuffers> pool = pools.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>());
+        OutputBuffers set = pool.pollFirst();
+        return set != null ? set : new OutputBuffers(env, shapes);
+    }
+
+    private void giveBack(String key, OutputBuffers set) {
+        Deque<OutputBuffers> pool = pools.get(key);
+        if (pool != null && pool.size() < MAX_POOLED) {
+            pool.offerFirst(set);
+        } else {
+            set.close();
+        }
+    }
+
+    /** Copies a layer output {@code [1, C, ...]} into one array per channel. */
+    private static Values split(String name, long[] shape, FloatBuffer data) {
+        int channels = shape.length >= 2 ? (int) shape[1] : 1;
+        int plane = channels == 0 ? 0 : data.capacity() / channels;
+        float[][] planes = new float[channels][plane];
+        for (int c = 0; c < channels; c++) {
+            data.get(c * plane, planes[c]);
+        }
+        return new Values(name, shape, planes);
+    }
+
+    /**
+     * A session that returns the layers asked for. Each layer exposed costs ONNX Runtime a copy of it out of its
+     * blocked NCHWc layout on every run, asked for or not, so the first few selections get sessions that expose
+     * just their layers; later ones share the session that exposes every layer. Sessions are never closed while
+     * the engine is open, so no run can lose its session.
+     */
+    private OrtSession sessionFor(Set<String> layers) {
+        if (layers.size() == exposed.size()) {
+            return everything();
+        }
+        Set<String> key = Set.copyOf(layers);
+        OrtSession session = selections.get(key);
+        if (session != null) {
+            return session;
+        }
+        synchronized (this) {
+            session = selections.get(key);
+            if (session == null) {
+                if (selections.size() >= MAX_SELECTIONS) {
+                    return everything();
+                }
+                List<Rewriter.Output> outputs = exposed.stream().filter(o -> key.contains(o.name())).toList();
+                session = create(env, options, model, Rewriter.expose(model.bytes(), outputs));
+                selections.put(key, session);
+            }
+            return session;
+        }
+    }
+
+    private OrtSession everything() {
+        OrtSession session = everything;
         if (session == null) {
             synchronized (this) {
-                session = inspecting;
+                session = everything;
                 if (session == null) {
                     session = create(env, options, model, Rewriter.expose(model.bytes(), exposed));
-                    inspecting = session;
+                    everything = session;
                 }
             }
         }
@@ -185,48 +315,44 @@ public final class Engine implements AutoCloseable {
         return OnnxTensor.createTensor(env, FloatBuffer.wrap(input), shape);
     }
 
-    private static Values read(String name, OnnxValue value) {
+    /** Reads an output ONNX Runtime allocated into the Java heap: per channel for a layer, flat otherwise. */
+    private static Values read(String name, OnnxValue value, boolean layer) {
         if (!(value instanceof OnnxTensor tensor)) {
-            return new Values(name, new long[0], new float[0]);
+            return new Values(name, new long[0], new float[][] {new float[0]});
         }
         TensorInfo info = tensor.getInfo();
-        float[] data;
+        FloatBuffer data;
         switch (info.type) {
-            case FLOAT, FLOAT16, BFLOAT16 -> {
-                FloatBuffer buffer = tensor.getFloatBuffer();
-                data = buffer.hasArray() && buffer.array().length == buffer.remaining() ? buffer.array()
-                        : copy(buffer);
-            }
+            case FLOAT, FLOAT16, BFLOAT16 -> data = tensor.getFloatBuffer();
             case DOUBLE -> {
                 java.nio.DoubleBuffer buffer = tensor.getDoubleBuffer();
-                data = new float[buffer.remaining()];
-                for (int i = 0; i < data.length; i++) {
-                    data[i] = (float) buffer.get(i);
+                data = FloatBuffer.allocate(buffer.remaining());
+                for (int i = 0; i < buffer.remaining(); i++) {
+                    data.put(i, (float) buffer.get(i));
                 }
             }
             case INT64 -> {
                 LongBuffer buffer = tensor.getLongBuffer();
-                data = new float[buffer.remaining()];
-                for (int i = 0; i < data.length; i++) {
-                    data[i] = buffer.get(i);
+                data = FloatBuffer.allocate(buffer.remaining());
+                for (int i = 0; i < buffer.remaining(); i++) {
+                    data.put(i, buffer.get(i));
                 }
             }
             case INT32 -> {
                 java.nio.IntBuffer buffer = tensor.getIntBuffer();
-                data = new float[buffer.remaining()];
-                for (int i = 0; i < data.length; i++) {
-                    data[i] = buffer.get(i);
+                data = FloatBuffer.allocate(buffer.remaining());
+                for (int i = 0; i < buffer.remaining(); i++) {
+                    data.put(i, buffer.get(i));
                 }
             }
-            default -> data = new float[0]; // strings, booleans, bytes: not numbers we can show
+            default -> data = FloatBuffer.allocate(0); // strings, booleans, bytes: not numbers we can show
         }
-        return new Values(name, info.getShape(), data);
-    }
-
-    private static float[] copy(FloatBuffer buffer) {
-        float[] data = new float[buffer.remaining()];
-        buffer.get(data);
-        return data;
+        if (layer) {
+            return split(name, info.getShape(), data);
+        }
+        float[] flat = new float[data.capacity()];
+        data.get(0, flat);
+        return new Values(name, info.getShape(), new float[][] {flat});
     }
 
     /** Frees the sessions after runs in progress finish. Safe to call more than once. */
@@ -238,8 +364,13 @@ public final class Engine implements AutoCloseable {
                 return;
             }
             closed = true;
+            pools.values().forEach(pool -> pool.forEach(OutputBuffers::close));
+            pools.clear();
             List<OrtException> failures = new ArrayList<>();
-            for (OrtSession s : new OrtSession[] {inspecting, plain}) {
+            List<OrtSession> sessions = new ArrayList<>(selections.values());
+            sessions.add(everything);
+            sessions.add(plain);
+            for (OrtSession s : sessions) {
                 if (s != null) {
                     try {
                         s.close();

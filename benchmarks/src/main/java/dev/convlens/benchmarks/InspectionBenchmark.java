@@ -1,0 +1,131 @@
+package dev.convlens.benchmarks;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.convlens.FeatureMap;
+import dev.convlens.Inspection;
+import dev.convlens.Inspector;
+import dev.convlens.Preprocessing;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * Each step of ConvLens next to the bare ONNX Runtime run it adds to, on one model: see {@link Report}.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+public class InspectionBenchmark {
+    /** "seed" (the shipped cats-vs-dogs convnet) or "resnet18". */
+    @Param({"seed"})
+    public String model;
+
+    private OrtEnvironment env;
+    private OrtSession bare;
+    private OnnxTensor tensor;
+    private String inputName;
+    private Path modelFile;
+    private Path photo;
+    private Inspector inspector;
+    private Preprocessing preprocessing;
+    private BufferedImage ready;
+    private Inspection inspection;
+    private Path pngs;
+
+    @Setup(Level.Trial)
+    public void setUp() throws OrtException, IOException {
+        modelFile = Report.modelFile(model);
+        photo = Report.PHOTO;
+        preprocessing = Report.preprocessing(model);
+        env = OrtEnvironment.getEnvironment();
+        bare = env.createSession(modelFile.toString(), new OrtSession.SessionOptions());
+        inputName = bare.getInputNames().iterator().next();
+        long[] shape = ((ai.onnxruntime.TensorInfo) bare.getInputInfo().get(inputName).getInfo()).getShape();
+        shape[0] = 1;
+        int n = 1;
+        for (long d : shape) {
+            n *= (int) d;
+        }
+        float[] values = new float[n];
+        Random random = new Random(1);
+        for (int i = 0; i < n; i++) {
+            values[i] = random.nextFloat();
+        }
+        tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(values), shape);
+        inspector = Inspector.of(modelFile);
+        ready = inspector.image(photo).preprocessing(preprocessing).resized();
+        inspection = inspector.image(ready).preprocessing(preprocessing).inspect();
+        pngs = Files.createTempDirectory("convlens-bench");
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws OrtException {
+        inspector.close();
+        tensor.close();
+        bare.close();
+    }
+
+    /** ONNX Runtime alone: the original model on a ready tensor. */
+    @Benchmark
+    public void bareRun(Blackhole hole) throws OrtException {
+        try (OrtSession.Result result = bare.run(Map.of(inputName, tensor))) {
+            hole.consume(result.get(0));
+        }
+    }
+
+    /** Every conv layer's activations (and the model's outputs) for an image already at the input size. */
+    @Benchmark
+    public List<FeatureMap> activations() {
+        return inspector.image(ready).preprocessing(preprocessing).activations();
+    }
+
+    /** Every conv layer's grid, 16 per row, from activations in hand. */
+    @Benchmark
+    public List<BufferedImage> render() {
+        return inspection.grid(16);
+    }
+
+    /** From the image file to every conv layer's grid as BufferedImages. */
+    @Benchmark
+    public List<BufferedImage> endToEnd() {
+        return inspector.image(photo).preprocessing(preprocessing).grid(16);
+    }
+
+    /** From the image file to every conv layer's grid written as a PNG file. */
+    @Benchmark
+    public List<Path> endToEndPng() throws IOException {
+        return inspector.image(photo).preprocessing(preprocessing).inspect().writeGrids(pngs, 16);
+    }
+
+    /** Opening a model with ConvLens: parse, find layers, create the plain session. */
+    @Benchmark
+    public void inspectorOf() {
+        Inspector.of(modelFile).close();
+    }
+
+    /** Opening the same model with ONNX Runtime alone. */
+    @Benchmark
+    public void bareSessionCreation() throws OrtException {
+        env.createSession(modelFile.toString(), new OrtSession.SessionOptions()).close();
+    }
+}

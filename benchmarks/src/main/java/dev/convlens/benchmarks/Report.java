@@ -1,0 +1,238 @@
+package dev.convlens.benchmarks;
+
+import dev.convlens.Inspector;
+import dev.convlens.Options;
+import dev.convlens.Preprocessing;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs the benchmarks and prints, side by side from one run, ConvLens's steps as ratios to bare ONNX Runtime,
+ * throughput over the Dogs vs. Cats validation images with 1 and 2 threads, memory, and the seed's Python route.
+ *
+ * <pre>
+ * mvn -q -Pbench -DskipTests install && mvn -q -Pbench -pl benchmarks exec:exec [-Dquick=true]
+ * </pre>
+ */
+public final class Report {
+    static final Path SEED = Path.of("models/cats_vs_dogs_small.onnx");
+    static final Path RESNET = Path.of("benchmarks/target/resnet18.onnx");
+    static final Path PHOTO = Path.of("examples/images/chelsea.png");
+    static final Path VALIDATION = Path.of("../shared/data/cats_vs_dogs/validation");
+    private static final String[] STEPS = {"bareRun", "activations", "render", "endToEnd", "endToEndPng",
+        "inspectorOf", "bareSessionCreation"};
+
+    private Report() {
+    }
+
+    static Path modelFile(String model) {
+        return model.equals("resnet18") ? RESNET : SEED;
+    }
+
+    static Preprocessing preprocessing(String model) {
+        return model.equals("resnet18") ? Preprocessing.IMAGENET : Preprocessing.RAW;
+    }
+
+    /**
+     * Runs everything and prints the report.
+     *
+     * @param args unused
+     * @throws Exception if a benchmark cannot run
+     */
+    public static void main(String[] args) throws Exception {
+        boolean quick = Boolean.getBoolean("convlens.report.quick");
+        System.out.printf("ConvLens benchmark report: %d cores, Java %s, %s%n", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"), quick ? "quick run" : "full run");
+        List<String> models = new ArrayList<>(List.of("seed"));
+        if (ensureResnet()) {
+            models.add("resnet18");
+        }
+        Map<String, Map<String, Double>> medians = new LinkedHashMap<>();
+        for (String model : models) {
+            medians.put(model, jmh(model, quick));
+        }
+        printSteps(medians);
+        double python = pythonRoute(quick);
+        double png = medians.get("seed").get("endToEndPng");
+        if (python > 0) {
+            System.out.printf(Locale.ROOT, "%nSeed's Python route (hooks, numpy grid loop, imshow + savefig): %.1f ms"
+                    + " per image; ConvLens end to end to the same five PNG files: %.1f ms: %.1fx faster%n", python, png,
+                    python / png);
+        }
+        throughput(quick ? 200 : 1000);
+        peakMemoryOfTheExample();
+    }
+
+    /** Median milliseconds of every step on one model. */
+    private static Map<String, Double> jmh(String model, boolean quick) throws RunnerException {
+        OptionsBuilder options = new OptionsBuilder();
+        options.include(InspectionBenchmark.class.getName() + "\\.").param("model", model).forks(1)
+                .warmupIterations(quick ? 1 : 3).warmupTime(TimeValue.seconds(quick ? 1 : 2))
+                .measurementIterations(quick ? 2 : 5).measurementTime(TimeValue.seconds(2))
+                .shouldFailOnError(true);
+        Map<String, Double> medians = new LinkedHashMap<>();
+        for (RunResult r : new Runner(options.build()).run()) {
+            String name = r.getParams().getBenchmark();
+            medians.put(name.substring(name.lastIndexOf('.') + 1),
+                    r.getPrimaryResult().getStatistics().getPercentile(50));
+        }
+        return medians;
+    }
+
+    private static void printSteps(Map<String, Map<String, Double>> medians) {
+        System.out.printf("%nMedian milliseconds per call, and the ratio to the bare ONNX Runtime step it adds to:%n");
+        System.out.printf("%-10s %10s %22s %22s %12s %16s %24s%n", "model", "bare run", "activations()",
+                "render all grids", "end to end", "end to end + PNG", "Inspector.of vs session");
+        for (Map.Entry<String, Map<String, Double>> e : medians.entrySet()) {
+            Map<String, Double> m = e.getValue();
+            double bare = m.get("bareRun");
+            System.out.printf(Locale.ROOT, "%-10s %10.2f %13.2f (%5.2fx) %13.2f (%5.2fx) %12.2f %16.2f %12.1f / %.1f (%.2fx)%n",
+                    e.getKey(), bare, m.get("activations"), m.get("activations") / bare, m.get("render"),
+                    m.get("render") / bare, m.get("endToEnd"), m.get("endToEndPng"), m.get("inspectorOf"),
+                    m.get("bareSessionCreation"), m.get("inspectorOf") / m.get("bareSessionCreation"));
+        }
+    }
+
+    /** Images per second, end to end to grids, over the validation images, with 1 and 2 threads. */
+    private static void throughput(int limit) throws Exception {
+        if (!Files.isDirectory(VALIDATION)) {
+            System.out.println("\nThroughput skipped: " + VALIDATION + " not found");
+            return;
+        }
+        List<Path> images;
+        try (Stream<Path> files = Files.walk(VALIDATION)) {
+            images = files.filter(p -> p.toString().endsWith(".jpg")).sorted().limit(limit).toList();
+        }
+        System.out.printf("%nThroughput over %d validation images (decode, inspect, all five grids), seed model:%n",
+                images.size());
+        double single = 0;
+        for (int threads : new int[] {1, 2}) {
+            try (Inspector inspector = Inspector.of(SEED, Options.defaults().threads(1))) {
+                run(inspector, images.subList(0, Math.min(50, images.size())), threads, false); // warm-up
+                double rate = run(inspector, images, threads, threads == 1);
+                if (threads == 1) {
+                    single = rate;
+                }
+                System.out.printf(Locale.ROOT, "  %d thread%s, ONNX Runtime 1 intra-op thread each: %6.1f images/s%s%n",
+                        threads, threads == 1 ? " " : "s", rate,
+                        threads == 1 ? "" : String.format(Locale.ROOT, "  (%.2fx one thread)", rate / single));
+            }
+        }
+        try (Inspector inspector = Inspector.of(SEED)) {
+            run(inspector, images.subList(0, Math.min(50, images.size())), 1, false);
+            System.out.printf(Locale.ROOT, "  1 thread,  ONNX Runtime's default threads:     %6.1f images/s%n",
+                    run(inspector, images, 1, false));
+        }
+    }
+
+    private static double run(Inspector inspector, List<Path> images, int threads, boolean memory) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger done = new AtomicInteger();
+        long start = System.nanoTime();
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            futures.add(pool.submit(() -> {
+                for (int i = next.getAndIncrement(); i < images.size(); i = next.getAndIncrement()) {
+                    inspector.image(images.get(i)).grid(16);
+                    int n = done.incrementAndGet();
+                    if (memory && (n == 100 || n == images.size() / 2 || n == images.size())) {
+                        System.out.printf("    resident memory after %4d images: %d MB%n", n, residentKb("self") / 1024);
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        pool.shutdown();
+        pool.awaitTermination(1, TimeUnit.MINUTES);
+        return images.size() / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** Runs the README's main job in a child JVM and samples its resident memory until it exits. */
+    private static void peakMemoryOfTheExample() throws IOException, InterruptedException {
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "dev.convlens.examples.FeatureMaps", "--out",
+                Files.createTempDirectory("convlens-example").toString()).redirectErrorStream(true).start();
+        long peak = 0;
+        while (child.isAlive()) {
+            peak = Math.max(peak, residentKb(String.valueOf(child.pid())));
+            Thread.sleep(5);
+        }
+        child.getInputStream().readAllBytes();
+        System.out.printf("%nPeak resident memory of the README's main command (FeatureMaps, default model and image):"
+                + " %d MB (sampled every 5 ms)%n", peak / 1024);
+    }
+
+    private static long residentKb(String pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", pid, "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", ""));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return 0; // the process ended between the check and the read
+        }
+        return 0;
+    }
+
+    /** The seed's route in Python, on the same model weights and image; -1 if Python or torch is missing. */
+    private static double pythonRoute(boolean quick) throws IOException, InterruptedException {
+        Process p;
+        try {
+            p = new ProcessBuilder("/usr/bin/python3", "benchmarks/seed_route.py", "--runs", quick ? "3" : "10")
+                    .redirectErrorStream(true).start();
+        } catch (IOException e) {
+            System.out.println("\nSeed's Python route skipped: no /usr/bin/python3");
+            return -1;
+        }
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        Matcher m = Pattern.compile("median ([0-9.]+) ms").matcher(out);
+        if (!m.find()) {
+            System.out.println("\nSeed's Python route skipped: " + out.strip().lines().reduce((a, b) -> b).orElse(""));
+            return -1;
+        }
+        return Double.parseDouble(m.group(1));
+    }
+
+    /** Exports the ResNet-18 with Debian's python3-torch if it is not there yet. */
+    private static boolean ensureResnet() throws IOException, InterruptedException {
+        if (Files.exists(RESNET)) {
+            return true;
+        }
+        try {
+            Process p = new ProcessBuilder("/usr/bin/python3", "benchmarks/resnet18.py", RESNET.toString())
+                    .inheritIO().start();
+            if (p.waitFor() == 0 && Files.exists(RESNET)) {
+                return true;
+            }
+        } catch (IOException e) {
+            // reported below
+        }
+        System.out.println("ResNet-18 skipped: exporting it needs /usr/bin/python3 with Debian's python3-torch");
+        return false;
+    }
+}
