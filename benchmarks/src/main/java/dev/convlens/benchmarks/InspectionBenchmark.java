@@ -117,6 +117,15 @@ public class InspectionBenchmark {
         return inspector.image(photo).preprocessing(preprocessing).inspect().writeGrids(pngs, 16);
     }
 
+    /** The same, each grid written with {@code ImageIO.write} instead: what a user would do without writeGrids. */
+    @Benchmark
+    public void endToEndImageIo() throws IOException {
+        List<BufferedImage> grids = inspector.image(photo).preprocessing(preprocessing).grid(16);
+        for (int i = 0; i < grids.size(); i++) {
+            javax.imageio.ImageIO.write(grids.get(i), "png", pngs.resolve("imageio_" + i + ".png").toFile());
+        }
+    }
+
     /** Opening a model with ConvLens: parse, find layers, create the plain session. */
     @Benchmark
     public void inspectorOf() {

@@ -38,9 +38,6 @@ public final class Report {
     static final Path RESNET = Path.of("benchmarks/target/resnet18.onnx");
     static final Path PHOTO = Path.of("examples/images/chelsea.png");
     static final Path VALIDATION = Path.of("../shared/data/cats_vs_dogs/validation");
-    private static final String[] STEPS = {"bareRun", "activations", "render", "endToEnd", "endToEndPng",
-        "inspectorOf", "bareSessionCreation"};
-
     private Report() {
     }
 
@@ -71,6 +68,13 @@ public final class Report {
             medians.put(model, jmh(model, quick));
         }
         printSteps(medians);
+        for (Map.Entry<String, Map<String, Double>> e : medians.entrySet()) {
+            Map<String, Double> m = e.getValue();
+            double ours = m.get("endToEndPng") - m.get("endToEnd");
+            double imageIo = m.get("endToEndImageIo") - m.get("endToEnd");
+            System.out.printf(Locale.ROOT, "%-10s writing the PNGs: writeGrids %.1f ms, ImageIO.write %.1f ms (%.1fx)%n",
+                    e.getKey(), ours, imageIo, imageIo / ours);
+        }
         double python = pythonRoute(quick);
         double png = medians.get("seed").get("endToEndPng");
         if (python > 0) {
