@@ -1,5 +1,6 @@
 package dev.convlens;
 
+import dev.convlens.cam.CamRunner;
 import dev.convlens.image.InputSpec;
 import dev.convlens.onnx.LayerCatalog;
 import dev.convlens.onnx.LayerInfo;
@@ -56,11 +57,15 @@ public final class Inspector implements AutoCloseable {
     private final InputSpec input;
     private final Options options;
     private final Engine engine;
+    private final boolean batchable;
     private volatile List<Layer> layers;
+    private volatile CamRunner cams;
     private volatile boolean closed;
 
-    private Inspector(ModelFile model, LayerCatalog catalog, InputSpec input, Options options, Engine engine) {
+    private Inspector(ModelFile model, LayerCatalog catalog, InputSpec input, boolean batchable, Options options,
+                      Engine engine) {
         this.model = model;
+        this.batchable = batchable;
         this.catalog = catalog;
         this.input = input;
         this.options = options;
@@ -177,7 +182,8 @@ public final class Inspector implements AutoCloseable {
         exposed.removeIf(o -> model.proto().getGraph().getOutputList().stream()
                 .anyMatch(v -> v.getName().equals(o.name())));
         Engine engine = Engine.open(model, exposed, options.threads(), options.cuda());
-        return new Inspector(model, catalog, input, options, engine);
+        Onnx.TensorShapeProto.Dimension batch = inputs.get(0).getType().getTensorType().getShape().getDim(0);
+        return new Inspector(model, catalog, input, !batch.hasDimValue() || batch.getDimValue() <= 0, options, engine);
     }
 
     private static InputSpec inputSpec(Onnx.ValueInfoProto v, Layout layout) {
@@ -355,6 +361,15 @@ public final class Inspector implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("Inspector is closed");
         }
+    }
+
+    CamRunner cams() {
+        CamRunner runner = cams;
+        if (runner == null) {
+            runner = new CamRunner(model, engine, input, batchable);
+            cams = runner;
+        }
+        return runner;
     }
 
     LayerCatalog catalog() {

@@ -1,5 +1,6 @@
 package dev.convlens;
 
+import dev.convlens.cam.CamRunner;
 import dev.convlens.image.InputSpec;
 import dev.convlens.image.Pixels;
 import dev.convlens.image.TensorBuilder;
@@ -42,9 +43,10 @@ public final class Request {
     private final Colormap colormap;
     private final Contrast contrast;
     private final int scale;
+    private final int targetClass;
 
     private Request(Inspector inspector, Source source, List<LayerInfo> layers, Preprocessing preprocessing,
-                    int[] size, Colormap colormap, Contrast contrast, int scale) {
+                    int[] size, Colormap colormap, Contrast contrast, int scale, int targetClass) {
         this.inspector = inspector;
         this.source = source;
         this.layers = layers;
@@ -53,11 +55,11 @@ public final class Request {
         this.colormap = colormap;
         this.contrast = contrast;
         this.scale = scale;
+        this.targetClass = targetClass;
     }
 
     static Request of(Inspector inspector, Source source) {
-        return new Request(inspector, source, inspector.catalog().convolutions(), Preprocessing.RAW, null,
-                Colormap.VIRIDIS, null, 1);
+        return new Request(inspector, source, null, Preprocessing.RAW, null, Colormap.VIRIDIS, null, 1, -1);
     }
 
     /**
@@ -126,7 +128,7 @@ public final class Request {
     }
 
     private Request with(List<LayerInfo> layers) {
-        return new Request(inspector, source, layers, preprocessing, size, colormap, contrast, scale);
+        return new Request(inspector, source, layers, preprocessing, size, colormap, contrast, scale, targetClass);
     }
 
     /**
@@ -139,7 +141,7 @@ public final class Request {
      */
     public Request preprocessing(Preprocessing preprocessing) {
         return new Request(inspector, source, layers, Objects.requireNonNull(preprocessing, "preprocessing"), size,
-                colormap, contrast, scale);
+                colormap, contrast, scale, targetClass);
     }
 
     /**
@@ -161,7 +163,7 @@ public final class Request {
                     + " (width x height); size(" + width + ", " + height + ") cannot apply");
         }
         return new Request(inspector, source, layers, preprocessing, new int[] {width, height}, colormap, contrast,
-                scale);
+                scale, targetClass);
     }
 
     /**
@@ -173,7 +175,7 @@ public final class Request {
      */
     public Request colormap(Colormap colormap) {
         return new Request(inspector, source, layers, preprocessing, size,
-                Objects.requireNonNull(colormap, "colormap"), contrast, scale);
+                Objects.requireNonNull(colormap, "colormap"), contrast, scale, targetClass);
     }
 
     /**
@@ -186,7 +188,7 @@ public final class Request {
      */
     public Request contrast(Contrast contrast) {
         return new Request(inspector, source, layers, preprocessing, size, colormap,
-                Objects.requireNonNull(contrast, "contrast"), scale);
+                Objects.requireNonNull(contrast, "contrast"), scale, targetClass);
     }
 
     /**
@@ -200,7 +202,23 @@ public final class Request {
         if (factor < 1 || factor > 64) {
             throw new IllegalArgumentException("upscale factor must be 1 to 64, was " + factor);
         }
-        return new Request(inspector, source, layers, preprocessing, size, colormap, contrast, factor);
+        return new Request(inspector, source, layers, preprocessing, size, colormap, contrast, factor, targetClass);
+    }
+
+    /**
+     * Sets the class a {@link #heatmap(HeatmapMethod) heatmap} explains. By default it is the predicted class: the
+     * largest output, or for a single sigmoid output 1 if its score is at least one half, else 0 (the complement).
+     *
+     * @param classIndex an index into the model's first output; for a single sigmoid output 1 (its score) or 0
+     *     (the complement)
+     * @return a new request
+     * @throws IllegalArgumentException if classIndex is negative
+     */
+    public Request target(int classIndex) {
+        if (classIndex < 0) {
+            throw new IllegalArgumentException("target class must be 0 or more, was " + classIndex);
+        }
+        return new Request(inspector, source, layers, preprocessing, size, colormap, contrast, scale, classIndex);
     }
 
     /**
@@ -214,7 +232,12 @@ public final class Request {
      * @throws IllegalStateException if the inspector is closed
      */
     public Inspection inspect() {
-        return run(layers);
+        return run(selected());
+    }
+
+    /** The selected layers; every convolution when none was selected. */
+    private List<LayerInfo> selected() {
+        return layers != null ? layers : inspector.catalog().convolutions();
     }
 
     /**
@@ -264,6 +287,70 @@ public final class Request {
                     + one.layers.stream().map(LayerInfo::name).toList() + "); name one of them");
         }
         return one.inspect().channel(one.layers.get(0).name(), index);
+    }
+
+    /**
+     * Computes where the model looked for the target class (see {@link #target(int)}), with the default
+     * {@link HeatmapOptions}.
+     *
+     * <p>The target layer is the last one selected with {@link #layers(String...)}; by default it is the last
+     * convolution layer whose output is still spatial (more than one value high and wide).
+     *
+     * <pre>{@code
+     * BufferedImage picture = inspector.image(Path.of("dog.jpg")).heatmap(HeatmapMethod.GRAD_CAM).overlay();
+     * }</pre>
+     *
+     * @param method how to compute it
+     * @return the heatmap
+     * @throws NullPointerException if method is null
+     * @throws UnsupportedModelException if the method cannot apply to this model (CAM without a pooled dense head,
+     *     gradients through an op without a rule), with the methods that can
+     * @throws IllegalArgumentException if the target class is out of range
+     * @throws ImageException if the image cannot be read
+     * @throws InferenceException if ONNX Runtime fails
+     */
+    public Heatmap heatmap(HeatmapMethod method) {
+        return heatmap(method, HeatmapOptions.defaults());
+    }
+
+    /**
+     * Computes where the model looked for the target class, with settings for the methods that run many times.
+     *
+     * @param method how to compute it
+     * @param options Score-CAM's channels, the occlusion patch and stride, the batch size
+     * @return the heatmap
+     * @throws NullPointerException if an argument is null
+     * @throws UnsupportedModelException if the method cannot apply to this model
+     * @throws IllegalArgumentException if the target class is out of range
+     * @throws ImageException if the image cannot be read
+     * @throws InferenceException if ONNX Runtime fails
+     */
+    public Heatmap heatmap(HeatmapMethod method, HeatmapOptions options) {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(options, "options");
+        inspector.ensureOpen();
+        Layer layer = heatmapLayer();
+        Pixels pixels = source.decode(inspector.options().maxPixels());
+        InputSpec in = inspector.input();
+        int[] wh = in.size(pixels.width(), pixels.height(), size);
+        float[] input = TensorBuilder.build(pixels, in, wh[0], wh[1], preprocessing);
+        CamRunner.Result r = inspector.cams().run(method, options, layer.output(), input, wh[0], wh[1], targetClass);
+        return new Heatmap(method, layer, r.targetClass(), r.score(), r.width(), r.height(), r.map(), pixels);
+    }
+
+    /** The last selected layer, or the last convolution whose output is more than one value high and wide. */
+    private Layer heatmapLayer() {
+        List<Layer> all = inspector.layers();
+        if (layers != null) {
+            return all.get(layers.get(layers.size() - 1).index());
+        }
+        Layer last = null;
+        for (Layer l : all) {
+            if (l.kind() == Layer.Kind.CONVOLUTION && (l.height() != 1 && l.width() != 1)) {
+                last = l;
+            }
+        }
+        return last != null ? last : all.get(inspector.catalog().convolutions().get(0).index());
     }
 
     /**
@@ -328,11 +415,17 @@ public final class Request {
 
     private static FeatureMap featureMap(Layer layer, Values v) {
         long[] s = v.shape();
-        if (s.length == 4 && s[0] == 1) {
-            return new FeatureMap(layer, (int) s[2], (int) s[3], v.planes());
-        }
-        if (s.length == 3 && s[0] == 1) { // a 1-D convolution: one row per channel
-            return new FeatureMap(layer, 1, (int) s[2], v.planes());
+        if ((s.length == 4 || s.length == 3) && s[0] == 1) { // a 1-D convolution: one row per channel
+            float[][] planes = v.planes();
+            if (planes.length != s[1]) { // a layer that is also a model output comes back in one piece
+                int plane = planes[0].length / (int) s[1];
+                float[][] split = new float[(int) s[1]][];
+                for (int c = 0; c < split.length; c++) {
+                    split[c] = Arrays.copyOfRange(planes[0], c * plane, (c + 1) * plane);
+                }
+                planes = split;
+            }
+            return new FeatureMap(layer, s.length == 4 ? (int) s[2] : 1, (int) s[s.length - 1], planes);
         }
         throw new InferenceException("layer " + layer.name() + " produced shape " + Arrays.toString(s)
                 + ", not one image's [1, C, H, W] feature maps");
@@ -340,8 +433,9 @@ public final class Request {
 
     @Override
     public String toString() {
-        return "Request[" + source + ", layers " + layers.stream().map(LayerInfo::name).toList() + ", "
+        return "Request[" + source + ", layers " + selected().stream().map(LayerInfo::name).toList() + ", "
                 + preprocessing + (size == null ? "" : ", size " + size[0] + "x" + size[1]) + ", " + colormap
-                + (contrast == null ? "" : ", " + contrast) + (scale == 1 ? "" : ", upscale " + scale) + "]";
+                + (contrast == null ? "" : ", " + contrast) + (scale == 1 ? "" : ", upscale " + scale)
+                + (targetClass < 0 ? "" : ", target " + targetClass) + "]";
     }
 }

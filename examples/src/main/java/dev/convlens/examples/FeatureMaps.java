@@ -3,6 +3,8 @@ package dev.convlens.examples;
 import dev.convlens.Colormap;
 import dev.convlens.ConvLensException;
 import dev.convlens.FeatureMap;
+import dev.convlens.Heatmap;
+import dev.convlens.HeatmapMethod;
 import dev.convlens.Inspection;
 import dev.convlens.Inspector;
 import dev.convlens.Preprocessing;
@@ -13,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import javax.imageio.ImageIO;
 
 /**
  * The command-line entry point: writes one PNG grid per layer of a model for an image, and prints the model's
@@ -35,6 +38,9 @@ public final class FeatureMaps {
               --colormap NAME        viridis, magma, inferno, plasma, turbo, gray, jet (default: viridis)
               --preprocessing NAME   raw, scaled, signed, imagenet, caffe (default: raw)
               --labels A,B,...       class names for the prediction (default for the shipped model: cat,dog)
+              --heatmap METHOD       also write where the model looked: cam, grad_cam, grad_cam_plus_plus,
+                                     score_cam, ablation_cam, eigen_cam, occlusion (default: none)
+              --target N             the class the heatmap explains (default: the predicted one)
             """.formatted(DEFAULT_MODEL, DEFAULT_IMAGE);
 
     private FeatureMaps() {
@@ -42,7 +48,7 @@ public final class FeatureMaps {
 
     /** The parsed command line. */
     record Arguments(Path model, Path image, List<String> layers, int perRow, Path out, Colormap colormap,
-                     Preprocessing preprocessing, List<String> labels) {
+                     Preprocessing preprocessing, List<String> labels, HeatmapMethod heatmap, int target) {
         static Arguments parse(String[] args) {
             Path model = null;
             Path image = null;
@@ -52,6 +58,8 @@ public final class FeatureMaps {
             Colormap colormap = Colormap.VIRIDIS;
             Preprocessing preprocessing = Preprocessing.RAW;
             List<String> labels = null;
+            HeatmapMethod heatmap = null;
+            int target = -1;
             for (int i = 0; i < args.length; i++) {
                 String flag = args[i];
                 if (flag.equals("--help") || flag.equals("-h")) {
@@ -70,6 +78,8 @@ public final class FeatureMaps {
                     case "--colormap" -> colormap = Colormap.valueOf(value.toUpperCase(Locale.ROOT));
                     case "--preprocessing" -> preprocessing = preprocessing(value);
                     case "--labels" -> labels = List.of(value.split(","));
+                    case "--heatmap" -> heatmap = HeatmapMethod.valueOf(value.toUpperCase(Locale.ROOT));
+                    case "--target" -> target = Integer.parseInt(value);
                     default -> throw new IllegalArgumentException("unknown option " + flag);
                 }
             }
@@ -78,7 +88,7 @@ public final class FeatureMaps {
             }
             return new Arguments(model == null ? Path.of(DEFAULT_MODEL) : model,
                     image == null ? Path.of(DEFAULT_IMAGE) : image, layers, perRow, out, colormap, preprocessing,
-                    labels);
+                    labels, heatmap, target);
         }
 
         private static Preprocessing preprocessing(String name) {
@@ -134,6 +144,15 @@ public final class FeatureMaps {
                         map.channels(), map.width(), map.height()));
             }
             report.add(prediction(result.output(), a.labels()));
+            if (a.heatmap() != null) {
+                Request base = inspector.image(a.image()).preprocessing(a.preprocessing());
+                Heatmap heatmap = (a.target() >= 0 ? base.target(a.target()) : base).heatmap(a.heatmap());
+                Path file = a.out().resolve("heatmap_" + a.heatmap().name().toLowerCase(Locale.ROOT) + ".png");
+                ImageIO.write(heatmap.overlay(), "png", file.toFile());
+                report.add(String.format(Locale.ROOT, "wrote %s  (%s of class %d, score %.2f, on %s, %dx%d)", file,
+                        a.heatmap(), heatmap.targetClass(), heatmap.score(), heatmap.layer().name(), heatmap.width(),
+                        heatmap.height()));
+            }
         }
         return report;
     }

@@ -1,6 +1,8 @@
 package dev.convlens.examples;
 
 import dev.convlens.FeatureMap;
+import dev.convlens.Heatmap;
+import dev.convlens.HeatmapMethod;
 import dev.convlens.Inspection;
 import dev.convlens.Inspector;
 import dev.convlens.Request;
@@ -61,6 +63,10 @@ public final class Walkthrough {
 
             // 6. What the model concluded from all this.
             System.out.println(FeatureMaps.prediction(result.output(), List.of("cat", "dog")));
+
+            // 7. And where it looked to conclude it (9.4.3): Grad-CAM on the last conv layer, over the photo.
+            Heatmap heatmap = request.heatmap(HeatmapMethod.GRAD_CAM);
+            write(heatmap.overlay(), out.resolve("3_grad_cam.png"));
         }
     }
 

@@ -134,19 +134,26 @@ final class Graph {
         }
     }
 
-    /** The values of a small constant int64 tensor (e.g. a shape), or null if not readable. */
-    long[] constantInts(String tensor) {
+    /** The tensor behind a constant: an initializer or a Constant node's value; null otherwise. */
+    Onnx.TensorProto constantTensor(String tensor) {
         Onnx.TensorProto t = initializers.get(tensor);
-        if (t == null) {
-            int p = producer(tensor);
-            if (p >= 0 && node(p).getOpType().equals("Constant")) {
-                for (Onnx.AttributeProto a : node(p).getAttributeList()) {
-                    if (a.getName().equals("value") && a.hasT()) {
-                        t = a.getT();
-                    }
+        if (t != null) {
+            return t;
+        }
+        int p = producer(tensor);
+        if (p >= 0 && node(p).getOpType().equals("Constant")) {
+            for (Onnx.AttributeProto a : node(p).getAttributeList()) {
+                if (a.getName().equals("value") && a.hasT()) {
+                    return a.getT();
                 }
             }
         }
+        return null;
+    }
+
+    /** The values of a small constant int64 tensor (e.g. a shape), or null if not readable. */
+    long[] constantInts(String tensor) {
+        Onnx.TensorProto t = constantTensor(tensor);
         if (t == null || t.getDataType() != Onnx.TensorProto.DataType.INT64_VALUE) {
             return null;
         }
@@ -162,6 +169,39 @@ final class Graph {
             return values;
         }
         return null;
+    }
+
+    /** The values of a constant float32 tensor, or null if it is not one (or its data lives in a side file). */
+    float[] constantFloats(String tensor) {
+        Onnx.TensorProto t = constantTensor(tensor);
+        if (t == null || t.getDataType() != Onnx.TensorProto.DataType.FLOAT_VALUE) {
+            return null;
+        }
+        if (t.getFloatDataCount() > 0) {
+            float[] values = new float[t.getFloatDataCount()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = t.getFloatData(i);
+            }
+            return values;
+        }
+        if (t.hasRawData() && t.getRawData().size() % 4 == 0) {
+            java.nio.FloatBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                    .asFloatBuffer();
+            float[] values = new float[raw.remaining()];
+            raw.get(values);
+            return values;
+        }
+        return null;
+    }
+
+    /** The version of the default ONNX operator set the model imports. */
+    static long opset(Onnx.ModelProto model) {
+        for (Onnx.OperatorSetIdProto o : model.getOpsetImportList()) {
+            if (o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx")) {
+                return o.getVersion();
+            }
+        }
+        return 1;
     }
 
     private static long[] dims(Onnx.TensorProto t) {

@@ -49,19 +49,20 @@ public final class Rewriter {
      *
      * @param name the tensor's name in the graph
      * @param elemType its ONNX element type
-     * @param rank its number of dimensions
+     * @param rank its number of dimensions, or -1 if unknown (then no shape is declared)
      */
     public record Output(String name, int elemType, int rank) {
         Onnx.ValueInfoProto valueInfo() {
-            Onnx.TensorShapeProto.Builder shape = Onnx.TensorShapeProto.newBuilder();
-            for (int i = 0; i < rank; i++) {
-                shape.addDim(Onnx.TensorShapeProto.Dimension.getDefaultInstance());
+            Onnx.TypeProto.Tensor.Builder type = Onnx.TypeProto.Tensor.newBuilder().setElemType(elemType);
+            if (rank >= 0) {
+                Onnx.TensorShapeProto.Builder shape = Onnx.TensorShapeProto.newBuilder();
+                for (int i = 0; i < rank; i++) {
+                    shape.addDim(Onnx.TensorShapeProto.Dimension.getDefaultInstance());
+                }
+                type.setShape(shape);
             }
-            return Onnx.ValueInfoProto.newBuilder()
-                    .setName(name)
-                    .setType(Onnx.TypeProto.newBuilder().setTensorType(
-                            Onnx.TypeProto.Tensor.newBuilder().setElemType(elemType).setShape(shape)))
-                    .build();
+            return Onnx.ValueInfoProto.newBuilder().setName(name)
+                    .setType(Onnx.TypeProto.newBuilder().setTensorType(type)).build();
         }
     }
 

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.Deque;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -59,6 +60,8 @@ public final class Engine implements AutoCloseable {
     private final Map<String, Deque<OutputBuffers>> pools = new ConcurrentHashMap<>();
     /** Sessions that return the layers of a selection, for the first few selections asked for. */
     private final Map<Set<String>, OrtSession> selections = new ConcurrentHashMap<>();
+    /** Models derived from this one, by key: gradient models and tails for heatmaps. */
+    private final Map<String, OrtSession> derived = new ConcurrentHashMap<>();
     /** The session that returns every layer: for the probe, and for selections past the first few. */
     private volatile OrtSession everything;
     private boolean closed;
@@ -234,6 +237,64 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /**
+     * A float tensor to feed a derived model.
+     *
+     * @param values the values, row-major
+     * @param shape the dimensions
+     */
+    public record Feed(float[] values, long[] shape) {
+    }
+
+    /**
+     * Runs a model derived from this one (a gradient model, a tail, a model exposing other tensors), made on first
+     * use of its key and kept until {@link #close()}. Outputs come back flat, one array each.
+     *
+     * @param key names the derived model; the same key must always mean the same model
+     * @param model makes the serialized model the first time
+     * @param inputs float32 inputs by name
+     * @param outputs the outputs wanted
+     * @throws InferenceException if ONNX Runtime fails
+     * @throws IllegalStateException if the engine is closed
+     */
+    public Map<String, Values> runDerived(String key, Supplier<byte[]> model, Map<String, Feed> inputs,
+                                          Set<String> outputs) {
+        lock.readLock().lock();
+        Map<String, OnnxTensor> tensors = new LinkedHashMap<>();
+        try {
+            if (closed) {
+                throw new IllegalStateException("Inspector is closed");
+            }
+            OrtSession session = derived.get(key);
+            if (session == null) {
+                synchronized (this) {
+                    session = derived.get(key);
+                    if (session == null) {
+                        session = create(env, options, this.model, model.get());
+                        derived.put(key, session);
+                    }
+                }
+            }
+            for (Map.Entry<String, Feed> e : inputs.entrySet()) {
+                tensors.put(e.getKey(), OnnxTensor.createTensor(env, FloatBuffer.wrap(e.getValue().values()),
+                        e.getValue().shape()));
+            }
+            try (OrtSession.Result result = session.run(tensors, outputs)) {
+                Map<String, Values> values = new LinkedHashMap<>();
+                for (String name : outputs) {
+                    values.put(name, read(name, result.get(name).orElseThrow(), false));
+                }
+                return values;
+            }
+        } catch (OrtException e) {
+            throw new InferenceException("ONNX Runtime failed to run a model derived from " + this.model.source()
+                    + " (" + key + "): " + describe(e), e);
+        } finally {
+            tensors.values().forEach(OnnxTensor::close);
+            lock.readLock().unlock();
+        }
+    }
+
     /** A set of pinned buffers for an input shape, from the pool or new. */
     private OutputBuffers borrow(String key, Map<String, long[]> shapes) throws OrtException {
         Deque<OutputBuffers> pool = pools.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>());
@@ -368,6 +429,7 @@ public final class Engine implements AutoCloseable {
             pools.clear();
             List<OrtException> failures = new ArrayList<>();
             List<OrtSession> sessions = new ArrayList<>(selections.values());
+            sessions.addAll(derived.values());
             sessions.add(everything);
             sessions.add(plain);
             for (OrtSession s : sessions) {

@@ -1,0 +1,182 @@
+package dev.convlens;
+
+import dev.convlens.cam.MapMath;
+import dev.convlens.image.Pixels;
+import dev.convlens.render.Overlay;
+import java.awt.image.BufferedImage;
+import java.util.Objects;
+
+/**
+ * Where the model looked for a class in one image: a map at the resolution of the feature maps it was computed from
+ * (or of the occlusion grid), and pictures of it over the image. Made by {@link Request#heatmap(HeatmapMethod)}.
+ *
+ * <pre>{@code
+ * Heatmap h = inspector.image(Path.of("dog.jpg")).heatmap(HeatmapMethod.GRAD_CAM);
+ * ImageIO.write(h.overlay(), "png", new File("dog_cam.png"));
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class Heatmap {
+    private final HeatmapMethod method;
+    private final Layer layer;
+    private final int targetClass;
+    private final float score;
+    private final int width;
+    private final int height;
+    private final float[] values;
+    private final Pixels image;
+
+    Heatmap(HeatmapMethod method, Layer layer, int targetClass, float score, int width, int height, float[] values,
+            Pixels image) {
+        this.method = method;
+        this.layer = layer;
+        this.targetClass = targetClass;
+        this.score = score;
+        this.width = width;
+        this.height = height;
+        this.values = values;
+        this.image = image;
+    }
+
+    /**
+     * Returns the method that made this map.
+     *
+     * @return the method
+     */
+    public HeatmapMethod method() {
+        return method;
+    }
+
+    /**
+     * Returns the target layer whose feature maps were weighed. (CAM weighs the maps that enter the global pooling
+     * after it; occlusion uses no layer, and this is then the default target layer.)
+     *
+     * @return the layer
+     */
+    public Layer layer() {
+        return layer;
+    }
+
+    /**
+     * Returns the class explained: for several outputs its index; for a single sigmoid output, 1 for its score and
+     * 0 for the complement.
+     *
+     * @return the class
+     */
+    public int targetClass() {
+        return targetClass;
+    }
+
+    /**
+     * Returns the model's score for the target class on this image (the complement for class 0 of a sigmoid).
+     *
+     * @return the score
+     */
+    public float score() {
+        return score;
+    }
+
+    /**
+     * Returns the map's width.
+     *
+     * @return width in map cells
+     */
+    public int width() {
+        return width;
+    }
+
+    /**
+     * Returns the map's height.
+     *
+     * @return height in map cells
+     */
+    public int height() {
+        return height;
+    }
+
+    /**
+     * Returns one raw value.
+     *
+     * @param y the row
+     * @param x the column
+     * @return the value
+     * @throws IndexOutOfBoundsException if a coordinate is out of range
+     */
+    public float value(int y, int x) {
+        Objects.checkIndex(y, height);
+        Objects.checkIndex(x, width);
+        return values[y * width + x];
+    }
+
+    /**
+     * Returns the raw map, row by row: after the method's final ReLU for the CAM methods (0 or more), the score
+     * drop for occlusion (negative where hiding the patch raised the score).
+     *
+     * @return a new array of {@code width * height} values
+     */
+    public float[] values() {
+        return values.clone();
+    }
+
+    /**
+     * Returns the heatmap over the image as "Deep Learning with Python" 9.4 draws it: the map scaled to 0..1 by its
+     * maximum, resized to the image with bilinear interpolation, colored with jet, added at 0.4 to the image, and
+     * the sum rescaled to 0..255.
+     *
+     * @return an RGB image of the image's size (upright)
+     */
+    public BufferedImage overlay() {
+        return image(Overlay.chollet(image.rgb(), resized(), Colormap.JET));
+    }
+
+    /**
+     * Returns the heatmap over the image as an alpha blend, {@code (1 - alpha) * image + alpha * jet(heat)}.
+     *
+     * @param alpha the heatmap's weight, 0 to 1
+     * @return an RGB image of the image's size
+     * @throws IllegalArgumentException if alpha is outside 0..1
+     */
+    public BufferedImage overlay(float alpha) {
+        if (!(alpha >= 0 && alpha <= 1)) {
+            throw new IllegalArgumentException("alpha must be 0 to 1, was " + alpha);
+        }
+        return image(Overlay.blend(image.rgb(), resized(), Colormap.JET, alpha));
+    }
+
+    /**
+     * Returns the heatmap alone, scaled to 0..1 by its maximum, resized to the image and colored with a colormap.
+     *
+     * @param colormap the colors, {@link Colormap#JET} as in the overlays
+     * @return an RGB image of the image's size
+     * @throws NullPointerException if colormap is null
+     */
+    public BufferedImage image(Colormap colormap) {
+        return image(Overlay.colored(resized(), Objects.requireNonNull(colormap, "colormap")));
+    }
+
+    /** The map, negative values as 0, divided by its maximum, resized to the image. */
+    private float[] resized() {
+        float max = 0;
+        for (float v : values) {
+            max = Math.max(max, v);
+        }
+        float[] scaled = new float[values.length];
+        for (int i = 0; i < scaled.length; i++) {
+            scaled[i] = max > 0 ? Math.max(0, values[i]) / max : 0;
+        }
+        return MapMath.resize(scaled, height, width, image.height(), image.width());
+    }
+
+    private BufferedImage image(int[] rgb) {
+        BufferedImage out = new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_INT_RGB);
+        out.setRGB(0, 0, image.width(), image.height(), rgb, 0, image.width());
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return "Heatmap[" + method + ", layer " + layer.name() + ", class " + targetClass + " (score " + score + "), "
+                + width + "x" + height + "]";
+    }
+}

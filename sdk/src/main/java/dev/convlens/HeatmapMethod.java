@@ -1,0 +1,41 @@
+package dev.convlens;
+
+/**
+ * How a {@link Heatmap} decides where the model looked. All work on any float32 ONNX CNN with ONNX Runtime alone.
+ */
+public enum HeatmapMethod {
+    /**
+     * Class activation mapping (Zhou et al. 2016): the pooled feature maps weighted by the dense layer's weights
+     * for the class. Needs a head of global average pooling and one dense layer; one run.
+     */
+    CAM,
+    /**
+     * Grad-CAM (Selvaraju et al. 2017): feature maps weighted by the mean gradient of the class score, computed by
+     * backward nodes ConvLens appends to the model; one run. The default of Chollet's "Deep Learning with Python" 9.4.
+     */
+    GRAD_CAM,
+    /** Grad-CAM++ (Chattopadhyay et al. 2018): like Grad-CAM, with pixel-wise weights from the gradient's powers. */
+    GRAD_CAM_PLUS_PLUS,
+    /**
+     * Score-CAM (Wang et al. 2020): each channel, upsampled and scaled to 0..1, masks the input; the class scores of
+     * the masked inputs, softmaxed, weigh the channels. One run per channel, batched; {@link HeatmapOptions#channels}
+     * limits it to the most active channels.
+     */
+    SCORE_CAM,
+    /**
+     * Ablation-CAM (Desai and Ramaswamy 2020): each channel's weight is the relative drop of the class score when
+     * that channel is set to zero; runs the rest of the network once per channel, batched.
+     */
+    ABLATION_CAM,
+    /**
+     * Eigen-CAM (Muhammad and Yeasin 2020): the feature maps projected on their first principal component, signed to
+     * agree with their sum; needs no class and no extra run.
+     */
+    EIGEN_CAM,
+    /**
+     * Occlusion sensitivity (Zeiler and Fergus 2014): the drop of the class score when a square patch of the input
+     * is set to zero, for each position of the patch; {@link HeatmapOptions#patch} and
+     * {@link HeatmapOptions#stride} set its size and step. One run per position, batched.
+     */
+    OCCLUSION
+}

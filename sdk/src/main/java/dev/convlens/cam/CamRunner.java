@@ -1,0 +1,358 @@
+package dev.convlens.cam;
+
+import dev.convlens.HeatmapMethod;
+import dev.convlens.HeatmapOptions;
+import dev.convlens.Layout;
+import dev.convlens.UnsupportedModelException;
+import dev.convlens.image.InputSpec;
+import dev.convlens.onnx.DenseHead;
+import dev.convlens.onnx.GradientBuilder;
+import dev.convlens.onnx.ModelFile;
+import dev.convlens.onnx.Rewriter;
+import dev.convlens.onnx.TailBuilder;
+import dev.convlens.runtime.Engine;
+import dev.convlens.runtime.Values;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.IntStream;
+
+/**
+ * Computes a class activation map for one image: runs the model as the method needs and combines what comes back.
+ *
+ * <p>The class score is the model's first output at the target class: for several outputs, the value of the class
+ * (default the largest); for a single sigmoid output, the score for class 1 and its complement {@code 1 - s} for
+ * class 0 (default whichever is above one half).
+ */
+public final class CamRunner {
+    private final ModelFile model;
+    private final Engine engine;
+    private final InputSpec spec;
+    private final boolean batchable;
+    private final String output;
+
+    /**
+     * @param batchable whether the model's batch size is dynamic, so several inputs can run at once
+     */
+    public CamRunner(ModelFile model, Engine engine, InputSpec spec, boolean batchable) {
+        this.model = model;
+        this.engine = engine;
+        this.spec = spec;
+        this.batchable = batchable;
+        this.output = engine.modelOutputs().get(0);
+    }
+
+    /**
+     * A map, its size, the class it explains and the model's score for that class.
+     *
+     * @param map {@code height * width} values, row by row
+     * @param tensor the feature maps it was computed from, or empty for occlusion
+     */
+    public record Result(float[] map, int height, int width, int targetClass, float score, String tensor) {
+    }
+
+    /**
+     * Computes a map.
+     *
+     * @param layer the output tensor of the target layer
+     * @param input the model input for the image, in the input's layout, batch 1
+     * @param w the input width
+     * @param h the input height
+     * @param requestedClass the class to explain, or -1 for the predicted one
+     * @throws UnsupportedModelException if the method cannot apply to this model
+     * @throws IllegalArgumentException if the class is out of range
+     */
+    public Result run(HeatmapMethod method, HeatmapOptions options, String layer, float[] input, int w, int h,
+                      int requestedClass) {
+        if (spec.float16() && method != HeatmapMethod.OCCLUSION && method != HeatmapMethod.SCORE_CAM) {
+            throw new UnsupportedModelException(method + " runs models derived from this one in float32, and this"
+                    + " model's input is float16; use SCORE_CAM or OCCLUSION");
+        }
+        long[] shape = spec.shape(w, h);
+        return switch (method) {
+            case CAM -> cam(layer, input, shape, requestedClass);
+            case GRAD_CAM, GRAD_CAM_PLUS_PLUS -> gradCam(method, layer, input, shape, requestedClass);
+            case SCORE_CAM -> scoreCam(options, layer, input, shape, w, h, requestedClass);
+            case ABLATION_CAM -> ablationCam(options, layer, input, shape, requestedClass);
+            case EIGEN_CAM -> {
+                Forward f = forward(List.of(layer), input, shape, requestedClass);
+                Maps a = f.maps(layer);
+                yield new Result(MapMath.principalProjection(a.planes), a.h, a.w, f.target, f.score, layer);
+            }
+            case OCCLUSION -> occlusion(options, input, shape, w, h, requestedClass);
+        };
+    }
+
+    private Result cam(String layer, float[] input, long[] shape, int requestedClass) {
+        DenseHead head = DenseHead.after(model, layer, output).orElseThrow(() -> new UnsupportedModelException(
+                "CAM needs a head of global average pooling and one dense layer after the target layer, and this"
+                        + " model has another (a Flatten before its dense layers, say); use GRAD_CAM, SCORE_CAM,"
+                        + " ABLATION_CAM, EIGEN_CAM or OCCLUSION"));
+        Forward f = forward(List.of(head.pooled()), input, shape, requestedClass);
+        Maps a = f.maps(head.pooled());
+        int row = f.outputs.length == 1 ? 0 : f.target; // one sigmoid unit: its weights, signed by the class
+        double sign = f.outputs.length == 1 && f.target == 0 ? -1 : 1;
+        double[] weights = new double[a.planes.length];
+        for (int k = 0; k < weights.length; k++) {
+            weights[k] = sign * head.weights()[row][k];
+        }
+        return new Result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, f.target, f.score, head.pooled());
+    }
+
+    private Result gradCam(HeatmapMethod method, String layer, float[] input, long[] shape, int requestedClass) {
+        List<String> path = GradientBuilder.path(model, layer, output);
+        Forward f = forward(path, input, shape, requestedClass);
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        f.values.forEach((name, v) -> shapes.put(name, v.shape()));
+        float[] seed = new float[f.outputs.length];
+        seed[f.outputs.length == 1 ? 0 : f.target] = f.outputs.length == 1 && f.target == 0 ? -1 : 1;
+        String gradient = GradientBuilder.gradientOf(layer);
+        Map<String, Values> r = engine.runDerived("gradient " + layer + " " + Arrays.toString(shape),
+                () -> GradientBuilder.build(model, layer, output, shapes),
+                Map.of(spec.name(), new Engine.Feed(input, shape),
+                        GradientBuilder.SEED, new Engine.Feed(seed, shapes.get(output))),
+                new LinkedHashSet<>(List.of(layer, gradient)));
+        Maps a = Maps.of(r.get(layer));
+        Maps g = Maps.of(r.get(gradient));
+        double[] weights = method == HeatmapMethod.GRAD_CAM ? MapMath.meanGradients(g.planes)
+                : MapMath.gradCamPlusPlusWeights(a.planes, g.planes);
+        return new Result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, f.target, f.score, layer);
+    }
+
+    private Result scoreCam(HeatmapOptions options, String layer, float[] input, long[] shape, int w, int h,
+                            int requestedClass) {
+        Forward f = forward(List.of(layer), input, shape, requestedClass);
+        Maps a = f.maps(layer);
+        int[] channels = mostActive(a.planes, options.channels());
+        List<float[]> masked = new ArrayList<>();
+        for (int k : channels) {
+            float[] mask = MapMath.resizeAlignCorners(a.planes[k], a.h, a.w, h, w);
+            float min = Float.POSITIVE_INFINITY;
+            float max = Float.NEGATIVE_INFINITY;
+            for (float v : mask) {
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
+            for (int i = 0; i < mask.length; i++) {
+                mask[i] = (mask[i] - min) / (max - min + 1e-8f);
+            }
+            masked.add(times(input, mask));
+        }
+        double[] scores = scores(masked, shape, f.target, options.batch());
+        double[] softmax = MapMath.softmax(scores);
+        double[] weights = new double[a.planes.length];
+        for (int i = 0; i < channels.length; i++) {
+            weights[channels[i]] = softmax[i];
+        }
+        return new Result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, f.target, f.score, layer);
+    }
+
+    private Result ablationCam(HeatmapOptions options, String layer, float[] input, long[] shape, int requestedClass) {
+        List<String> needed = TailBuilder.inputs(model, layer, output);
+        Forward f = forward(needed, input, shape, requestedClass);
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        f.values.forEach((name, v) -> shapes.put(name, v.shape()));
+        Maps a = f.maps(layer);
+        String key = "tail " + layer + " " + Arrays.toString(shape);
+        TailBuilder.Tail[] tail = new TailBuilder.Tail[1];
+        java.util.function.Supplier<byte[]> build = () -> {
+            tail[0] = TailBuilder.build(model, layer, output, shapes);
+            return tail[0].model();
+        };
+        List<String> externals = needed.subList(1, needed.size());
+        int channels = a.planes.length;
+        int plane = a.h * a.w;
+        int batch = batchable ? options.batch() : 1;
+        double[] ablated = new double[channels];
+        for (int start = 0; start < channels; start += batch) {
+            int n = Math.min(batch, channels - start);
+            float[] activations = new float[n * channels * plane];
+            for (int b = 0; b < n; b++) {
+                for (int k = 0; k < channels; k++) {
+                    if (k != start + b) {
+                        System.arraycopy(a.planes[k], 0, activations, (b * channels + k) * plane, plane);
+                    }
+                }
+            }
+            long[] batchShape = shapes.get(layer).clone();
+            batchShape[0] = n;
+            Map<String, Engine.Feed> feeds = new LinkedHashMap<>();
+            feeds.put(layer, new Engine.Feed(activations, batchShape));
+            for (String e : externals) {
+                feeds.put(e, new Engine.Feed(f.values.get(e).planes()[0], shapes.get(e)));
+            }
+            float[] outputs = engine.runDerived(key, build, feeds, Set.of(output)).get(output).planes()[0];
+            for (int b = 0; b < n; b++) {
+                ablated[start + b] = f.score(outputs, b);
+            }
+        }
+        double y = f.score;
+        double[] weights = new double[channels];
+        for (int k = 0; k < channels; k++) {
+            weights[k] = Math.abs(y) < 1e-12 ? y - ablated[k] : (y - ablated[k]) / y;
+        }
+        return new Result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, f.target, f.score, layer);
+    }
+
+    private Result occlusion(HeatmapOptions options, float[] input, long[] shape, int w, int h, int requestedClass) {
+        Forward f = forward(List.of(), input, shape, requestedClass);
+        int patch = options.patch() > 0 ? Math.min(options.patch(), Math.min(w, h)) : Math.max(1, Math.min(w, h) / 8);
+        int stride = options.stride() > 0 ? options.stride() : Math.max(1, patch / 2);
+        int rows = (h - patch) / stride + 1;
+        int cols = (w - patch) / stride + 1;
+        List<float[]> occluded = new ArrayList<>(rows * cols);
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                float[] mask = new float[w * h];
+                Arrays.fill(mask, 1f);
+                for (int y = r * stride; y < r * stride + patch; y++) {
+                    Arrays.fill(mask, y * w + c * stride, y * w + c * stride + patch, 0f);
+                }
+                occluded.add(times(input, mask));
+            }
+        }
+        double[] scores = scores(occluded, shape, f.target, options.batch());
+        float[] map = new float[rows * cols];
+        for (int i = 0; i < map.length; i++) {
+            map[i] = (float) (f.score - scores[i]);
+        }
+        return new Result(map, rows, cols, f.target, f.score, "");
+    }
+
+    /** The input multiplied by a mask of {@code h * w} values, the same for every channel. */
+    private float[] times(float[] input, float[] mask) {
+        float[] out = new float[input.length];
+        int channels = spec.channels();
+        int plane = mask.length;
+        for (int c = 0; c < channels; c++) {
+            for (int i = 0; i < plane; i++) {
+                int at = spec.layout() == Layout.NCHW ? c * plane + i : i * channels + c;
+                out[at] = input[at] * mask[i];
+            }
+        }
+        return out;
+    }
+
+    /** The class scores of many inputs, run in batches when the model allows. */
+    private double[] scores(List<float[]> inputs, long[] shape, int target, int batchSize) {
+        int batch = batchable ? batchSize : 1;
+        double[] scores = new double[inputs.size()];
+        int size = inputs.get(0).length;
+        for (int start = 0; start < inputs.size(); start += batch) {
+            int n = Math.min(batch, inputs.size() - start);
+            float[] joined = new float[n * size];
+            for (int b = 0; b < n; b++) {
+                System.arraycopy(inputs.get(start + b), 0, joined, b * size, size);
+            }
+            long[] batchShape = shape.clone();
+            batchShape[0] = n;
+            float[] out = engine.run(spec.name(), joined, batchShape, spec.float16(), Set.of(output)).get(output)
+                    .planes()[0];
+            for (int b = 0; b < n; b++) {
+                scores[start + b] = score(out, out.length / n, b, target);
+            }
+        }
+        return scores;
+    }
+
+    /** The channels with the largest mean activation, as many as asked (0 or more than there are: all). */
+    private static int[] mostActive(float[][] planes, int count) {
+        if (count <= 0 || count >= planes.length) {
+            return IntStream.range(0, planes.length).toArray();
+        }
+        double[] mean = new double[planes.length];
+        for (int k = 0; k < planes.length; k++) {
+            for (float v : planes[k]) {
+                mean[k] += v;
+            }
+        }
+        return IntStream.range(0, planes.length).boxed()
+                .sorted(Comparator.comparingDouble((Integer k) -> -mean[k]).thenComparing(k -> k))
+                .limit(count).sorted().mapToInt(Integer::intValue).toArray();
+    }
+
+    static double score(float[] outputs, int perInput, int index, int target) {
+        if (perInput == 1) {
+            float s = outputs[index];
+            return target == 1 ? s : 1 - s;
+        }
+        return outputs[index * perInput + target];
+    }
+
+    /** One forward run that also returns some inner tensors: the outputs, the class and its score. */
+    private Forward forward(List<String> tensors, float[] input, long[] shape, int requestedClass) {
+        Set<String> wanted = new TreeSet<>(tensors);
+        wanted.add(output);
+        Map<String, Values> values;
+        if (tensors.isEmpty()) {
+            values = engine.run(spec.name(), input, shape, spec.float16(), Set.of(output));
+        } else {
+            List<Rewriter.Output> exposed = new ArrayList<>();
+            for (String t : wanted) {
+                if (model.proto().getGraph().getOutputList().stream().noneMatch(v -> v.getName().equals(t))) {
+                    exposed.add(new Rewriter.Output(t, 1, -1));
+                }
+            }
+            values = engine.runDerived("expose " + wanted, () -> Rewriter.expose(model.bytes(), exposed),
+                    Map.of(spec.name(), new Engine.Feed(input, shape)), wanted);
+        }
+        float[] outputs = values.get(output).planes()[0];
+        int target = requestedClass;
+        if (outputs.length == 1) {
+            if (target < 0) {
+                target = outputs[0] >= 0.5f ? 1 : 0;
+            } else if (target > 1) {
+                throw new IllegalArgumentException("target class " + target + ", but the model has one sigmoid output:"
+                        + " class 1 is its score, class 0 the complement");
+            }
+        } else if (target < 0) {
+            target = 0;
+            for (int i = 1; i < outputs.length; i++) {
+                if (outputs[i] > outputs[target]) {
+                    target = i;
+                }
+            }
+        } else if (target >= outputs.length) {
+            throw new IllegalArgumentException("target class " + target + ", but the model's output '" + output
+                    + "' has " + outputs.length + " classes");
+        }
+        return new Forward(values, outputs, target, (float) score(outputs, outputs.length, 0, target));
+    }
+
+    private record Forward(Map<String, Values> values, float[] outputs, int target, float score) {
+        Maps maps(String tensor) {
+            return Maps.of(values.get(tensor));
+        }
+
+        /** The class score of input {@code index} of a batch. */
+        double score(float[] batchOutputs, int index) {
+            return CamRunner.score(batchOutputs, outputs.length, index, target);
+        }
+    }
+
+    /** A tensor {@code [1, C, h, w]} as one array per channel. */
+    private record Maps(float[][] planes, int h, int w) {
+        static Maps of(Values v) {
+            long[] s = v.shape();
+            if (s.length != 4 || s[0] != 1) {
+                throw new UnsupportedModelException("heatmaps need feature maps of shape [1, C, H, W]; tensor '"
+                        + v.name() + "' has shape " + Arrays.toString(s));
+            }
+            int c = (int) s[1];
+            int h = (int) s[2];
+            int w = (int) s[3];
+            float[] flat = v.planes()[0];
+            float[][] planes = new float[c][];
+            for (int k = 0; k < c; k++) {
+                planes[k] = Arrays.copyOfRange(flat, k * h * w, (k + 1) * h * w);
+            }
+            return new Maps(planes, h, w);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.convlens.onnx;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Cuts a model at a layer: the tail runs the rest of the network from the layer's output, so that a changed
+ * activation (Ablation-CAM sets one channel to zero) can be scored without running the layers before it again.
+ */
+public final class TailBuilder {
+    private TailBuilder() {
+    }
+
+    /**
+     * The tail of a model from a tensor to one output.
+     *
+     * @param model the serialized tail: inputs {@code target} (batch dimension dynamic) then {@code externals},
+     *     one output
+     * @param externals other tensors computed before the cut that the tail also reads (a residual branch, say);
+     *     they are fed with batch 1 and broadcast
+     */
+    public record Tail(byte[] model, List<String> externals) {
+    }
+
+    /** The tensors whose values and shapes {@link #build} needs from a forward run: the target and externals. */
+    public static List<String> inputs(ModelFile model, String target, String output) {
+        Set<String> result = new LinkedHashSet<>(List.of(target));
+        result.addAll(plan(new Graph(model.proto().getGraph()), target, output).externals);
+        return List.copyOf(result);
+    }
+
+    private record Plan(List<Integer> nodes, List<String> externals) {
+    }
+
+    private static Plan plan(Graph g, String target, String output) {
+        Set<String> needed = new HashSet<>(Set.of(output));
+        for (int i = g.nodeCount() - 1; i >= 0; i--) {
+            Onnx.NodeProto n = g.node(i);
+            if (n.getOutputList().stream().anyMatch(needed::contains)) {
+                needed.addAll(n.getInputList());
+            }
+        }
+        Set<String> after = new HashSet<>(Set.of(target));
+        Set<String> produced = new HashSet<>();
+        List<Integer> nodes = new ArrayList<>();
+        for (int i = 0; i < g.nodeCount(); i++) {
+            Onnx.NodeProto n = g.node(i);
+            boolean downstream = n.getInputList().stream().anyMatch(after::contains);
+            if (downstream) {
+                after.addAll(n.getOutputList());
+            }
+            boolean constant = n.getOutputList().stream().allMatch(g::isConstant);
+            if ((downstream || constant) && n.getOutputList().stream().anyMatch(needed::contains)) {
+                nodes.add(i);
+                produced.addAll(n.getOutputList());
+            }
+        }
+        Set<String> externals = new LinkedHashSet<>();
+        for (int i : nodes) {
+            for (String in : g.node(i).getInputList()) {
+                if (!in.equals(target) && !produced.contains(in) && !g.isConstant(in)) {
+                    externals.add(in);
+                }
+            }
+        }
+        return new Plan(nodes, List.copyOf(externals));
+    }
+
+    /**
+     * Builds the tail.
+     *
+     * @param shapes the shapes, batch 1, of the target and of the externals
+     */
+    public static Tail build(ModelFile model, String target, String output, Map<String, long[]> shapes) {
+        Graph g = new Graph(model.proto().getGraph());
+        Plan plan = plan(g, target, output);
+        Onnx.GraphProto.Builder tail = Onnx.GraphProto.newBuilder().setName("convlens-tail")
+                .addAllInitializer(model.proto().getGraph().getInitializerList());
+        for (int i : plan.nodes) {
+            tail.addNode(g.node(i));
+        }
+        tail.addInput(input(target, shapes.get(target), true));
+        for (String e : plan.externals) {
+            tail.addInput(input(e, shapes.get(e), false));
+        }
+        for (Onnx.ValueInfoProto v : model.proto().getGraph().getOutputList()) {
+            if (v.getName().equals(output)) {
+                tail.addOutput(v);
+            }
+        }
+        byte[] bytes = model.proto().toBuilder().setGraph(tail).build().toByteArray();
+        return new Tail(bytes, plan.externals);
+    }
+
+    private static Onnx.ValueInfoProto input(String name, long[] shape, boolean batched) {
+        Onnx.TensorShapeProto.Builder s = Onnx.TensorShapeProto.newBuilder();
+        for (int i = 0; i < shape.length; i++) {
+            Onnx.TensorShapeProto.Dimension.Builder d = Onnx.TensorShapeProto.Dimension.newBuilder();
+            if (i == 0 && batched) {
+                d.setDimParam("N");
+            } else {
+                d.setDimValue(shape[i]);
+            }
+            s.addDim(d);
+        }
+        return Onnx.ValueInfoProto.newBuilder().setName(name).setType(Onnx.TypeProto.newBuilder()
+                .setTensorType(Onnx.TypeProto.Tensor.newBuilder().setElemType(1).setShape(s))).build();
+    }
+}
