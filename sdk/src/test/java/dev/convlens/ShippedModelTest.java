@@ -1,0 +1,72 @@
+package dev.convlens;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shipped cats-vs-dogs convnet, measured through ConvLens (Java decoding and preprocessing, ONNX Runtime) on the
+ * 1000 Dogs vs. Cats validation images: its accuracy, and its agreement with PyTorch's scores of the same weights
+ * (written by {@code models/cats_vs_dogs.py reference}). Skipped where ../shared is absent.
+ */
+class ShippedModelTest {
+    private static final Path MODEL = Path.of("../models/cats_vs_dogs_small.onnx");
+
+    record Expected(String file, double score) {
+    }
+
+    private static List<Expected> torchScores() throws IOException {
+        List<Expected> rows = new ArrayList<>();
+        try (InputStream in = ShippedModelTest.class.getResourceAsStream("cats_vs_dogs_validation_scores.tsv")) {
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (!line.startsWith("#") && !line.isBlank()) {
+                    String[] f = line.split("\t");
+                    rows.add(new Expected(f[0], Double.parseDouble(f[1])));
+                }
+            }
+        }
+        return rows;
+    }
+
+    @Test
+    void classifiesTheValidationImagesAsPytorchDoesAndAtLeast75PercentRight() throws IOException {
+        Path validation = Shared.require("data/cats_vs_dogs/validation");
+        List<Expected> expected = torchScores();
+        assertThat(expected).hasSize(1000);
+        int right = 0;
+        int cats = 0;
+        int dogs = 0;
+        double worst = 0;
+        String worstFile = "";
+        try (Inspector inspector = Inspector.of(MODEL)) {
+            for (Expected e : expected) {
+                float score = inspector.image(validation.resolve(e.file())).outputs().get(0).value(0);
+                double diff = Math.abs(score - e.score());
+                if (diff > worst) {
+                    worst = diff;
+                    worstFile = e.file();
+                }
+                boolean dog = e.file().startsWith("dogs/");
+                if (dog == score >= 0.5f) {
+                    right++;
+                    if (dog) {
+                        dogs++;
+                    } else {
+                        cats++;
+                    }
+                }
+            }
+        }
+        System.out.printf("shipped model on the 1000 validation images through ConvLens: %.1f%% right (cats %d/500,"
+                + " dogs %d/500); largest difference from PyTorch %.2e (%s)%n", right / 10.0, cats, dogs, worst,
+                worstFile);
+        assertThat(worst).as("largest difference from PyTorch's score").isLessThanOrEqualTo(1e-4);
+        assertThat(right).as("images right of 1000").isGreaterThanOrEqualTo(750);
+    }
+}
