@@ -36,14 +36,16 @@ public final class Inspection {
     private final Colormap colormap;
     private final Contrast contrast;
     private final int scale;
+    private final boolean parallel;
 
     Inspection(List<FeatureMap> activations, List<Tensor> outputs, Colormap colormap, Contrast contrast,
-               int scale) {
+               int scale, boolean parallel) {
         this.activations = List.copyOf(activations);
         this.outputs = List.copyOf(outputs);
         this.colormap = colormap;
         this.contrast = contrast;
         this.scale = scale;
+        this.parallel = parallel;
     }
 
     /**
@@ -122,7 +124,7 @@ public final class Inspection {
         List<BufferedImage> grids = new ArrayList<>(activations.size());
         for (FeatureMap map : activations) {
             grids.add(image(GridRenderer.grid(map.shared(), map.height(), map.width(), perRow, scale,
-                    c, palette)));
+                    c, palette, parallel)));
         }
         return grids;
     }
@@ -166,10 +168,11 @@ public final class Inspection {
         Contrast c = contrast == null ? Contrast.STANDARDIZED : contrast;
         Path[] files = new Path[activations.size()];
         try {
-            IntStream.range(0, files.length).parallel().forEach(i -> {
+            IntStream layers = IntStream.range(0, files.length);
+            (parallel ? layers.parallel() : layers).forEach(i -> {
                 FeatureMap map = activations.get(i);
                 byte[] png = PngEncoder.encode(GridRenderer.grid(map.shared(), map.height(),
-                        map.width(), perRow, scale, c, palette));
+                        map.width(), perRow, scale, c, palette, parallel));
                 files[i] = folder.resolve(fileName(map.layer()));
                 try {
                     Files.write(files[i], png);

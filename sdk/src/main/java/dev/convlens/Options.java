@@ -9,7 +9,8 @@ import java.util.Objects;
  * Inspector inspector = Inspector.of(model, Options.defaults().threads(1).maxPixels(20_000_000));
  * }</pre>
  *
- * @param threads ONNX Runtime's intra-op threads per run; 0 (the default) lets ONNX Runtime use one per core
+ * @param threads the threads one request may use: ONNX Runtime's intra-op threads, and with 1, no parallel
+ *     drawing either; 0 (the default) lets ONNX Runtime use one per core and draws large layers on every core
  * @param cuda whether to run on an NVIDIA GPU through CUDA; default false
  * @param maxPixels the largest image, in pixels (width times height), that is decoded; default 50,000,000
  * @param layout the input layout, or null (the default) to read it from the input's shape
@@ -42,8 +43,9 @@ public record Options(int threads, boolean cuda, long maxPixels, Layout layout) 
     }
 
     /**
-     * Returns a copy with another number of ONNX Runtime intra-op threads per run. Use 1 when many threads share
-     * one inspector, so runs do not compete for cores.
+     * Returns a copy with another number of threads per request: ONNX Runtime's intra-op threads, and with 1, no
+     * parallel drawing or PNG writing either. Use 1 when many threads share one inspector, so each request keeps to
+     * one core and requests do not compete for cores.
      *
      * @param threads 0 for ONNX Runtime's default, else the number of threads
      * @return a changed copy

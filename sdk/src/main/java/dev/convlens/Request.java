@@ -410,7 +410,7 @@ public final class Request {
             Values v = values.get(name);
             outputs.add(new Tensor(name, v.shape(), v.planes()[0]));
         }
-        return new Inspection(maps, outputs, colormap, contrast, scale);
+        return new Inspection(maps, outputs, colormap, contrast, scale, inspector.options().threads() != 1);
     }
 
     private static FeatureMap featureMap(Layer layer, Values v) {

@@ -18,16 +18,17 @@ public final class GridRenderer {
     }
 
     /**
-     * Draws every channel of a layer. Large layers are drawn on several cores, a channel per task.
+     * Draws every channel of a layer. Large layers may be drawn on several cores, a channel per task.
      *
      * @param channels the layer's values, one {@code height x width} array per channel
      * @param perRow tiles per row, at least 1; fewer when the layer has fewer channels
      * @param scale the integer factor each value is enlarged by, at least 1
+     * @param parallel whether a large layer may be drawn on several cores
      */
     public static Raster grid(float[][] channels, int height, int width, int perRow, int scale, Contrast contrast,
-                              Palette palette) {
+                              Palette palette, boolean parallel) {
         int count = channels.length;
-        Levels levels = Levels.of(contrast, channels);
+        Levels levels = Levels.of(contrast, channels, parallel);
         int columns = Math.min(perRow, count);
         int rows = (count + perRow - 1) / perRow;
         int tileW = width * scale;
@@ -39,7 +40,7 @@ public final class GridRenderer {
             Arrays.fill(rgb, palette.color(0)); // separators and padding; the tiles overwrite the rest
         }
         IntStream cs = IntStream.range(0, count);
-        (Levels.isLarge(channels) ? cs.parallel() : cs).forEach(c -> {
+        (parallel && Levels.isLarge(channels) ? cs.parallel() : cs).forEach(c -> {
             int x0 = c % perRow * (tileW + 1);
             int y0 = c / perRow * (tileH + 1);
             paint(channels[c], c, height, width, scale, levels, palette, rgb, outW, y0 * outW + x0);
@@ -53,7 +54,7 @@ public final class GridRenderer {
      */
     public static Raster channel(float[][] channels, int height, int width, int channel, int scale,
                                  Contrast contrast, Palette palette) {
-        Levels levels = Levels.of(contrast, channels);
+        Levels levels = Levels.of(contrast, channels, false);
         int outW = width * scale;
         int[] rgb = new int[Math.multiplyExact(outW, height * scale)];
         paint(channels[channel], channel, height, width, scale, levels, palette, rgb, outW, 0);

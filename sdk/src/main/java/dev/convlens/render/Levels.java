@@ -24,7 +24,7 @@ final class Levels {
     }
 
     /** The maps of every channel of a layer's values, in CHW order. */
-    static Levels of(Contrast contrast, float[][] channels) {
+    static Levels of(Contrast contrast, float[][] channels, boolean parallel) {
         int count = channels.length;
         Levels levels = new Levels(count, contrast != Contrast.STANDARDIZED);
         if (contrast == Contrast.LAYER_MIN_MAX) {
@@ -45,7 +45,7 @@ final class Levels {
         }
         // channels are independent: large layers spread them over the cores
         IntStream cs = IntStream.range(0, count);
-        (isLarge(channels) ? cs.parallel() : cs).forEach(c -> {
+        (parallel && isLarge(channels) ? cs.parallel() : cs).forEach(c -> {
             double[] stats = contrast == Contrast.CHANNEL_MIN_MAX ? range(channels[c]) : meanStd(channels[c]);
             levels.set(c, stats[0], contrast == Contrast.CHANNEL_MIN_MAX ? stats[1] - stats[0] : stats[1],
                     stats[2] > 0);
