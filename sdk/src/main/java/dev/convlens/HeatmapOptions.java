@@ -15,6 +15,10 @@ public record HeatmapOptions(int channels, int patch, int stride, int batch) {
     /**
      * Checks the values.
      *
+     * @param channels see the record's description
+     * @param patch see the record's description
+     * @param stride see the record's description
+     * @param batch see the record's description
      * @throws IllegalArgumentException if a value is negative or batch is not positive
      */
     public HeatmapOptions {

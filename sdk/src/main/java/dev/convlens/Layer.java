@@ -30,6 +30,15 @@ public record Layer(int index, String name, Kind kind, List<String> opTypes, Str
     /**
      * Copies the op types and checks for nulls.
      *
+     * @param index see the record's description
+     * @param name see the record's description
+     * @param kind see the record's description
+     * @param opTypes see the record's description
+     * @param output see the record's description
+     * @param channels see the record's description
+     * @param height see the record's description
+     * @param width see the record's description
+     * @param parameters see the record's description
      * @throws NullPointerException if a reference is null
      */
     public Layer {

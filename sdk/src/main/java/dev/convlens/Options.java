@@ -22,6 +22,10 @@ public record Options(int threads, boolean cuda, long maxPixels, Layout layout) 
     /**
      * Checks the values.
      *
+     * @param threads see the record's description
+     * @param cuda see the record's description
+     * @param maxPixels see the record's description
+     * @param layout see the record's description
      * @throws IllegalArgumentException if threads is negative or maxPixels is not positive
      */
     public Options {

@@ -8,6 +8,7 @@ package dev.convlens.image;
  * @param rgb {@code width * height * 3} bytes; shared, not copied
  */
 public record Pixels(int width, int height, byte[] rgb) {
+    /** Checks that the buffer holds exactly {@code width * height} RGB pixels. */
     public Pixels {
         if (width <= 0 || height <= 0 || rgb.length != (long) width * height * 3) {
             throw new IllegalArgumentException("bad pixel buffer: " + width + "x" + height + ", " + rgb.length

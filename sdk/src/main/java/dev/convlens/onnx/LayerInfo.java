@@ -18,6 +18,7 @@ import java.util.List;
  */
 public record LayerInfo(int index, String name, boolean pooling, List<String> opTypes, List<String> nodeNames,
                         String output, long parameters, int elemType) {
+    /** Copies the lists. */
     public LayerInfo {
         opTypes = List.copyOf(opTypes);
         nodeNames = List.copyOf(nodeNames);
