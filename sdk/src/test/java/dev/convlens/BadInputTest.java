@@ -128,6 +128,23 @@ class BadInputTest {
     }
 
     @Test
+    void modelWithACycleIsRefusedWithoutHanging() {
+        // found by fuzzing: a node that reads its own output sent the layer search round forever
+        Onnx.TensorProto w = Onnx.TensorProto.newBuilder().setName("w").setDataType(1).addAllDims(List.of(2L, 3L, 1L, 1L))
+                .setRawData(ByteString.copyFrom(new byte[6 * 4])).build();
+        byte[] cyclic = Onnx.ModelProto.newBuilder().setIrVersion(8)
+                .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(13))
+                .setGraph(Onnx.GraphProto.newBuilder().setName("g").addInitializer(w)
+                        .addNode(node("Conv", List.of("x", "w"), "c"))
+                        .addNode(node("Relu", List.of("c"), "d"))
+                        .addNode(node("Relu", List.of("d"), "c"))
+                        .addInput(input("x", 1, 1, 3, 8, 8)).addOutput(Onnx.ValueInfoProto.newBuilder().setName("z")))
+                .build().toByteArray();
+        assertThatThrownBy(() -> Inspector.of(cyclic)).isInstanceOf(ModelException.class)
+                .hasMessageContaining("ONNX Runtime cannot load");
+    }
+
+    @Test
     void externalDataMissing() throws IOException {
         Path file = new TestModels(TestModels.Spec.rgb(H, W)).writeWithExternalData(dir);
         Files.delete(dir.resolve("weights.bin"));

@@ -39,7 +39,8 @@ public record DenseHead(String pooled, float[][] weights) {
         }
         String current = g.node(pool).getOutput(0);
         Onnx.NodeProto dense = null;
-        while (true) {
+        Set<String> seen = new java.util.HashSet<>();
+        while (seen.add(current)) { // a tensor seen twice is a cycle: no head
             List<Integer> next = g.consumers(current);
             if (next.size() != 1) {
                 return Optional.empty();
@@ -55,11 +56,14 @@ public record DenseHead(String pooled, float[][] weights) {
                 return Optional.empty();
             }
         }
-        float[][] weights = weights(g, dense);
+        float[][] weights = dense == null ? null : weights(g, dense);
         if (weights == null) {
             return Optional.empty();
         }
         while (!current.equals(output)) { // a bias Add, an activation, reshapes: nothing that mixes classes
+            if (!seen.add(current)) {
+                return Optional.empty();
+            }
             List<Integer> next = g.consumers(current);
             if (next.size() != 1) {
                 return Optional.empty();

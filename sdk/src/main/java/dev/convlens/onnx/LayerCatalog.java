@@ -156,17 +156,19 @@ public final class LayerCatalog {
         String current = graph.node(conv).getOutput(0);
         while (!graph.isGraphOutput(current)) {
             List<Integer> next = graph.consumers(current);
+            List<Integer> step;
             if (next.size() == 1 && appliesTo(graph, graph.node(next.get(0)), current)) {
-                nodes.add(next.get(0));
+                step = next;
             } else if (next.size() == 2) {
-                List<Integer> gate = gate(graph, current, next);
-                if (gate.isEmpty()) {
-                    break;
-                }
-                nodes.addAll(gate);
+                step = gate(graph, current, next);
             } else {
                 break;
             }
+            // a node seen before means a cycle, which ONNX forbids but a broken file can hold
+            if (step.isEmpty() || step.stream().anyMatch(nodes::contains)) {
+                break;
+            }
+            nodes.addAll(step);
             current = graph.node(nodes.get(nodes.size() - 1)).getOutput(0);
         }
         return nodes;
