@@ -330,12 +330,10 @@ public final class Request {
         Objects.requireNonNull(options, "options");
         inspector.ensureOpen();
         Layer layer = heatmapLayer();
-        Pixels pixels = source.decode(inspector.options().maxPixels());
-        InputSpec in = inspector.input();
-        int[] wh = in.size(pixels.width(), pixels.height(), size);
-        float[] input = TensorBuilder.build(pixels, in, wh[0], wh[1], preprocessing);
-        CamRunner.Result r = inspector.cams().run(method, options, layer.output(), input, wh[0], wh[1], targetClass);
-        return new Heatmap(method, layer, r.targetClass(), r.score(), r.width(), r.height(), r.map(), pixels);
+        Prepared p = prepare();
+        CamRunner.Result r = inspector.cams().run(method, options, layer.output(), tensor(p), p.width(), p.height(),
+                targetClass);
+        return new Heatmap(method, layer, r.targetClass(), r.score(), r.width(), r.height(), r.map(), p.pixels());
     }
 
     /** The last selected layer, or the last convolution whose output is more than one value high and wide. */
@@ -374,31 +372,43 @@ public final class Request {
      * @throws ImageTooLargeException if the image is larger than the inspector's pixel limit
      */
     public BufferedImage resized() {
-        inspector.ensureOpen();
-        Pixels pixels = source.decode(inspector.options().maxPixels());
-        InputSpec in = inspector.input();
-        int[] wh = in.size(pixels.width(), pixels.height(), size);
-        byte[] samples = TensorBuilder.resize(pixels, in.channels(), wh[0], wh[1], preprocessing.interpolation());
-        BufferedImage image = new BufferedImage(wh[0], wh[1], BufferedImage.TYPE_INT_RGB);
-        int[] rgb = new int[wh[0] * wh[1]];
+        Prepared p = prepare();
+        int channels = inspector.input().channels();
+        byte[] samples = TensorBuilder.resize(p.pixels(), channels, p.width(), p.height(),
+                preprocessing.interpolation());
+        BufferedImage image = new BufferedImage(p.width(), p.height(), BufferedImage.TYPE_INT_RGB);
+        int[] rgb = new int[p.width() * p.height()];
         for (int i = 0; i < rgb.length; i++) {
-            rgb[i] = in.channels() == 1 ? (samples[i] & 0xFF) * 0x010101
+            rgb[i] = channels == 1 ? (samples[i] & 0xFF) * 0x010101
                     : (samples[3 * i] & 0xFF) << 16 | (samples[3 * i + 1] & 0xFF) << 8 | samples[3 * i + 2] & 0xFF;
         }
-        image.setRGB(0, 0, wh[0], wh[1], rgb, 0, wh[0]);
+        image.setRGB(0, 0, p.width(), p.height(), rgb, 0, p.width());
         return image;
     }
 
-    private Inspection run(List<LayerInfo> selected) {
+    /** The decoded image and the input size it is resized to. */
+    private record Prepared(Pixels pixels, int width, int height) {
+    }
+
+    private Prepared prepare() {
         inspector.ensureOpen();
         Pixels pixels = source.decode(inspector.options().maxPixels());
+        int[] wh = inspector.input().size(pixels.width(), pixels.height(), size);
+        return new Prepared(pixels, wh[0], wh[1]);
+    }
+
+    private float[] tensor(Prepared p) {
+        return TensorBuilder.build(p.pixels(), inspector.input(), p.width(), p.height(), preprocessing);
+    }
+
+    private Inspection run(List<LayerInfo> selected) {
+        Prepared p = prepare();
         InputSpec in = inspector.input();
-        int[] wh = in.size(pixels.width(), pixels.height(), size);
-        float[] input = TensorBuilder.build(pixels, in, wh[0], wh[1], preprocessing);
+        float[] input = tensor(p);
         List<String> modelOutputs = inspector.engine().modelOutputs();
         Set<String> wanted = new LinkedHashSet<>(modelOutputs);
         selected.forEach(l -> wanted.add(l.output()));
-        Map<String, Values> values = inspector.engine().run(in.name(), input, in.shape(wh[0], wh[1]), in.float16(),
+        Map<String, Values> values = inspector.engine().run(in.name(), input, in.shape(p.width(), p.height()), in.float16(),
                 wanted);
         List<Layer> described = selected.isEmpty() ? List.of() : inspector.layers();
         List<FeatureMap> maps = new ArrayList<>();
