@@ -36,9 +36,7 @@ public final class GridRenderer {
         int outW = columns * (tileW + 1) - 1;
         int outH = rows * (tileH + 1) - 1;
         int[] rgb = new int[Math.multiplyExact(outW, outH)];
-        if (count > 1) {
-            Arrays.fill(rgb, palette.color(0)); // separators and padding; the tiles overwrite the rest
-        }
+        fillGaps(rgb, outW, outH, tileW, tileH, columns, count, palette.color(0));
         IntStream cs = IntStream.range(0, count);
         (parallel && Levels.isLarge(channels) ? cs.parallel() : cs).forEach(c -> {
             int x0 = c % perRow * (tileW + 1);
@@ -46,6 +44,25 @@ public final class GridRenderer {
             paint(channels[c], c, height, width, scale, levels, palette, rgb, outW, y0 * outW + x0);
         });
         return new Raster(outW, outH, rgb);
+    }
+
+    /** Colors the separators and the empty tiles that pad the last row; the tiles are drawn over the rest. */
+    private static void fillGaps(int[] rgb, int outW, int outH, int tileW, int tileH, int columns, int count,
+                                 int color) {
+        for (int y = 0; y < outH; y++) {
+            int row = y * outW;
+            if (y % (tileH + 1) == tileH) { // a separator row
+                Arrays.fill(rgb, row, row + outW, color);
+                continue;
+            }
+            for (int x = tileW; x < outW; x += tileW + 1) { // separator columns
+                rgb[row + x] = color;
+            }
+            int tiles = Math.min(columns, count - y / (tileH + 1) * columns); // drawn in this row of tiles
+            if (tiles < columns) {
+                Arrays.fill(rgb, row + tiles * (tileW + 1), row + outW, color);
+            }
+        }
     }
 
     /**
