@@ -198,7 +198,8 @@ public final class LayerCatalog {
     private static List<Integer> gate(Graph graph, String x, List<Integer> consumers) {
         for (int m = 0; m < 2; m++) {
             Onnx.NodeProto mul = graph.node(consumers.get(m));
-            if (!mul.getOpType().equals("Mul") || mul.getInputCount() != 2 || !mul.getInputList().contains(x)) {
+            if (!mul.getOpType().equals("Mul") || mul.getInputCount() != 2 || mul.getOutputCount() == 0
+                    || !mul.getInputList().contains(x)) {
                 continue;
             }
             String gated = mul.getInput(0).equals(x) ? mul.getInput(1) : mul.getInput(0);
