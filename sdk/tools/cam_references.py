@@ -184,16 +184,26 @@ def main():
     def features(x):
         x = net.max_pooling2d(F.relu(net.conv2d(x)))
         x = net.max_pooling2d_1(F.relu(net.conv2d_1(x)))
-        x = net.max_pooling2d_2(F.relu(net.conv2d_2(x)))
+        x = net.max_pooling2d_2(relu_2(net.conv2d_2(x)))
         x = net.max_pooling2d_3(F.relu(net.conv2d_3(x)))
         return relu_layer(net.conv2d_4(x))
 
     relu_layer = nn.ReLU()
+    relu_2 = nn.ReLU()
     probe = Probe(relu_layer)
+    probe_2 = Probe(relu_2)
     net.features = features
     img = Image.open(PHOTO).convert("RGB").resize((180, 180), Image.NEAREST)
     x = torch.from_numpy(np.asarray(img, dtype=np.float32))[None]
-    write("seed", *methods(keras, probe, x, channels_last=True))
+    target, score, maps = methods(keras, probe, x, channels_last=True)
+    # an earlier layer too, so the gradient goes back through MaxPool and Conv
+    out = keras(x)
+    keras.zero_grad()
+    score_of(out, target)[0].backward()
+    a2 = probe_2.output.detach()[0].numpy().astype(np.float64)
+    g2 = probe_2.output.grad.detach()[0].numpy().astype(np.float64)
+    maps["GRAD_CAM@conv2d_2"] = np.maximum((g2.mean(axis=(1, 2))[:, None, None] * a2).sum(0), 0)
+    write("seed", target, score, maps)
     net.features = original
 
     # the small ResNet, exported for the Java test

@@ -25,8 +25,9 @@ class HeatmapTest {
     static final Path SEED = Path.of("../models/cats_vs_dogs_small.onnx");
     static final Path PHOTO = Path.of("../examples/images/chelsea.png");
 
-    record Reference(String model, HeatmapMethod method, int target, float score, int height, int width,
-                     double[] values) {
+    /** A map PyTorch computed; {@code layer} is null for the default target layer. */
+    record Reference(String model, HeatmapMethod method, String layer, int target, float score, int height,
+                     int width, double[] values) {
     }
 
     static List<Reference> references(String model) throws IOException {
@@ -38,7 +39,9 @@ class HeatmapTest {
                 }
                 String[] f = line.split("\t");
                 double[] values = Stream.of(f[5].split(" ")).mapToDouble(Double::parseDouble).toArray();
-                rows.add(new Reference(model, HeatmapMethod.valueOf(f[0]), Integer.parseInt(f[1]),
+                String[] methodAndLayer = f[0].split("@");
+                rows.add(new Reference(model, HeatmapMethod.valueOf(methodAndLayer[0]),
+                        methodAndLayer.length > 1 ? methodAndLayer[1] : null, Integer.parseInt(f[1]),
                         Float.parseFloat(f[2]), Integer.parseInt(f[3]), Integer.parseInt(f[4]), values));
             }
         }
@@ -49,7 +52,7 @@ class HeatmapTest {
         List<Arguments> all = new ArrayList<>();
         for (String model : List.of("seed", "resnet")) {
             for (Reference r : references(model)) {
-                all.add(Arguments.of(model, r.method(), r));
+                all.add(Arguments.of(model, r.method() + (r.layer() == null ? "" : " on " + r.layer()), r));
             }
         }
         return all.stream();
@@ -66,10 +69,14 @@ class HeatmapTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
-    void matchesPytorch(String model, HeatmapMethod method, Reference reference) throws IOException {
+    void matchesPytorch(String model, String name, Reference reference) throws IOException {
+        HeatmapMethod method = reference.method();
         try (Inspector inspector = open(model)) {
             Request request = inspector.image(PHOTO)
                     .preprocessing(model.equals("seed") ? Preprocessing.RAW : Preprocessing.IMAGENET);
+            if (reference.layer() != null) {
+                request = request.layers(reference.layer());
+            }
             request.heatmap(method); // the first run builds derived models; time the second
             long start = System.nanoTime();
             Heatmap heatmap = request.heatmap(method);
@@ -79,8 +86,8 @@ class HeatmapTest {
             assertThat(heatmap.height()).isEqualTo(reference.height());
             assertThat(heatmap.width()).isEqualTo(reference.width());
             double r = correlation(heatmap.values(), reference.values());
-            System.out.printf("heatmap %-6s %-18s %2dx%-2d class %d: correlation with PyTorch %.6f, %7.1f ms%n", model,
-                    method, heatmap.width(), heatmap.height(), heatmap.targetClass(), r, ms);
+            System.out.printf("heatmap %-6s %-30s %2dx%-2d class %d: correlation with PyTorch %.6f, %7.1f ms%n", model,
+                    name, heatmap.width(), heatmap.height(), heatmap.targetClass(), r, ms);
             assertThat(r).as("Pearson correlation with PyTorch").isGreaterThanOrEqualTo(0.99);
         }
     }
