@@ -80,27 +80,30 @@ public final class GridRenderer {
 
     private static void paint(float[] values, int c, int height, int width, int scale, Levels levels,
                               Palette palette, int[] rgb, int stride, int origin) {
+        // the per-pixel work, with the channel's map and the table in locals: the hot loop of rendering
+        double offset = levels.offset(c);
+        double gain = levels.gain(c);
+        double base = levels.base(c);
+        int[] colors = palette.table();
         for (int y = 0; y < height; y++) {
             int row = origin + y * scale * stride;
             int in = y * width;
-            if (scale == 1) {
-                for (int x = 0; x < width; x++) {
-                    rgb[row + x] = color(values[in + x], c, levels, palette);
-                }
-                continue;
-            }
             for (int x = 0; x < width; x++) {
-                int color = color(values[in + x], c, levels, palette);
-                int at = row + x * scale;
-                Arrays.fill(rgb, at, at + scale, color);
+                float v = values[in + x];
+                int color = NON_FINITE;
+                if (Float.isFinite(v)) {
+                    double level = (v - offset) * gain + base;
+                    color = colors[level <= 0 ? 0 : level >= 255 ? 255 : (int) level];
+                }
+                if (scale == 1) {
+                    rgb[row + x] = color;
+                } else {
+                    Arrays.fill(rgb, row + x * scale, row + (x + 1) * scale, color);
+                }
             }
             for (int dy = 1; dy < scale; dy++) { // repeat the row just drawn
                 System.arraycopy(rgb, row, rgb, row + dy * stride, width * scale);
             }
         }
-    }
-
-    private static int color(float v, int c, Levels levels, Palette palette) {
-        return Float.isFinite(v) ? palette.color(levels.level(c, v)) : NON_FINITE;
     }
 }

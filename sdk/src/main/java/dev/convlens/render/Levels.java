@@ -70,20 +70,39 @@ final class Levels {
         }
     }
 
-    /** The level 0..255 of a finite value of channel c. */
-    int level(int c, float x) {
-        double v = (x - offset[c]) * gain[c] + base[c];
-        return v <= 0 ? 0 : v >= 255 ? 255 : (int) v;
+    /** The value that maps to {@link #base}: the channel's mean, or its minimum. */
+    double offset(int c) {
+        return offset[c];
     }
 
-    /** Mean, population standard deviation, and whether any finite value is non-zero. */
+    /** Levels per unit of value. */
+    double gain(int c) {
+        return gain[c];
+    }
+
+    /** The level of {@link #offset}. */
+    double base(int c) {
+        return base[c];
+    }
+
+    /**
+     * Mean, population standard deviation, and whether any finite value is non-zero, in one pass: sums of values
+     * and squares relative to the first finite value, which keeps the subtraction exact enough for activations.
+     */
     private static double[] meanStd(float[] a) {
+        double shift = Double.NaN;
         double sum = 0;
+        double squares = 0;
         int n = 0;
         boolean nonZero = false;
         for (float x : a) {
             if (Float.isFinite(x)) {
-                sum += x;
+                if (n == 0) {
+                    shift = x;
+                }
+                double d = x - shift;
+                sum += d;
+                squares += d * d;
                 n++;
                 nonZero |= x != 0;
             }
@@ -92,13 +111,8 @@ final class Levels {
             return new double[] {0, 0, 0};
         }
         double mean = sum / n;
-        double squares = 0;
-        for (float x : a) {
-            if (Float.isFinite(x)) {
-                squares += (x - mean) * (x - mean);
-            }
-        }
-        return new double[] {mean, Math.sqrt(squares / n), nonZero ? 1 : 0};
+        double variance = Math.max(0, squares / n - mean * mean);
+        return new double[] {shift + mean, Math.sqrt(variance), nonZero ? 1 : 0};
     }
 
     /** Minimum, maximum, and whether any finite value is non-zero (-1 when there is no finite value). */

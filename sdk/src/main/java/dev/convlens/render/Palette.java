@@ -26,6 +26,11 @@ public final class Palette {
         return TABLES.get(colormap);
     }
 
+    /** The 256 colors, shared: for the renderer's inner loop, which must not change them. */
+    int[] table() {
+        return colors;
+    }
+
     /** The 0xRRGGBB color of a level 0..255. */
     public int color(int level) {
         return colors[level];
