@@ -42,6 +42,7 @@ public class InspectionBenchmark {
 
     private OrtEnvironment env;
     private OrtSession bare;
+    private OrtSession exposed;
     private OnnxTensor tensor;
     private String inputName;
     private Path modelFile;
@@ -72,6 +73,7 @@ public class InspectionBenchmark {
             values[i] = random.nextFloat();
         }
         tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(values), shape);
+        exposed = env.createSession(Report.exposedFile(model).toString(), new OrtSession.SessionOptions());
         inspector = Inspector.of(modelFile);
         ready = inspector.image(photo).preprocessing(preprocessing).resized();
         inspection = inspector.image(ready).preprocessing(preprocessing).inspect();
@@ -82,6 +84,7 @@ public class InspectionBenchmark {
     public void tearDown() throws OrtException {
         inspector.close();
         tensor.close();
+        exposed.close();
         bare.close();
     }
 
@@ -90,6 +93,19 @@ public class InspectionBenchmark {
     public void bareRun(Blackhole hole) throws OrtException {
         try (OrtSession.Result result = bare.run(Map.of(inputName, tensor))) {
             hole.consume(result.get(0));
+        }
+    }
+
+    /**
+     * ONNX Runtime alone on the model with every conv layer's output added as a graph output, as {@code
+     * benchmarks/expose.py} writes it: the floor of {@link #activations}, before any Java copy.
+     */
+    @Benchmark
+    public void exposedRun(Blackhole hole) throws OrtException {
+        try (OrtSession.Result result = exposed.run(Map.of(inputName, tensor))) {
+            for (Map.Entry<String, ai.onnxruntime.OnnxValue> output : result) {
+                hole.consume(output.getValue());
+            }
         }
     }
 

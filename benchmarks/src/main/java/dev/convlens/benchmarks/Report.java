@@ -1,12 +1,18 @@
 package dev.convlens.benchmarks;
 
+import dev.convlens.Heatmap;
+import dev.convlens.HeatmapMethod;
 import dev.convlens.Inspector;
+import dev.convlens.Layer;
 import dev.convlens.Options;
 import dev.convlens.Preprocessing;
+import dev.convlens.Request;
+import dev.convlens.UnsupportedModelException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,7 +33,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs the benchmarks and prints, side by side from one run, ConvLens's steps as ratios to bare ONNX Runtime,
- * throughput over the Dogs vs. Cats validation images with 1 and 2 threads, memory, and the seed's Python route.
+ * the time of each heatmap method, throughput over the Dogs vs. Cats validation images with 1 and 2 threads, memory, and the seed's Python route.
  *
  * <pre>
  * mvn -q -Pbench -DskipTests install && mvn -q -Pbench -pl benchmarks exec:exec [-Dquick=true]
@@ -43,6 +49,11 @@ public final class Report {
 
     static Path modelFile(String model) {
         return model.equals("resnet18") ? RESNET : SEED;
+    }
+
+    /** The model with ConvLens's conv layer outputs exposed by {@code benchmarks/expose.py}. */
+    static Path exposedFile(String model) {
+        return Path.of("benchmarks/target/" + model + "_exposed.onnx");
     }
 
     static Preprocessing preprocessing(String model) {
@@ -62,6 +73,9 @@ public final class Report {
         List<String> models = new ArrayList<>(List.of("seed"));
         if (ensureResnet()) {
             models.add("resnet18");
+        }
+        for (String model : models) {
+            expose(model);
         }
         Map<String, Map<String, Double>> medians = new LinkedHashMap<>();
         for (String model : models) {
@@ -84,6 +98,38 @@ public final class Report {
         }
         throughput(quick ? 200 : 1000);
         peakMemoryOfTheExample();
+        heatmaps(models, medians, quick); // last: Score-CAM's batches grow the heap, which would blur the memory figures
+    }
+
+    /** Median time of each heatmap method on the sample photo, after a first call that also builds its sessions. */
+    private static void heatmaps(List<String> models, Map<String, Map<String, Double>> medians, boolean quick) {
+        System.out.printf("%nHeatmaps on the sample photo, default target class and layer: median milliseconds"
+                + " (and ratio to the bare run)%n");
+        for (String model : models) {
+            double bare = medians.get(model).get("bareRun");
+            try (Inspector inspector = Inspector.of(modelFile(model))) {
+                Request request = inspector.image(PHOTO).preprocessing(preprocessing(model));
+                for (HeatmapMethod method : HeatmapMethod.values()) {
+                    double[] ms = new double[quick ? 1 : 3];
+                    Heatmap heatmap;
+                    try {
+                        heatmap = request.heatmap(method);
+                    } catch (UnsupportedModelException e) {
+                        System.out.printf("%-10s %-20s not applicable: %s%n", model, method, e.getMessage().split(",")[0]);
+                        continue;
+                    }
+                    for (int i = 0; i < ms.length; i++) {
+                        long start = System.nanoTime();
+                        request.heatmap(method);
+                        ms[i] = (System.nanoTime() - start) / 1e6;
+                    }
+                    Arrays.sort(ms);
+                    double median = ms[ms.length / 2];
+                    System.out.printf(Locale.ROOT, "%-10s %-20s %9.1f (%6.1fx)  %dx%d on %s%n", model, method, median,
+                            median / bare, heatmap.width(), heatmap.height(), heatmap.layer().name());
+                }
+            }
+        }
     }
 
     /** Median milliseconds of every step on one model. */
@@ -103,14 +149,15 @@ public final class Report {
     }
 
     private static void printSteps(Map<String, Map<String, Double>> medians) {
-        System.out.printf("%nMedian milliseconds per call, and the ratio to the bare ONNX Runtime step it adds to:%n");
-        System.out.printf("%-10s %10s %22s %22s %12s %16s %24s%n", "model", "bare run", "activations()",
-                "render all grids", "end to end", "end to end + PNG", "Inspector.of vs session");
+        System.out.printf("%nMedian milliseconds per call, and the ratio to the bare ONNX Runtime run:%n");
+        System.out.printf("%-10s %9s %20s %20s %20s %11s %12s %26s%n", "model", "bare run", "ORT, layers exposed",
+                "activations()", "render all grids", "end to end", "+ PNG files", "Inspector.of vs session");
         for (Map.Entry<String, Map<String, Double>> e : medians.entrySet()) {
             Map<String, Double> m = e.getValue();
             double bare = m.get("bareRun");
-            System.out.printf(Locale.ROOT, "%-10s %10.2f %13.2f (%5.2fx) %13.2f (%5.2fx) %12.2f %16.2f %12.1f / %.1f (%.2fx)%n",
-                    e.getKey(), bare, m.get("activations"), m.get("activations") / bare, m.get("render"),
+            System.out.printf(Locale.ROOT, "%-10s %9.2f %11.2f (%5.2fx) %11.2f (%5.2fx) %11.2f (%5.2fx) %11.2f %12.2f"
+                            + " %9.1f / %.1f (%.2fx)%n", e.getKey(), bare, m.get("exposedRun"),
+                    m.get("exposedRun") / bare, m.get("activations"), m.get("activations") / bare, m.get("render"),
                     m.get("render") / bare, m.get("endToEnd"), m.get("endToEndPng"), m.get("inspectorOf"),
                     m.get("bareSessionCreation"), m.get("inspectorOf") / m.get("bareSessionCreation"));
         }
@@ -220,6 +267,19 @@ public final class Report {
             return -1;
         }
         return Double.parseDouble(m.group(1));
+    }
+
+    /** Writes the model with the outputs ConvLens exposes added by the onnx package, for the exposedRun floor. */
+    private static void expose(String model) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("/usr/bin/python3", "benchmarks/expose.py",
+                modelFile(model).toString(), exposedFile(model).toString()));
+        try (Inspector inspector = Inspector.of(modelFile(model))) {
+            inspector.layers().stream().filter(l -> l.kind() == Layer.Kind.CONVOLUTION).forEach(l -> command.add(l.output()));
+        }
+        Process p = new ProcessBuilder(command).inheritIO().start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("benchmarks/expose.py failed: it needs /usr/bin/python3 with python3-onnx");
+        }
     }
 
     /** Exports the ResNet-18 with Debian's python3-torch if it is not there yet. */
