@@ -8,7 +8,6 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
-import ai.onnxruntime.platform.Fp16Conversions;
 import dev.convlens.InferenceException;
 import dev.convlens.ModelException;
 import dev.convlens.UnsupportedModelException;
@@ -16,7 +15,6 @@ import dev.convlens.onnx.ModelFile;
 import dev.convlens.onnx.Rewriter;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
-import java.nio.ShortBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -58,6 +56,8 @@ public final class Engine implements AutoCloseable {
     private final Map<String, Map<String, long[]>> layerShapes = new ConcurrentHashMap<>();
     /** Pinned output buffers per input shape, for reuse by later runs. */
     private final Map<String, Deque<OutputBuffers>> pools = new ConcurrentHashMap<>();
+    /** Direct buffers for input tensors, reused across runs. */
+    private final InputBuffers inputBuffers;
     /** Sessions that return the layers of a selection, for the first few selections asked for. */
     private final Map<Set<String>, OrtSession> selections = new ConcurrentHashMap<>();
     /** Models derived from this one, by key: gradient models and tails for heatmaps. */
@@ -74,6 +74,7 @@ public final class Engine implements AutoCloseable {
         this.exposed = List.copyOf(exposed);
         this.plain = plain;
         this.modelOutputs = new LinkedHashSet<>(plain.getOutputNames());
+        this.inputBuffers = new InputBuffers(env, MAX_POOLED);
     }
 
     /**
@@ -172,7 +173,7 @@ public final class Engine implements AutoCloseable {
             String key = Arrays.toString(shape);
             Map<String, long[]> known = inspect ? layerShapes.get(key) : null;
             OutputBuffers buffers = known == null ? null : borrow(key, known);
-            try (OnnxTensor tensor = tensor(input, shape, float16)) {
+            try (InputBuffers.Lease tensor = inputBuffers.tensor(input, shape, float16)) {
                 Set<String> requested = new LinkedHashSet<>(wanted);
                 Map<String, OnnxTensor> pinned = new LinkedHashMap<>();
                 if (buffers != null) {
@@ -185,7 +186,7 @@ public final class Engine implements AutoCloseable {
                     }
                 }
                 Map<String, Values> values = new LinkedHashMap<>();
-                try (OrtSession.Result result = session.run(Map.of(inputName, tensor), requested, pinned)) {
+                try (OrtSession.Result result = session.run(Map.of(inputName, tensor.tensor()), requested, pinned)) {
                     Map<String, long[]> learned = new LinkedHashMap<>();
                     for (String name : wanted) {
                         boolean layer = !modelOutputs.contains(name);
@@ -260,7 +261,7 @@ public final class Engine implements AutoCloseable {
     public Map<String, Values> runDerived(String key, Supplier<byte[]> model, Map<String, Feed> inputs,
                                           Set<String> outputs) {
         lock.readLock().lock();
-        Map<String, OnnxTensor> tensors = new LinkedHashMap<>();
+        List<InputBuffers.Lease> leases = new ArrayList<>();
         try {
             if (closed) {
                 throw new IllegalStateException("Inspector is closed");
@@ -275,9 +276,11 @@ public final class Engine implements AutoCloseable {
                     }
                 }
             }
+            Map<String, OnnxTensor> tensors = new LinkedHashMap<>();
             for (Map.Entry<String, Feed> e : inputs.entrySet()) {
-                tensors.put(e.getKey(), OnnxTensor.createTensor(env, FloatBuffer.wrap(e.getValue().values()),
-                        e.getValue().shape()));
+                InputBuffers.Lease lease = inputBuffers.tensor(e.getValue().values(), e.getValue().shape(), false);
+                leases.add(lease);
+                tensors.put(e.getKey(), lease.tensor());
             }
             try (OrtSession.Result result = session.run(tensors, outputs)) {
                 Map<String, Values> values = new LinkedHashMap<>();
@@ -290,7 +293,7 @@ public final class Engine implements AutoCloseable {
             throw new InferenceException("ONNX Runtime failed to run a model derived from " + this.model.source()
                     + " (" + key + "): " + describe(e), e);
         } finally {
-            tensors.values().forEach(OnnxTensor::close);
+            leases.forEach(InputBuffers.Lease::close);
             lock.readLock().unlock();
         }
     }
@@ -363,17 +366,6 @@ public final class Engine implements AutoCloseable {
             }
         }
         return session;
-    }
-
-    private OnnxTensor tensor(float[] input, long[] shape, boolean float16) throws OrtException {
-        if (float16) {
-            short[] half = new short[input.length];
-            for (int i = 0; i < input.length; i++) {
-                half[i] = Fp16Conversions.floatToFp16(input[i]);
-            }
-            return OnnxTensor.createTensor(env, ShortBuffer.wrap(half), shape, OnnxJavaType.FLOAT16);
-        }
-        return OnnxTensor.createTensor(env, FloatBuffer.wrap(input), shape);
     }
 
     /** Reads an output ONNX Runtime allocated into the Java heap: per channel for a layer, flat otherwise. */
