@@ -1,21 +1,28 @@
 package dev.convlens.benchmarks;
 
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
 import dev.convlens.FeatureMap;
 import dev.convlens.Inspection;
 import dev.convlens.Inspector;
 import dev.convlens.Preprocessing;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -43,6 +50,8 @@ public class InspectionBenchmark {
     private OrtEnvironment env;
     private OrtSession bare;
     private OrtSession exposed;
+    private OrtSession exposedNchw;
+    private Map<String, OnnxTensor> pinned;
     private OnnxTensor tensor;
     private String inputName;
     private Path modelFile;
@@ -74,6 +83,18 @@ public class InspectionBenchmark {
         }
         tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(values), shape);
         exposed = env.createSession(Report.exposedFile(model).toString(), new OrtSession.SessionOptions());
+        OrtSession.SessionOptions noLayoutChange = new OrtSession.SessionOptions();
+        noLayoutChange.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.EXTENDED_OPT);
+        exposedNchw = env.createSession(Report.exposedFile(model).toString(), noLayoutChange);
+        pinned = new LinkedHashMap<>();
+        try (OrtSession.Result result = exposed.run(Map.of(inputName, tensor))) {
+            for (Map.Entry<String, OnnxValue> output : result) {
+                TensorInfo info = (TensorInfo) output.getValue().getInfo();
+                ByteBuffer buffer = ByteBuffer.allocateDirect(Math.toIntExact(info.getNumElements() * Float.BYTES))
+                        .order(ByteOrder.nativeOrder());
+                pinned.put(output.getKey(), OnnxTensor.createTensor(env, buffer, info.getShape(), OnnxJavaType.FLOAT));
+            }
+        }
         inspector = Inspector.of(modelFile);
         ready = inspector.image(photo).preprocessing(preprocessing).resized();
         inspection = inspector.image(ready).preprocessing(preprocessing).inspect();
@@ -84,6 +105,8 @@ public class InspectionBenchmark {
     public void tearDown() throws OrtException {
         inspector.close();
         tensor.close();
+        pinned.values().forEach(OnnxTensor::close);
+        exposedNchw.close();
         exposed.close();
         bare.close();
     }
@@ -102,8 +125,32 @@ public class InspectionBenchmark {
      */
     @Benchmark
     public void exposedRun(Blackhole hole) throws OrtException {
-        try (OrtSession.Result result = exposed.run(Map.of(inputName, tensor))) {
-            for (Map.Entry<String, ai.onnxruntime.OnnxValue> output : result) {
+        consumeAll(exposed, hole);
+    }
+
+    /**
+     * As {@link #exposedRun}, with every output written into direct buffers made once (pinned outputs): ONNX
+     * Runtime's own cost of the exposed layers, without allocating outputs or copying them into Java.
+     */
+    @Benchmark
+    public void exposedPinnedRun(Blackhole hole) throws OrtException {
+        try (OrtSession.Result result = exposed.run(Map.of(inputName, tensor), Set.of(), pinned)) {
+            hole.consume(result);
+        }
+    }
+
+    /**
+     * As {@link #exposedRun}, with ONNX Runtime's layout optimizations off ({@code EXTENDED}): no blocked NCHWc
+     * layout, so no reorder of the exposed layers, but plain convolutions.
+     */
+    @Benchmark
+    public void exposedRunWithoutNchwc(Blackhole hole) throws OrtException {
+        consumeAll(exposedNchw, hole);
+    }
+
+    private void consumeAll(OrtSession session, Blackhole hole) throws OrtException {
+        try (OrtSession.Result result = session.run(Map.of(inputName, tensor))) {
+            for (Map.Entry<String, OnnxValue> output : result) {
                 hole.consume(output.getValue());
             }
         }

@@ -161,6 +161,14 @@ public final class Report {
                     m.get("render") / bare, m.get("endToEnd"), m.get("endToEndPng"), m.get("inspectorOf"),
                     m.get("bareSessionCreation"), m.get("inspectorOf") / m.get("bareSessionCreation"));
         }
+        for (Map.Entry<String, Map<String, Double>> e : medians.entrySet()) {
+            Map<String, Double> m = e.getValue();
+            double bare = m.get("bareRun");
+            System.out.printf(Locale.ROOT, "%-10s floors: ORT, layers exposed into pinned buffers %.2f (%.2fx);"
+                            + " the same without the NCHWc layout %.2f (%.2fx)%n", e.getKey(),
+                    m.get("exposedPinnedRun"), m.get("exposedPinnedRun") / bare, m.get("exposedRunWithoutNchwc"),
+                    m.get("exposedRunWithoutNchwc") / bare);
+        }
     }
 
     /** Images per second, end to end to grids, over the validation images, with 1 and 2 threads. */
