@@ -3,6 +3,7 @@ package dev.convlens;
 import dev.convlens.cam.MapMath;
 import dev.convlens.image.Pixels;
 import dev.convlens.render.Overlay;
+import dev.convlens.render.Raster;
 import java.awt.image.BufferedImage;
 import java.util.Objects;
 
@@ -169,9 +170,7 @@ public final class Heatmap {
     }
 
     private BufferedImage image(int[] rgb) {
-        BufferedImage out = new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_INT_RGB);
-        out.setRGB(0, 0, image.width(), image.height(), rgb, 0, image.width());
-        return out;
+        return Pictures.of(new Raster(image.width(), image.height(), rgb));
     }
 
     @Override

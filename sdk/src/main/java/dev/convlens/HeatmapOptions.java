@@ -1,31 +1,27 @@
 package dev.convlens;
 
+import java.util.Objects;
+
 /**
  * Settings of the heatmap methods that run the model many times. Immutable; each setter returns a changed copy.
  *
- * @param channels for {@link HeatmapMethod#SCORE_CAM}: how many channels to score, the most active first; 0 (the
- *     default) scores all
- * @param patch for {@link HeatmapMethod#OCCLUSION}: the side of the square patch in input pixels; 0 (the default)
- *     picks an eighth of the input's shorter side
- * @param stride for {@link HeatmapMethod#OCCLUSION}: the step between patch positions; 0 (the default) picks half
- *     the patch
- * @param batch how many inputs to run at once when the model's batch size is dynamic; default 16
+ * <pre>{@code
+ * Heatmap h = request.heatmap(HeatmapMethod.SCORE_CAM, HeatmapOptions.defaults().channels(64));
+ * }</pre>
  */
-public record HeatmapOptions(int channels, int patch, int stride, int batch) {
-    /**
-     * Checks the values.
-     *
-     * @param channels see the record's description
-     * @param patch see the record's description
-     * @param stride see the record's description
-     * @param batch see the record's description
-     * @throws IllegalArgumentException if a value is negative or batch is not positive
-     */
-    public HeatmapOptions {
-        if (channels < 0 || patch < 0 || stride < 0 || batch < 1) {
-            throw new IllegalArgumentException("heatmap options must not be negative and batch must be positive: "
-                    + channels + ", " + patch + ", " + stride + ", " + batch);
-        }
+public final class HeatmapOptions {
+    private static final HeatmapOptions DEFAULTS = new HeatmapOptions(0, 0, 0, 16);
+
+    private final int channels;
+    private final int patch;
+    private final int stride;
+    private final int batch;
+
+    private HeatmapOptions(int channels, int patch, int stride, int batch) {
+        this.channels = channels;
+        this.patch = patch;
+        this.stride = stride;
+        this.batch = batch;
     }
 
     /**
@@ -35,37 +31,103 @@ public record HeatmapOptions(int channels, int patch, int stride, int batch) {
      * @return the defaults
      */
     public static HeatmapOptions defaults() {
-        return new HeatmapOptions(0, 0, 0, 16);
+        return DEFAULTS;
     }
 
     /**
-     * Returns a copy that scores only the most active channels in Score-CAM.
+     * Returns a copy that scores only the most active channels in {@link HeatmapMethod#SCORE_CAM}. Default 0: all.
      *
-     * @param channels how many, 0 for all
+     * @param channels how many, the most active first; 0 for all
      * @return a changed copy
+     * @throws IllegalArgumentException if channels is negative
      */
     public HeatmapOptions channels(int channels) {
-        return new HeatmapOptions(channels, patch, stride, batch);
+        return new HeatmapOptions(notNegative("channels", channels), patch, stride, batch);
     }
 
     /**
-     * Returns a copy with another occlusion patch and stride.
+     * Returns a copy with another {@link HeatmapMethod#OCCLUSION} patch and stride.
      *
-     * @param patch side of the patch in input pixels, 0 for the default
-     * @param stride step between positions, 0 for half the patch
+     * @param patch side of the square patch in input pixels; 0 (the default) for an eighth of the input's shorter side
+     * @param stride step between positions; 0 (the default) for half the patch
      * @return a changed copy
+     * @throws IllegalArgumentException if a value is negative
      */
     public HeatmapOptions occlusion(int patch, int stride) {
-        return new HeatmapOptions(channels, patch, stride, batch);
+        return new HeatmapOptions(channels, notNegative("patch", patch), notNegative("stride", stride), batch);
     }
 
     /**
-     * Returns a copy with another batch size.
+     * Returns a copy with another batch size, used when the model's batch size is dynamic. Default 16.
      *
      * @param batch inputs per run, at least 1
      * @return a changed copy
+     * @throws IllegalArgumentException if batch is less than 1
      */
     public HeatmapOptions batch(int batch) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch must be at least 1, was " + batch);
+        }
         return new HeatmapOptions(channels, patch, stride, batch);
+    }
+
+    private static int notNegative(String name, int value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(name + " must be 0 (the default) or more, was " + value);
+        }
+        return value;
+    }
+
+    /**
+     * Returns how many channels Score-CAM scores.
+     *
+     * @return the count, 0 for all
+     */
+    public int channels() {
+        return channels;
+    }
+
+    /**
+     * Returns the occlusion patch's side.
+     *
+     * @return input pixels, 0 for the default
+     */
+    public int patch() {
+        return patch;
+    }
+
+    /**
+     * Returns the occlusion stride.
+     *
+     * @return input pixels, 0 for half the patch
+     */
+    public int stride() {
+        return stride;
+    }
+
+    /**
+     * Returns the batch size.
+     *
+     * @return inputs per run
+     */
+    public int batch() {
+        return batch;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof HeatmapOptions other && other.channels == channels && other.patch == patch
+                && other.stride == stride && other.batch == batch;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(channels, patch, stride, batch);
+    }
+
+    @Override
+    public String toString() {
+        return "HeatmapOptions[channels " + channels + ", patch " + patch + ", stride " + stride + ", batch " + batch
+                + "]";
     }
 }

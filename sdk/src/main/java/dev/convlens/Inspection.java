@@ -3,11 +3,7 @@ package dev.convlens;
 import dev.convlens.render.GridRenderer;
 import dev.convlens.render.PngEncoder;
 import dev.convlens.render.Palette;
-import dev.convlens.render.Raster;
 import java.awt.image.BufferedImage;
-import java.awt.image.DataBufferInt;
-import java.awt.image.DirectColorModel;
-import java.awt.image.WritableRaster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -29,8 +25,6 @@ import java.util.stream.IntStream;
  * }</pre>
  */
 public final class Inspection {
-    private static final DirectColorModel RGB = new DirectColorModel(24, 0xFF0000, 0xFF00, 0xFF);
-
     private final List<FeatureMap> activations;
     private final List<Tensor> outputs;
     private final Colormap colormap;
@@ -123,7 +117,7 @@ public final class Inspection {
         Contrast c = contrast == null ? Contrast.STANDARDIZED : contrast;
         List<BufferedImage> grids = new ArrayList<>(activations.size());
         for (FeatureMap map : activations) {
-            grids.add(image(GridRenderer.grid(map.shared(), map.height(), map.width(), perRow, scale,
+            grids.add(Pictures.of(GridRenderer.grid(map.shared(), map.height(), map.width(), perRow, scale,
                     c, palette, parallel)));
         }
         return grids;
@@ -136,13 +130,16 @@ public final class Inspection {
      * @param index the channel, from 0
      * @return the channel's map
      * @throws LayerNotFoundException if the layer was not inspected
-     * @throws IndexOutOfBoundsException if the layer has no such channel
+     * @throws IndexOutOfBoundsException if the layer has no such channel; the message says how many it has
      */
     public BufferedImage channel(String layer, int index) {
         FeatureMap map = activation(layer);
-        Objects.checkIndex(index, map.channels());
+        if (index < 0 || index >= map.channels()) {
+            throw new IndexOutOfBoundsException("layer " + layer + " has " + map.channels() + " channels, 0 to "
+                    + (map.channels() - 1) + "; there is no channel " + index);
+        }
         Contrast c = contrast == null ? Contrast.CHANNEL_MIN_MAX : contrast;
-        return image(GridRenderer.channel(map.shared(), map.height(), map.width(), index, scale, c,
+        return Pictures.of(GridRenderer.channel(map.shared(), map.height(), map.width(), index, scale, c,
                 Palette.of(colormap)));
     }
 
@@ -195,14 +192,6 @@ public final class Inspection {
         if (perRow < 1) {
             throw new IllegalArgumentException("perRow must be at least 1, was " + perRow);
         }
-    }
-
-    /** Wraps RGB pixels into a TYPE_INT_RGB image without copying them. */
-    private static BufferedImage image(Raster r) {
-        DataBufferInt buffer = new DataBufferInt(r.rgb(), r.rgb().length);
-        WritableRaster raster = java.awt.image.Raster.createPackedRaster(buffer, r.width(), r.height(), r.width(),
-                RGB.getMasks(), null);
-        return new BufferedImage(RGB, raster, false, null);
     }
 
     @Override

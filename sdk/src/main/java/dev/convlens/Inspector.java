@@ -1,25 +1,13 @@
 package dev.convlens;
 
-import dev.convlens.cam.CamRunner;
-import dev.convlens.image.InputSpec;
-import dev.convlens.onnx.LayerCatalog;
-import dev.convlens.onnx.LayerInfo;
 import dev.convlens.onnx.ModelFile;
-import dev.convlens.onnx.Onnx;
-import dev.convlens.onnx.Rewriter;
-import dev.convlens.runtime.Engine;
-import dev.convlens.runtime.Values;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * Shows what a convolutional network sees: the entry point of ConvLens.
@@ -52,24 +40,10 @@ import java.util.Set;
  * done. Everything it returns lives on the Java heap and needs no closing.
  */
 public final class Inspector implements AutoCloseable {
-    private final ModelFile model;
-    private final LayerCatalog catalog;
-    private final InputSpec input;
-    private final Options options;
-    private final Engine engine;
-    private final boolean batchable;
-    private volatile List<Layer> layers;
-    private volatile CamRunner cams;
-    private volatile boolean closed;
+    private final Pipeline pipeline;
 
-    private Inspector(ModelFile model, LayerCatalog catalog, InputSpec input, boolean batchable, Options options,
-                      Engine engine) {
-        this.model = model;
-        this.batchable = batchable;
-        this.catalog = catalog;
-        this.input = input;
-        this.options = options;
-        this.engine = engine;
+    private Inspector(Pipeline pipeline) {
+        this.pipeline = pipeline;
     }
 
     /**
@@ -98,7 +72,7 @@ public final class Inspector implements AutoCloseable {
     public static Inspector of(Path model, Options options) {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(options, "options");
-        return create(ModelFile.read(model), options);
+        return new Inspector(Pipeline.open(ModelFile.read(model), options));
     }
 
     /**
@@ -111,7 +85,21 @@ public final class Inspector implements AutoCloseable {
      * @throws UnsupportedModelException if the model has no convolution layer or no image input
      */
     public static Inspector of(String model) {
-        return of(Path.of(Objects.requireNonNull(model, "model")));
+        return of(model, Options.defaults());
+    }
+
+    /**
+     * Opens a model file given by its path.
+     *
+     * @param model the path of an {@code .onnx} file
+     * @param options threads, CUDA, pixel limit, layout
+     * @return an inspector; close it when done
+     * @throws NullPointerException if an argument is null
+     * @throws ModelException if the file is missing, empty, not ONNX, or ONNX Runtime cannot load it
+     * @throws UnsupportedModelException if the model has no convolution layer or no image input
+     */
+    public static Inspector of(String model, Options options) {
+        return of(Path.of(Objects.requireNonNull(model, "model")), options);
     }
 
     /**
@@ -140,11 +128,12 @@ public final class Inspector implements AutoCloseable {
     public static Inspector of(byte[] model, Options options) {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(options, "options");
-        return create(ModelFile.of(model), options);
+        return new Inspector(Pipeline.open(ModelFile.of(model), options));
     }
 
     /**
-     * Opens a model read from a stream, such as a resource in a jar. The stream is read to its end, not closed.
+     * Opens a model read from a stream, such as a resource in a jar, with the default options. The stream is read
+     * to its end, not closed.
      *
      * @param model a stream of the bytes of an {@code .onnx} file
      * @return an inspector; close it when done
@@ -154,61 +143,42 @@ public final class Inspector implements AutoCloseable {
      * @throws UnsupportedModelException if the model has no convolution layer or no image input
      */
     public static Inspector of(InputStream model) {
+        return of(model, Options.defaults());
+    }
+
+    /**
+     * Opens a model read from a stream. The stream is read to its end, not closed.
+     *
+     * @param model a stream of the bytes of an {@code .onnx} file
+     * @param options threads, CUDA, pixel limit, layout
+     * @return an inspector; close it when done
+     * @throws NullPointerException if an argument is null
+     * @throws UncheckedIOException if the stream cannot be read
+     * @throws ModelException if the bytes are not a usable ONNX model
+     * @throws UnsupportedModelException if the model has no convolution layer or no image input
+     */
+    public static Inspector of(InputStream model, Options options) {
         Objects.requireNonNull(model, "model");
         try {
-            return of(model.readAllBytes());
+            return of(model.readAllBytes(), options);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the model stream", e);
         }
-    }
-
-    private static Inspector create(ModelFile model, Options options) {
-        LayerCatalog catalog = LayerCatalog.of(model);
-        List<Onnx.ValueInfoProto> inputs = catalog.inputs();
-        if (inputs.size() != 1) {
-            throw new UnsupportedModelException(model.source() + " has " + inputs.size() + " inputs "
-                    + inputs.stream().map(Onnx.ValueInfoProto::getName).toList()
-                    + "; ConvLens feeds models that take one image");
-        }
-        InputSpec input = inputSpec(inputs.get(0), options.layout());
-        if (catalog.convolutions().isEmpty()) {
-            throw new UnsupportedModelException(model.source() + " has no convolution layer (no Conv or"
-                    + " ConvTranspose node), so there are no feature maps to show");
-        }
-        List<Rewriter.Output> exposed = new ArrayList<>();
-        for (LayerInfo layer : catalog.layers()) {
-            exposed.add(new Rewriter.Output(layer.output(), layer.elemType(), 4));
-        }
-        exposed.removeIf(o -> model.proto().getGraph().getOutputList().stream()
-                .anyMatch(v -> v.getName().equals(o.name())));
-        Engine engine = Engine.open(model, exposed, options.threads(), options.cuda());
-        Onnx.TensorShapeProto.Dimension batch = inputs.get(0).getType().getTensorType().getShape().getDim(0);
-        return new Inspector(model, catalog, input, !batch.hasDimValue() || batch.getDimValue() <= 0, options, engine);
-    }
-
-    private static InputSpec inputSpec(Onnx.ValueInfoProto v, Layout layout) {
-        Onnx.TypeProto.Tensor type = v.getType().getTensorType();
-        long[] dims = new long[type.getShape().getDimCount()];
-        for (int i = 0; i < dims.length; i++) {
-            Onnx.TensorShapeProto.Dimension d = type.getShape().getDim(i);
-            dims[i] = d.hasDimValue() && d.getDimValue() > 0 ? d.getDimValue() : -1;
-        }
-        return InputSpec.of(v.getName(), dims, type.getElemType(), layout);
     }
 
     /**
      * Starts a request for an image file. The file must exist now; it is decoded when a terminal method such as
      * {@link Request#grid(int)} runs.
      *
-     * @param image the path of a JPEG, PNG, BMP, GIF, TIFF or other image Apache Commons Imaging reads
+     * @param image the path of a JPEG, PNG, WebP, BMP, GIF, TIFF or other image ImageIO or Apache Commons Imaging
+     *     reads
      * @return an immutable request with the default options
      * @throws NullPointerException if image is null
      * @throws ImageException if the file does not exist or is not a regular file
      * @throws IllegalStateException if the inspector is closed
      */
     public Request image(Path image) {
-        ensureOpen();
-        return Request.of(this, Source.of(Objects.requireNonNull(image, "image")));
+        return request(Source.of(Objects.requireNonNull(image, "image")));
     }
 
     /**
@@ -234,8 +204,7 @@ public final class Inspector implements AutoCloseable {
      * @throws IllegalStateException if the inspector is closed
      */
     public Request image(BufferedImage image) {
-        ensureOpen();
-        return Request.of(this, Source.of(Objects.requireNonNull(image, "image")));
+        return request(Source.of(Objects.requireNonNull(image, "image")));
     }
 
     /**
@@ -247,8 +216,12 @@ public final class Inspector implements AutoCloseable {
      * @throws IllegalStateException if the inspector is closed
      */
     public Request image(byte[] image) {
-        ensureOpen();
-        return Request.of(this, Source.of(Objects.requireNonNull(image, "image")));
+        return request(Source.of(Objects.requireNonNull(image, "image")));
+    }
+
+    private Request request(Source source) {
+        pipeline.ensureOpen();
+        return new Request(pipeline, Task.of(source));
     }
 
     /**
@@ -262,83 +235,23 @@ public final class Inspector implements AutoCloseable {
      * @throws IllegalStateException if the inspector is closed
      */
     public List<Layer> layers() {
-        List<Layer> known = layers;
-        if (known == null) {
-            synchronized (this) {
-                known = layers;
-                if (known == null) {
-                    known = probe();
-                    layers = known;
-                }
-            }
-        }
-        return known;
-    }
-
-    /** Runs a blank image through the model with every layer exposed, to read each layer's output shape. */
-    private List<Layer> probe() {
-        ensureOpen();
-        int[] size = input.size(224, 224, null);
-        Set<String> wanted = new LinkedHashSet<>();
-        catalog.layers().forEach(l -> wanted.add(l.output()));
-        float[] blank = new float[input.channels() * size[0] * size[1]];
-        Map<String, Values> values = engine.run(input.name(), blank, input.shape(size[0], size[1]),
-                input.float16(), wanted);
-        List<Layer> result = new ArrayList<>();
-        for (LayerInfo info : catalog.layers()) {
-            long[] shape = values.get(info.output()).shape();
-            int c = shape.length >= 2 ? (int) shape[1] : -1;
-            int h = shape.length == 4 && !input.dynamicSize() ? (int) shape[2] : -1;
-            int w = shape.length == 4 && !input.dynamicSize() ? (int) shape[3] : -1;
-            result.add(new Layer(info.index(), info.name(),
-                    info.pooling() ? Layer.Kind.POOLING : Layer.Kind.CONVOLUTION, info.opTypes(), info.output(),
-                    c, h, w, info.parameters()));
-        }
-        return List.copyOf(result);
+        return pipeline.layers();
     }
 
     /**
      * Returns a table of the model's layers, like Keras's {@code model.summary()}: name, ops, output shape
-     * (channels, height, width) and parameter count.
+     * (channels, height, width) and parameter count, with the input, the totals and the outputs.
      *
-     * @return the table, one line per layer, with a header and the input and totals
+     * <pre>{@code
+     * System.out.print(inspector.summary());
+     * }</pre>
+     *
+     * @return the table, one line per layer
      * @throws InferenceException if ONNX Runtime cannot run the model
      * @throws IllegalStateException if the inspector is closed
      */
     public String summary() {
-        List<Layer> all = layers();
-        int nameWidth = Math.max(5, all.stream().mapToInt(l -> l.name().length()).max().orElse(0));
-        int typeWidth = Math.max(4, all.stream().mapToInt(l -> String.join("+", l.opTypes()).length()).max()
-                .orElse(0));
-        String row = "%3s  %-" + nameWidth + "s  %-" + typeWidth + "s  %-18s %12s%n";
-        StringBuilder out = new StringBuilder();
-        out.append("Model: ").append(model.source());
-        if (!model.producer().isEmpty()) {
-            out.append(" (").append(model.producer()).append(')');
-        }
-        out.append(System.lineSeparator());
-        out.append("Input: ").append(input.name()).append(' ').append(input.float16() ? "float16" : "float32")
-                .append(' ').append(input.layout()).append(' ').append(inputShape()).append(System.lineSeparator());
-        out.append(String.format(row, "#", "Layer", "Type", "Output shape", "Param #"));
-        long total = 0;
-        boolean unknown = false;
-        for (Layer l : all) {
-            out.append(String.format(row, l.index(), l.name(), String.join("+", l.opTypes()), l.shape(),
-                    l.parameters() < 0 ? "?" : String.format("%,d", l.parameters())));
-            total += Math.max(0, l.parameters());
-            unknown |= l.parameters() < 0;
-        }
-        out.append(String.format("Parameters in these layers: %,d%s%n", total, unknown ? " (and some unknown)" : ""));
-        out.append("Outputs: ").append(engine.modelOutputs()).append(System.lineSeparator());
-        return out.toString();
-    }
-
-    private String inputShape() {
-        String h = input.height() < 0 ? "?" : String.valueOf(input.height());
-        String w = input.width() < 0 ? "?" : String.valueOf(input.width());
-        String c = String.valueOf(input.channels());
-        return input.layout() == Layout.NCHW ? "[N, " + c + ", " + h + ", " + w + "]"
-                : "[N, " + h + ", " + w + ", " + c + "]";
+        return pipeline.summary();
     }
 
     /**
@@ -347,44 +260,11 @@ public final class Inspector implements AutoCloseable {
      */
     @Override
     public void close() {
-        closed = true;
-        engine.close();
+        pipeline.close();
     }
 
     @Override
     public String toString() {
-        return "Inspector[" + model.source() + ", " + catalog.convolutions().size() + " conv layers"
-                + (closed ? ", closed" : "") + "]";
-    }
-
-    void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("Inspector is closed");
-        }
-    }
-
-    CamRunner cams() {
-        CamRunner runner = cams;
-        if (runner == null) {
-            runner = new CamRunner(model, engine, input, batchable);
-            cams = runner;
-        }
-        return runner;
-    }
-
-    LayerCatalog catalog() {
-        return catalog;
-    }
-
-    InputSpec input() {
-        return input;
-    }
-
-    Options options() {
-        return options;
-    }
-
-    Engine engine() {
-        return engine;
+        return "Inspector[" + pipeline + "]";
     }
 }

@@ -8,33 +8,22 @@ import java.util.Objects;
  * <pre>{@code
  * Inspector inspector = Inspector.of(model, Options.defaults().threads(1).maxPixels(20_000_000));
  * }</pre>
- *
- * @param threads the threads one request may use: ONNX Runtime's intra-op threads, and with 1, no parallel
- *     drawing either; 0 (the default) lets ONNX Runtime use one per core and draws large layers on every core
- * @param cuda whether to run on an NVIDIA GPU through CUDA; default false
- * @param maxPixels the largest image, in pixels (width times height), that is decoded; default 50,000,000
- * @param layout the input layout, or null (the default) to read it from the input's shape
  */
-public record Options(int threads, boolean cuda, long maxPixels, Layout layout) {
+public final class Options {
     /** The default pixel limit: 50 megapixels, more than an 8K frame or a 48 MP phone photo. */
     public static final long DEFAULT_MAX_PIXELS = 50_000_000L;
+    private static final Options DEFAULTS = new Options(0, false, DEFAULT_MAX_PIXELS, null);
 
-    /**
-     * Checks the values.
-     *
-     * @param threads see the record's description
-     * @param cuda see the record's description
-     * @param maxPixels see the record's description
-     * @param layout see the record's description
-     * @throws IllegalArgumentException if threads is negative or maxPixels is not positive
-     */
-    public Options {
-        if (threads < 0) {
-            throw new IllegalArgumentException("threads must be 0 (ONNX Runtime's default) or more, was " + threads);
-        }
-        if (maxPixels <= 0) {
-            throw new IllegalArgumentException("maxPixels must be positive, was " + maxPixels);
-        }
+    private final int threads;
+    private final boolean cuda;
+    private final long maxPixels;
+    private final Layout layout;
+
+    private Options(int threads, boolean cuda, long maxPixels, Layout layout) {
+        this.threads = threads;
+        this.cuda = cuda;
+        this.maxPixels = maxPixels;
+        this.layout = layout;
     }
 
     /**
@@ -43,25 +32,29 @@ public record Options(int threads, boolean cuda, long maxPixels, Layout layout) 
      * @return the default options
      */
     public static Options defaults() {
-        return new Options(0, false, DEFAULT_MAX_PIXELS, null);
+        return DEFAULTS;
     }
 
     /**
      * Returns a copy with another number of threads per request: ONNX Runtime's intra-op threads, and with 1, no
      * parallel drawing or PNG writing either. Use 1 when many threads share one inspector, so each request keeps to
-     * one core and requests do not compete for cores.
+     * one core and requests do not compete for cores. Default 0.
      *
-     * @param threads 0 for ONNX Runtime's default, else the number of threads
+     * @param threads 0 for ONNX Runtime's default (one per core, and large layers drawn on every core), else the
+     *     number of threads
      * @return a changed copy
      * @throws IllegalArgumentException if threads is negative
      */
     public Options threads(int threads) {
+        if (threads < 0) {
+            throw new IllegalArgumentException("threads must be 0 (ONNX Runtime's default) or more, was " + threads);
+        }
         return new Options(threads, cuda, maxPixels, layout);
     }
 
     /**
      * Returns a copy that runs on CUDA or on the CPU. CUDA needs the {@code onnxruntime_gpu} artifact in place of
-     * {@code onnxruntime} and a matching CUDA installation.
+     * {@code onnxruntime} and a matching CUDA installation. Default false.
      *
      * @param cuda true for CUDA, false for CPU
      * @return a changed copy
@@ -72,23 +65,81 @@ public record Options(int threads, boolean cuda, long maxPixels, Layout layout) 
 
     /**
      * Returns a copy with another pixel limit. Images declaring more pixels are refused with
-     * {@link ImageTooLargeException} before they are decoded.
+     * {@link ImageTooLargeException} before they are decoded. Default {@link #DEFAULT_MAX_PIXELS}.
      *
      * @param maxPixels the largest width times height accepted
      * @return a changed copy
      * @throws IllegalArgumentException if maxPixels is not positive
      */
     public Options maxPixels(long maxPixels) {
+        if (maxPixels <= 0) {
+            throw new IllegalArgumentException("maxPixels must be positive, was " + maxPixels);
+        }
         return new Options(threads, cuda, maxPixels, layout);
     }
 
     /**
-     * Returns a copy with the input layout set, for a model whose input shape cannot tell it.
+     * Returns a copy with the input layout set, for a model whose input shape cannot tell it. By default the layout
+     * is read from the input's shape.
      *
      * @param layout NCHW or NHWC
      * @return a changed copy
+     * @throws NullPointerException if layout is null
      */
     public Options layout(Layout layout) {
         return new Options(threads, cuda, maxPixels, Objects.requireNonNull(layout, "layout"));
+    }
+
+    /**
+     * Returns the threads one request may use.
+     *
+     * @return 0 for ONNX Runtime's default, else the number of threads
+     */
+    public int threads() {
+        return threads;
+    }
+
+    /**
+     * Returns whether the model runs on CUDA.
+     *
+     * @return true for CUDA, false for CPU
+     */
+    public boolean cuda() {
+        return cuda;
+    }
+
+    /**
+     * Returns the largest image accepted, in pixels.
+     *
+     * @return width times height
+     */
+    public long maxPixels() {
+        return maxPixels;
+    }
+
+    /**
+     * Returns the input layout set with {@link #layout(Layout)}.
+     *
+     * @return the layout, or null when it is read from the model (the default)
+     */
+    public Layout layout() {
+        return layout;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Options other && other.threads == threads && other.cuda == cuda
+                && other.maxPixels == maxPixels && other.layout == layout;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(threads, cuda, maxPixels, layout);
+    }
+
+    @Override
+    public String toString() {
+        return "Options[threads " + threads + ", " + (cuda ? "CUDA" : "CPU") + ", maxPixels " + maxPixels
+                + (layout == null ? "" : ", " + layout) + "]";
     }
 }

@@ -1,6 +1,8 @@
 package dev.convlens;
 
 import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -38,6 +40,9 @@ public final class Preprocessing {
      * mean pixel (103.939, 116.779, 123.68), nearest resize.
      */
     public static final Preprocessing CAFFE = RAW.withBgr(true).withMean(103.939f, 116.779f, 123.68f);
+
+    private static final Map<String, Preprocessing> PRESETS = Map.of("raw", RAW, "scaled", SCALED, "signed", SIGNED,
+            "imagenet", IMAGENET, "caffe", CAFFE);
 
     private final Interpolation interpolation;
     private final float scale;
@@ -111,6 +116,91 @@ public final class Preprocessing {
      */
     public Preprocessing withBgr(boolean bgr) {
         return new Preprocessing(interpolation, scale, mean, std, bgr);
+    }
+
+    /**
+     * Reads a preprocessing from text: a preset's name, optionally followed by changes, or changes alone (applied to
+     * {@link #RAW}), separated by semicolons. This is the form a model carries in its ONNX {@code metadata_props}
+     * under the key {@code convlens.preprocessing}, which ConvLens takes as the model's default.
+     *
+     * <pre>{@code
+     * Preprocessing.parse("imagenet");
+     * Preprocessing.parse("scaled; resize=bilinear");
+     * Preprocessing.parse("scale=1/127.5; mean=1,1,1; order=bgr");
+     * }</pre>
+     *
+     * <p>Changes: {@code scale=F} (a number or a fraction {@code A/B}), {@code mean=A,B,C}, {@code std=A,B,C},
+     * {@code order=rgb|bgr}, {@code resize=nearest|bilinear}. Names are case-insensitive; spaces are ignored.
+     *
+     * @param text the preprocessing as text
+     * @return the preprocessing
+     * @throws NullPointerException if text is null
+     * @throws IllegalArgumentException if the text names no preset or change, saying which part and what is valid
+     */
+    public static Preprocessing parse(String text) {
+        String[] parts = Objects.requireNonNull(text, "text").replace(" ", "").toLowerCase(Locale.ROOT).split(";");
+        Preprocessing p = RAW;
+        for (int i = 0; i < parts.length; i++) {
+            String part = parts[i];
+            int eq = part.indexOf('=');
+            if (eq < 0) {
+                if (i > 0 || !PRESETS.containsKey(part)) {
+                    throw new IllegalArgumentException("'" + part + "' is not a preset (" + String.join(", ",
+                            PRESETS.keySet().stream().sorted().toList()) + ") at the start, nor a change key=value");
+                }
+                p = PRESETS.get(part);
+                continue;
+            }
+            String key = part.substring(0, eq);
+            String value = part.substring(eq + 1);
+            p = switch (key) {
+                case "scale" -> p.withScale(number(value));
+                case "mean" -> {
+                    float[] m = triple(key, value);
+                    yield p.withMean(m[0], m[1], m[2]);
+                }
+                case "std" -> {
+                    float[] d = triple(key, value);
+                    yield p.withStd(d[0], d[1], d[2]);
+                }
+                case "order" -> p.withBgr(choice(key, value, "rgb", "bgr"));
+                case "resize" -> p.withInterpolation(choice(key, value, "nearest", "bilinear")
+                        ? Interpolation.BILINEAR : Interpolation.NEAREST);
+                default -> throw new IllegalArgumentException("unknown change '" + key
+                        + "'; the changes are scale, mean, std, order, resize");
+            };
+        }
+        return p;
+    }
+
+    /** A number, or a fraction {@code a/b}. */
+    private static float number(String text) {
+        try {
+            int slash = text.indexOf('/');
+            if (slash < 0) {
+                return Float.parseFloat(text);
+            }
+            return (float) (Double.parseDouble(text.substring(0, slash))
+                    / Double.parseDouble(text.substring(slash + 1)));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a number or a fraction such as 1/255", e);
+        }
+    }
+
+    private static float[] triple(String key, String value) {
+        String[] parts = value.split(",");
+        if (parts.length != 3) {
+            throw new IllegalArgumentException(key + " needs three values, one per channel, was '" + value + "'");
+        }
+        return new float[] {number(parts[0]), number(parts[1]), number(parts[2])};
+    }
+
+    /** Whether the value is the second of two choices. */
+    private static boolean choice(String key, String value, String first, String second) {
+        if (!value.equals(first) && !value.equals(second)) {
+            throw new IllegalArgumentException(key + " is " + first + " or " + second + ", was '" + value + "'");
+        }
+        return value.equals(second);
     }
 
     private static float[] check(String what, float a, float b, float c, boolean nonZero) {

@@ -4,6 +4,7 @@ import dev.convlens.image.Decoder;
 import dev.convlens.image.InputSpec;
 import dev.convlens.image.Pixels;
 import dev.convlens.image.TensorBuilder;
+import dev.convlens.onnx.Declaration;
 import dev.convlens.onnx.LayerCatalog;
 import dev.convlens.onnx.LayerInfo;
 import dev.convlens.onnx.ModelFile;
@@ -35,11 +36,8 @@ final class FuzzTargets {
         try {
             file = ModelFile.of(data);
             catalog = LayerCatalog.of(file);
-            for (Onnx.ValueInfoProto input : catalog.inputs()) {
-                Onnx.TypeProto.Tensor type = input.getType().getTensorType();
-                long[] dims = type.getShape().getDimList().stream()
-                        .mapToLong(d -> d.hasDimValue() && d.getDimValue() > 0 ? d.getDimValue() : -1).toArray();
-                InputSpec.of(input.getName(), dims, type.getElemType(), null);
+            for (Declaration input : file.inputs()) {
+                InputSpec.of(input.name(), input.dims(), input.elemType(), null);
             }
         } catch (ModelException expected) {
             return;

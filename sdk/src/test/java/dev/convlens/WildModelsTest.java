@@ -47,7 +47,9 @@ class WildModelsTest {
             long convLayers = layers.stream().filter(l -> l.kind() == Layer.Kind.CONVOLUTION).count();
             assertThat(convLayers).as("conv layers found").isEqualTo(convolutions);
 
-            Request request = inspector.image(photo);
+            int[] convIndexes = layers.stream().filter(l -> l.kind() == Layer.Kind.CONVOLUTION)
+                    .mapToInt(Layer::index).toArray();
+            Request request = inspector.image(photo).layers(convIndexes);
             request.inspect(); // warm up: the first run creates the inspecting session
             long start = System.nanoTime();
             Inspection result = request.inspect();
@@ -55,6 +57,11 @@ class WildModelsTest {
             List<BufferedImage> grids = result.grid(16);
             assertThat(result.activations()).hasSize((int) convolutions);
             assertThat(grids).hasSize((int) convolutions);
+            // the default set: the convolutions whose maps are more than one value (squeeze-and-excite ones are not)
+            List<String> spatial = result.activations().stream().filter(m -> m.height() * m.width() > 1)
+                    .map(m -> m.layer().name()).toList();
+            assertThat(inspector.image(photo).activations()).extracting(m -> m.layer().name())
+                    .containsExactlyElementsOf(spatial);
             for (int i = 0; i < grids.size(); i++) {
                 FeatureMap map = result.activations().get(i);
                 int columns = Math.min(16, map.channels());
@@ -63,8 +70,8 @@ class WildModelsTest {
                 assertThat(grids.get(i).getHeight()).isEqualTo(rows * (map.height() + 1) - 1);
             }
             assertSameOutputs(result.outputs(), request.outputs(), name);
-            System.out.printf("%-45s %3d conv + %2d pooling layers, %7.1f ms per image (inspect, all conv layers)%n",
-                    name, convLayers, layers.size() - convLayers, ms);
+            System.out.printf("%-45s %3d conv (%3d spatial) + %2d pooling layers, %7.1f ms per image (inspect, all conv"
+                    + " layers)%n", name, convLayers, spatial.size(), layers.size() - convLayers, ms);
         }
     }
 

@@ -295,7 +295,7 @@ public final class CamRunner {
         } else {
             List<Rewriter.Output> exposed = new ArrayList<>();
             for (String t : wanted) {
-                if (model.proto().getGraph().getOutputList().stream().noneMatch(v -> v.getName().equals(t))) {
+                if (!model.isOutput(t)) {
                     exposed.add(new Rewriter.Output(t, 1, -1));
                 }
             }
@@ -344,15 +344,7 @@ public final class CamRunner {
                 throw new UnsupportedModelException("heatmaps need feature maps of shape [1, C, H, W]; tensor '"
                         + v.name() + "' has shape " + Arrays.toString(s));
             }
-            int c = (int) s[1];
-            int h = (int) s[2];
-            int w = (int) s[3];
-            float[] flat = v.planes()[0];
-            float[][] planes = new float[c][];
-            for (int k = 0; k < c; k++) {
-                planes[k] = Arrays.copyOfRange(flat, k * h * w, (k + 1) * h * w);
-            }
-            return new Maps(planes, h, w);
+            return new Maps(v.channels(), (int) s[2], (int) s[3]);
         }
     }
 }

@@ -89,12 +89,7 @@ public record DenseHead(String pooled, float[][] weights) {
         if (values == null || shape == null || shape.length != 2) {
             return null;
         }
-        boolean transB = false;
-        for (Onnx.AttributeProto a : dense.getAttributeList()) {
-            if (a.getName().equals("transB")) {
-                transB = a.getI() != 0;
-            }
-        }
+        boolean transB = Attributes.integer(dense, "transB", 0) != 0;
         int rows = (int) shape[0];
         int cols = (int) shape[1];
         int classes = transB ? rows : cols;

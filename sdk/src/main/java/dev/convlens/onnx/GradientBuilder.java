@@ -125,22 +125,12 @@ public final class GradientBuilder {
             throw new UnsupportedModelException("no gradient reaches '" + target + "' from '" + output + "'");
         }
         b.emitAs("Identity", List.of(gradient), gradientOf(target));
-        b.out.addInput(valueInfo(SEED, shapes.get(output)));
-        boolean exposed = model.proto().getGraph().getOutputList().stream().anyMatch(v -> v.getName().equals(target));
-        if (!exposed) {
-            b.out.addOutput(valueInfo(target, shapes.get(target)));
+        b.out.addInput(ValueInfo.of(SEED, FLOAT, shapes.get(output)));
+        if (!model.isOutput(target)) {
+            b.out.addOutput(ValueInfo.of(target, FLOAT, shapes.get(target)));
         }
-        b.out.addOutput(valueInfo(gradientOf(target), shapes.get(target)));
+        b.out.addOutput(ValueInfo.of(gradientOf(target), FLOAT, shapes.get(target)));
         return model.proto().toBuilder().setGraph(b.out).build().toByteArray();
-    }
-
-    private static Onnx.ValueInfoProto valueInfo(String name, long[] shape) {
-        Onnx.TensorShapeProto.Builder s = Onnx.TensorShapeProto.newBuilder();
-        for (long d : shape) {
-            s.addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
-        }
-        return Onnx.ValueInfoProto.newBuilder().setName(name).setType(Onnx.TypeProto.newBuilder()
-                .setTensorType(Onnx.TypeProto.Tensor.newBuilder().setElemType(FLOAT).setShape(s))).build();
     }
 
     /** Writes the gradients of a node's active inputs from the gradient of its first output. */
@@ -156,20 +146,22 @@ public final class GradientBuilder {
             case "Identity", "Dropout" -> give(x, gy, active);
             case "Relu" -> give(x, mul(gy, mask("Greater", y, 0f)), active);
             case "LeakyRelu" -> {
-                float alpha = attrFloat(n, "alpha", 0.01f);
+                float alpha = Attributes.real(n, "alpha", 0.01f);
                 String m = mask("Greater", x, 0f);
                 give(x, mul(gy, add(mul(m, scalar(1 - alpha)), scalar(alpha))), active);
             }
             case "Sigmoid" -> give(x, mul(gy, mul(y, emit("Sub", scalar(1f), y))), active);
             case "Tanh" -> give(x, mul(gy, emit("Sub", scalar(1f), mul(y, y))), active);
             case "Clip" -> {
-                float min = opset < 11 ? attrFloat(n, "min", Float.NEGATIVE_INFINITY) : constant(n, 1, -Float.MAX_VALUE);
-                float max = opset < 11 ? attrFloat(n, "max", Float.POSITIVE_INFINITY) : constant(n, 2, Float.MAX_VALUE);
+                float min = opset < 11 ? Attributes.real(n, "min", Float.NEGATIVE_INFINITY)
+                        : constant(n, 1, -Float.MAX_VALUE);
+                float max = opset < 11 ? Attributes.real(n, "max", Float.POSITIVE_INFINITY)
+                        : constant(n, 2, Float.MAX_VALUE);
                 give(x, mul(gy, mul(mask("Greater", x, min), mask("Less", x, max))), active);
             }
             case "HardSigmoid" -> {
-                float alpha = attrFloat(n, "alpha", 0.2f);
-                float beta = attrFloat(n, "beta", 0.5f);
+                float alpha = Attributes.real(n, "alpha", 0.2f);
+                float beta = Attributes.real(n, "beta", 0.5f);
                 String z = add(mul(x, scalar(alpha)), scalar(beta));
                 give(x, mul(gy, mul(scalar(alpha), mul(mask("Greater", z, 0f), mask("Less", z, 1f)))), active);
             }
@@ -181,7 +173,7 @@ public final class GradientBuilder {
             case "Softmax" -> give(x, softmax(n, y, gy), active);
             case "Flatten", "Reshape", "Squeeze", "Unsqueeze" -> give(x, reshape(gy, shape(x)), active);
             case "Transpose" -> {
-                long[] perm = attrInts(n, "perm");
+                long[] perm = Attributes.ints(n, "perm");
                 int rank = shape(x).length;
                 if (perm == null) {
                     perm = new long[rank];
@@ -246,7 +238,7 @@ public final class GradientBuilder {
             }
             case "Concat" -> {
                 int rank = shape(y).length;
-                long axis = attrInt(n, "axis", 0);
+                long axis = Attributes.integer(n, "axis", 0);
                 axis = axis < 0 ? axis + rank : axis;
                 long offset = 0;
                 for (String in : n.getInputList()) {
@@ -279,7 +271,7 @@ public final class GradientBuilder {
 
     private String softmax(Onnx.NodeProto n, String y, String gy) {
         int rank = shape(y).length;
-        long axis = attrInt(n, "axis", opset < 13 ? 1 : -1);
+        long axis = Attributes.integer(n, "axis", opset < 13 ? 1 : -1);
         axis = axis < 0 ? axis + rank : axis;
         if (opset < 13 && axis != rank - 1) {
             throw unsupported(n, "a Softmax of opset " + opset + " over axes " + axis + ".." + (rank - 1));
@@ -290,9 +282,9 @@ public final class GradientBuilder {
 
     /** A non-overlapping AveragePool's gradient: each output's gradient spread evenly over its window. */
     private String averagePool(Onnx.NodeProto n, String x, String gy) {
-        long[] k = attrInts(n, "kernel_shape");
-        long[] s = attrInts(n, "strides");
-        long[] p = attrInts(n, "pads");
+        long[] k = Attributes.ints(n, "kernel_shape");
+        long[] s = Attributes.ints(n, "strides");
+        long[] p = Attributes.ints(n, "pads");
         long[] in = shape(x);
         long[] o = shape(n.getOutput(0));
         boolean simple = k != null && k.length == 2 && s != null && Arrays.equals(k, s)
@@ -311,8 +303,8 @@ public final class GradientBuilder {
         if (opset < 8 || n.getOutputCount() > 1) {
             throw unsupported(n, "a MaxPool of opset " + opset + " or one that already returns indices");
         }
-        long[] k = attrInts(n, "kernel_shape");
-        long[] s = attrInts(n, "strides");
+        long[] k = Attributes.ints(n, "kernel_shape");
+        long[] s = Attributes.ints(n, "strides");
         boolean overlapping = k == null || s == null || !Arrays.equals(k, s);
         if (overlapping && opset < 16) {
             throw unsupported(n, "a MaxPool with overlapping windows before opset 16");
@@ -347,10 +339,10 @@ public final class GradientBuilder {
         long[] o = shape(n.getOutput(0));
         long[] w = shape(n.getInput(1));
         int spatial = in.length - 2;
-        long[] strides = orDefault(attrInts(n, "strides"), spatial, 1);
-        long[] dilations = orDefault(attrInts(n, "dilations"), spatial, 1);
-        long[] pads = orDefault(attrInts(n, "pads"), 2 * spatial, 0);
-        String autoPad = attrString(n, "auto_pad");
+        long[] strides = orDefault(Attributes.ints(n, "strides"), spatial, 1);
+        long[] dilations = orDefault(Attributes.ints(n, "dilations"), spatial, 1);
+        long[] pads = orDefault(Attributes.ints(n, "pads"), 2 * spatial, 0);
+        String autoPad = Attributes.string(n, "auto_pad");
         if (!autoPad.isEmpty() && !autoPad.equals("NOTSET")) {
             pads = new long[2 * spatial];
             if (!autoPad.equals("VALID")) {
@@ -370,7 +362,7 @@ public final class GradientBuilder {
         }
         return emit("ConvTranspose", List.of(gy, n.getInput(1)), ints("strides", strides),
                 ints("dilations", dilations), ints("pads", pads), ints("output_padding", outputPadding),
-                int1("group", attrInt(n, "group", 1)));
+                int1("group", Attributes.integer(n, "group", 1)));
     }
 
     /** {@code scale / sqrt(var + epsilon)} per channel, as a constant shaped to multiply the input. */
@@ -380,7 +372,7 @@ public final class GradientBuilder {
         if (scale == null || var == null) {
             throw unsupported(n, "a BatchNormalization whose scale or variance is not a float constant");
         }
-        float epsilon = attrFloat(n, "epsilon", 1e-5f);
+        float epsilon = Attributes.real(n, "epsilon", 1e-5f);
         float[] factor = new float[scale.length];
         for (int c = 0; c < factor.length; c++) {
             factor[c] = (float) (scale[c] / Math.sqrt(var[c] + epsilon));
@@ -393,9 +385,9 @@ public final class GradientBuilder {
 
     private String gemm(Onnx.NodeProto n, String gy) {
         requireConstant(n, 1);
-        boolean transA = attrInt(n, "transA", 0) != 0;
-        boolean transB = attrInt(n, "transB", 0) != 0;
-        float alpha = attrFloat(n, "alpha", 1f);
+        boolean transA = Attributes.integer(n, "transA", 0) != 0;
+        boolean transB = Attributes.integer(n, "transB", 0) != 0;
+        float alpha = Attributes.real(n, "alpha", 1f);
         List<String> inputs = new ArrayList<>(List.of(gy, n.getInput(1)));
         if (opset < 11) {
             inputs.add(scalar(0f)); // C was required before opset 11
@@ -560,34 +552,5 @@ public final class GradientBuilder {
     private static Onnx.AttributeProto float1(String name, float value) {
         return Onnx.AttributeProto.newBuilder().setName(name).setType(Onnx.AttributeProto.AttributeType.FLOAT)
                 .setF(value).build();
-    }
-
-    private static Onnx.AttributeProto attribute(Onnx.NodeProto n, String name) {
-        for (Onnx.AttributeProto a : n.getAttributeList()) {
-            if (a.getName().equals(name)) {
-                return a;
-            }
-        }
-        return null;
-    }
-
-    private static long[] attrInts(Onnx.NodeProto n, String name) {
-        Onnx.AttributeProto a = attribute(n, name);
-        return a == null ? null : a.getIntsList().stream().mapToLong(Long::longValue).toArray();
-    }
-
-    private static long attrInt(Onnx.NodeProto n, String name, long otherwise) {
-        Onnx.AttributeProto a = attribute(n, name);
-        return a == null ? otherwise : a.getI();
-    }
-
-    private static float attrFloat(Onnx.NodeProto n, String name, float otherwise) {
-        Onnx.AttributeProto a = attribute(n, name);
-        return a == null ? otherwise : a.getF();
-    }
-
-    private static String attrString(Onnx.NodeProto n, String name) {
-        Onnx.AttributeProto a = attribute(n, name);
-        return a == null ? "" : a.getS().toStringUtf8();
     }
 }

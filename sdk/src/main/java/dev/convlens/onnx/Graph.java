@@ -92,17 +92,6 @@ final class Graph {
         return types.get(tensor);
     }
 
-    /** The graph inputs that are not initializers (older models list weights among the inputs). */
-    List<Onnx.ValueInfoProto> realInputs() {
-        List<Onnx.ValueInfoProto> inputs = new ArrayList<>();
-        for (Onnx.ValueInfoProto v : proto.getInputList()) {
-            if (!initializers.containsKey(v.getName())) {
-                inputs.add(v);
-            }
-        }
-        return inputs;
-    }
-
     /**
      * The shape of a constant tensor if it can be read without computing anything: an initializer, a Constant
      * node's value, or a ConstantOfShape whose shape is itself such a tensor. Null if unknown.
@@ -119,12 +108,8 @@ final class Graph {
         Onnx.NodeProto node = node(p);
         switch (node.getOpType()) {
             case "Constant":
-                for (Onnx.AttributeProto a : node.getAttributeList()) {
-                    if (a.getName().equals("value") && a.hasT()) {
-                        return dims(a.getT());
-                    }
-                }
-                return null;
+                Onnx.TensorProto value = Attributes.tensor(node, "value");
+                return value == null ? null : dims(value);
             case "ConstantOfShape":
                 return node.getInputCount() > 0 ? constantInts(node.getInput(0)) : null;
             case "Identity":
@@ -141,14 +126,7 @@ final class Graph {
             return t;
         }
         int p = producer(tensor);
-        if (p >= 0 && node(p).getOpType().equals("Constant")) {
-            for (Onnx.AttributeProto a : node(p).getAttributeList()) {
-                if (a.getName().equals("value") && a.hasT()) {
-                    return a.getT();
-                }
-            }
-        }
-        return null;
+        return p >= 0 && node(p).getOpType().equals("Constant") ? Attributes.tensor(node(p), "value") : null;
     }
 
     /** The values of a small constant int64 tensor (e.g. a shape), or null if not readable. */

@@ -1,5 +1,6 @@
 package dev.convlens.onnx;
 
+import dev.convlens.LayerNotFoundException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -38,17 +40,16 @@ public final class LayerCatalog {
             "/kernel", "_w", "_W");
 
     private final List<LayerInfo> layers;
-    private final List<Onnx.ValueInfoProto> inputs;
 
-    private LayerCatalog(List<LayerInfo> layers, List<Onnx.ValueInfoProto> inputs) {
+    private LayerCatalog(List<LayerInfo> layers) {
         this.layers = List.copyOf(layers);
-        this.inputs = List.copyOf(inputs);
     }
 
     /** Finds the layers of a model. */
     public static LayerCatalog of(ModelFile model) {
         Graph graph = new Graph(model.proto().getGraph());
-        int inputType = inputElemType(graph);
+        int inputType = model.inputs().stream().mapToInt(Declaration::elemType).filter(t -> t != 0).findFirst()
+                .orElse(Onnx.TensorProto.DataType.FLOAT_VALUE);
         List<Found> found = new ArrayList<>();
         for (int i = 0; i < graph.nodeCount(); i++) {
             Onnx.NodeProto node = graph.node(i);
@@ -75,7 +76,7 @@ public final class LayerCatalog {
             layers.add(new LayerInfo(k, names.get(k), f.pooling, ops, nodeNames, output,
                     f.pooling ? 0 : parameters(graph, f.nodes), elemType(graph, f.nodes.get(0), output, inputType)));
         }
-        return new LayerCatalog(layers, graph.realInputs());
+        return new LayerCatalog(layers);
     }
 
     private record Found(boolean pooling, List<Integer> nodes) {
@@ -91,9 +92,58 @@ public final class LayerCatalog {
         return layers.stream().filter(l -> !l.pooling()).toList();
     }
 
-    /** The graph inputs that are not initializers. */
-    public List<Onnx.ValueInfoProto> inputs() {
-        return inputs;
+    /**
+     * The layers some names select, each name as {@link #find} takes it, in model order.
+     *
+     * @throws LayerNotFoundException if a name matches no layer, with the closest names
+     */
+    public List<LayerInfo> select(String... names) {
+        Set<LayerInfo> chosen = new TreeSet<>(Comparator.comparingInt(LayerInfo::index));
+        for (String name : names) {
+            List<LayerInfo> found = find(name);
+            if (found.isEmpty()) {
+                List<String> closest = closest(name, 5);
+                throw new LayerNotFoundException("no layer matches '" + name + "'; closest: "
+                        + String.join(", ", closest) + " (Inspector.layers() lists all " + layers.size() + ")",
+                        name, closest);
+            }
+            chosen.addAll(found);
+        }
+        return List.copyOf(chosen);
+    }
+
+    /**
+     * The one layer a name selects.
+     *
+     * @throws LayerNotFoundException if the name matches no layer
+     * @throws IllegalArgumentException if it matches several
+     */
+    public LayerInfo selectOne(String name) {
+        List<LayerInfo> found = select(name);
+        if (found.size() != 1) {
+            throw new IllegalArgumentException("'" + name + "' matches " + found.size() + " layers ("
+                    + found.stream().map(LayerInfo::name).toList() + "); name one of them");
+        }
+        return found.get(0);
+    }
+
+    /**
+     * The layers at some indexes of {@link #layers()}, negative ones counting from the end, in model order.
+     *
+     * @throws LayerNotFoundException if an index is out of range
+     */
+    public List<LayerInfo> select(int... indexes) {
+        Set<LayerInfo> chosen = new TreeSet<>(Comparator.comparingInt(LayerInfo::index));
+        for (int index : indexes) {
+            int i = index < 0 ? layers.size() + index : index;
+            if (i < 0 || i >= layers.size()) {
+                throw new LayerNotFoundException("no layer at index " + index + "; the model has " + layers.size()
+                        + " layers, 0 to " + (layers.size() - 1) + " (or -1 to -" + layers.size() + " from the end)",
+                        String.valueOf(index), List.of());
+            }
+            chosen.add(layers.get(i));
+        }
+        return List.copyOf(chosen);
     }
 
     /**
@@ -141,10 +191,9 @@ public final class LayerCatalog {
 
     /** Conv1D and Conv3D have no picture per channel; a kernel of unknown rank is taken as 2-D. */
     private static boolean isTwoDimensional(Graph graph, Onnx.NodeProto node) {
-        for (Onnx.AttributeProto a : node.getAttributeList()) {
-            if (a.getName().equals("kernel_shape")) {
-                return a.getIntsCount() == 2;
-            }
+        long[] kernel = Attributes.ints(node, "kernel_shape");
+        if (kernel != null) {
+            return kernel.length == 2;
         }
         long[] weight = node.getInputCount() > 1 ? graph.constantShape(node.getInput(1)) : null;
         return weight == null || weight.length == 4;
@@ -258,15 +307,6 @@ public final class LayerCatalog {
             }
         }
         return total;
-    }
-
-    private static int inputElemType(Graph graph) {
-        for (Onnx.ValueInfoProto v : graph.realInputs()) {
-            if (v.getType().hasTensorType()) {
-                return v.getType().getTensorType().getElemType();
-            }
-        }
-        return Onnx.TensorProto.DataType.FLOAT_VALUE;
     }
 
     /** The output's declared type if any, else the kernel's type, else the model input's. */

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * An ONNX model as read from a file or from bytes: the original bytes, their parsed form, and the folder that
@@ -21,6 +23,8 @@ public final class ModelFile {
     private final Onnx.ModelProto proto;
     private final Path directory;
     private final boolean externalData;
+    private final List<String> outputs;
+    private final Set<String> outputSet;
 
     private ModelFile(String source, byte[] bytes, Onnx.ModelProto proto, Path directory, boolean externalData) {
         this.source = source;
@@ -28,6 +32,8 @@ public final class ModelFile {
         this.proto = proto;
         this.directory = directory;
         this.externalData = externalData;
+        this.outputs = proto.getGraph().getOutputList().stream().map(Onnx.ValueInfoProto::getName).toList();
+        this.outputSet = Set.copyOf(outputs);
     }
 
     /**
@@ -220,6 +226,30 @@ public final class ModelFile {
     /** Whether some weights live in external files. */
     public boolean hasExternalData() {
         return externalData;
+    }
+
+    /** The graph inputs that are not initializers (older models list their weights among the inputs). */
+    public List<Declaration> inputs() {
+        Set<String> weights = proto.getGraph().getInitializerList().stream().map(Onnx.TensorProto::getName)
+                .collect(Collectors.toSet());
+        return proto.getGraph().getInputList().stream().filter(v -> !weights.contains(v.getName()))
+                .map(Declaration::of).toList();
+    }
+
+    /** The names of the graph's outputs, in order. */
+    public List<String> outputs() {
+        return outputs;
+    }
+
+    /** Whether a tensor is one of the graph's outputs. */
+    public boolean isOutput(String tensor) {
+        return outputSet.contains(tensor);
+    }
+
+    /** A value of the model's {@code metadata_props}, if the model has that key. */
+    public Optional<String> metadata(String key) {
+        return proto.getMetadataPropsList().stream().filter(e -> e.getKey().equals(key))
+                .map(Onnx.StringStringEntryProto::getValue).findFirst();
     }
 
     /** The producer recorded in the model, e.g. "pytorch 1.13" or "tf2onnx 1.16.1"; empty if none. */

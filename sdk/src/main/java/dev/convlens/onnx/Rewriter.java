@@ -53,16 +53,11 @@ public final class Rewriter {
      */
     public record Output(String name, int elemType, int rank) {
         Onnx.ValueInfoProto valueInfo() {
-            Onnx.TypeProto.Tensor.Builder type = Onnx.TypeProto.Tensor.newBuilder().setElemType(elemType);
-            if (rank >= 0) {
-                Onnx.TensorShapeProto.Builder shape = Onnx.TensorShapeProto.newBuilder();
-                for (int i = 0; i < rank; i++) {
-                    shape.addDim(Onnx.TensorShapeProto.Dimension.getDefaultInstance());
-                }
-                type.setShape(shape);
+            long[] unknown = rank < 0 ? null : new long[rank];
+            if (unknown != null) {
+                java.util.Arrays.fill(unknown, -1);
             }
-            return Onnx.ValueInfoProto.newBuilder().setName(name)
-                    .setType(Onnx.TypeProto.newBuilder().setTensorType(type)).build();
+            return ValueInfo.of(name, elemType, unknown);
         }
     }
 

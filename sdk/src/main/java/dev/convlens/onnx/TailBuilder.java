@@ -12,6 +12,7 @@ import java.util.Set;
  * activation (Ablation-CAM sets one channel to zero) can be scored without running the layers before it again.
  */
 public final class TailBuilder {
+    private static final int FLOAT = Onnx.TensorProto.DataType.FLOAT_VALUE;
     private TailBuilder() {
     }
 
@@ -83,9 +84,11 @@ public final class TailBuilder {
         for (int i : plan.nodes) {
             tail.addNode(g.node(i));
         }
-        tail.addInput(input(target, shapes.get(target), true));
+        long[] batched = shapes.get(target).clone();
+        batched[0] = -1; // Ablation-CAM feeds one ablated copy per channel
+        tail.addInput(ValueInfo.of(target, FLOAT, batched));
         for (String e : plan.externals) {
-            tail.addInput(input(e, shapes.get(e), false));
+            tail.addInput(ValueInfo.of(e, FLOAT, shapes.get(e)));
         }
         for (Onnx.ValueInfoProto v : model.proto().getGraph().getOutputList()) {
             if (v.getName().equals(output)) {
@@ -94,20 +97,5 @@ public final class TailBuilder {
         }
         byte[] bytes = model.proto().toBuilder().setGraph(tail).build().toByteArray();
         return new Tail(bytes, plan.externals);
-    }
-
-    private static Onnx.ValueInfoProto input(String name, long[] shape, boolean batched) {
-        Onnx.TensorShapeProto.Builder s = Onnx.TensorShapeProto.newBuilder();
-        for (int i = 0; i < shape.length; i++) {
-            Onnx.TensorShapeProto.Dimension.Builder d = Onnx.TensorShapeProto.Dimension.newBuilder();
-            if (i == 0 && batched) {
-                d.setDimParam("N");
-            } else {
-                d.setDimValue(shape[i]);
-            }
-            s.addDim(d);
-        }
-        return Onnx.ValueInfoProto.newBuilder().setName(name).setType(Onnx.TypeProto.newBuilder()
-                .setTensorType(Onnx.TypeProto.Tensor.newBuilder().setElemType(1).setShape(s))).build();
     }
 }

@@ -71,9 +71,10 @@ public final class Engine implements AutoCloseable {
         this.env = env;
         this.options = options;
         this.model = model;
-        this.exposed = List.copyOf(exposed);
         this.plain = plain;
         this.modelOutputs = new LinkedHashSet<>(plain.getOutputNames());
+        // a layer that is already a model output comes back with the outputs; it needs no rewriting
+        this.exposed = exposed.stream().filter(o -> !modelOutputs.contains(o.name())).toList();
         this.inputBuffers = new InputBuffers(env, MAX_POOLED);
     }
 
@@ -87,7 +88,9 @@ public final class Engine implements AutoCloseable {
      * @throws UnsupportedModelException if ONNX Runtime has no kernel for one of its operators
      */
     public static Engine open(ModelFile model, List<Rewriter.Output> exposed, int threads, boolean cuda) {
-        OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "convlens");
+        // The process's environment as it is: an application may have made it already, with its own name and level
+        // (asking for ours would make ONNX Runtime warn on every inspector); sessions log errors only.
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         try {
             options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
@@ -191,7 +194,7 @@ public final class Engine implements AutoCloseable {
                     for (String name : wanted) {
                         boolean layer = !modelOutputs.contains(name);
                         if (pinned.containsKey(name)) {
-                            values.put(name, split(name, known.get(name), buffers.buffer(name)));
+                            values.put(name, new Values(name, known.get(name), Values.split(known.get(name), buffers.buffer(name))));
                             continue;
                         }
                         OnnxValue value = result.get(name).orElseThrow();
@@ -314,17 +317,6 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Copies a layer output {@code [1, C, ...]} into one array per channel. */
-    private static Values split(String name, long[] shape, FloatBuffer data) {
-        int channels = shape.length >= 2 ? (int) shape[1] : 1;
-        int plane = channels == 0 ? 0 : data.capacity() / channels;
-        float[][] planes = new float[channels][plane];
-        for (int c = 0; c < channels; c++) {
-            data.get(c * plane, planes[c]);
-        }
-        return new Values(name, shape, planes);
-    }
-
     /**
      * A session that returns the layers asked for. Each layer exposed costs ONNX Runtime a copy of it out of its
      * blocked NCHWc layout on every run, asked for or not, so the first few selections get sessions that expose
@@ -401,7 +393,7 @@ public final class Engine implements AutoCloseable {
             default -> data = FloatBuffer.allocate(0); // strings, booleans, bytes: not numbers we can show
         }
         if (layer) {
-            return split(name, info.getShape(), data);
+            return new Values(name, info.getShape(), Values.split(info.getShape(), data));
         }
         float[] flat = new float[data.capacity()];
         data.get(0, flat);

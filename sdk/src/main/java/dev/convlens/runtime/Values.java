@@ -1,5 +1,7 @@
 package dev.convlens.runtime;
 
+import java.nio.FloatBuffer;
+
 /**
  * One output tensor, read into the Java heap as floats.
  *
@@ -10,4 +12,23 @@ package dev.convlens.runtime;
  *     array of everything, row-major
  */
 public record Values(String name, long[] shape, float[][] planes) {
+    /**
+     * The values of a {@code [1, C, ...]} tensor as one array per channel: {@link #planes()} as they are when they
+     * were read per channel, else the single array split.
+     */
+    public float[][] channels() {
+        int channels = shape.length >= 2 ? (int) shape[1] : 1;
+        return planes.length == channels ? planes : split(shape, FloatBuffer.wrap(planes[0]));
+    }
+
+    /** Copies a {@code [1, C, ...]} tensor's values into one array per channel. */
+    static float[][] split(long[] shape, FloatBuffer data) {
+        int channels = shape.length >= 2 ? (int) shape[1] : 1;
+        int plane = channels == 0 ? 0 : data.capacity() / channels;
+        float[][] planes = new float[channels][plane];
+        for (int c = 0; c < channels; c++) {
+            data.get(c * plane, planes[c]);
+        }
+        return planes;
+    }
 }

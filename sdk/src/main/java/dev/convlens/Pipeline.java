@@ -1,0 +1,268 @@
+package dev.convlens;
+
+import dev.convlens.cam.CamRunner;
+import dev.convlens.image.InputSpec;
+import dev.convlens.image.Pixels;
+import dev.convlens.image.TensorBuilder;
+import dev.convlens.onnx.Declaration;
+import dev.convlens.onnx.LayerCatalog;
+import dev.convlens.onnx.LayerInfo;
+import dev.convlens.onnx.ModelFile;
+import dev.convlens.onnx.Rewriter;
+import dev.convlens.render.Raster;
+import dev.convlens.runtime.Engine;
+import dev.convlens.runtime.Values;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Everything ConvLens does with one model, behind {@link Inspector} and {@link Request}: it opens the model, knows its
+ * layers and its input, and carries out a {@link Task}: decode and size the image, build the input tensor, run ONNX
+ * Runtime, turn what comes back into feature maps, outputs or a heatmap. Thread-safe; it owns the native sessions
+ * until {@link #close()}.
+ */
+final class Pipeline implements AutoCloseable {
+    /** The {@code metadata_props} key under which a model names its preprocessing (see {@link Preprocessing#parse}). */
+    static final String PREPROCESSING_KEY = "convlens.preprocessing";
+
+    private final ModelFile model;
+    private final LayerCatalog catalog;
+    private final InputSpec input;
+    private final Options options;
+    private final Preprocessing preprocessing;
+    private final Engine engine;
+    private final CamRunner cams;
+    private volatile Probe probe;
+    private volatile boolean closed;
+
+    private Pipeline(ModelFile model, LayerCatalog catalog, InputSpec input, Options options,
+                     Preprocessing preprocessing, Engine engine, CamRunner cams) {
+        this.model = model;
+        this.catalog = catalog;
+        this.input = input;
+        this.options = options;
+        this.preprocessing = preprocessing;
+        this.engine = engine;
+        this.cams = cams;
+    }
+
+    /**
+     * Reads what the model takes and which layers it has, then opens its plain session.
+     *
+     * @throws UnsupportedModelException if the model does not take one image or has no convolution
+     * @throws ModelException if ONNX Runtime cannot load it or its preprocessing metadata is invalid
+     */
+    static Pipeline open(ModelFile model, Options options) {
+        List<Declaration> inputs = model.inputs();
+        if (inputs.size() != 1) {
+            throw new UnsupportedModelException(model.source() + " has " + inputs.size() + " inputs "
+                    + inputs.stream().map(Declaration::name).toList() + "; ConvLens feeds models that take one image");
+        }
+        Declaration declared = inputs.get(0);
+        InputSpec input = InputSpec.of(declared.name(), declared.dims(), declared.elemType(), options.layout());
+        LayerCatalog catalog = LayerCatalog.of(model);
+        if (catalog.convolutions().isEmpty()) {
+            throw new UnsupportedModelException(model.source() + " has no convolution layer (no Conv or"
+                    + " ConvTranspose node), so there are no feature maps to show");
+        }
+        Preprocessing preprocessing = model.metadata(PREPROCESSING_KEY).map(v -> preprocessing(model, v))
+                .orElse(Preprocessing.RAW);
+        List<Rewriter.Output> layers = catalog.layers().stream()
+                .map(l -> new Rewriter.Output(l.output(), l.elemType(), 4)).toList();
+        Engine engine = Engine.open(model, layers, options.threads(), options.cuda());
+        boolean batchable = declared.dims()[0] < 0;
+        return new Pipeline(model, catalog, input, options, preprocessing, engine,
+                new CamRunner(model, engine, input, batchable));
+    }
+
+    private static Preprocessing preprocessing(ModelFile model, String value) {
+        try {
+            return Preprocessing.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new ModelException(model.source() + " names its preprocessing in metadata_props '"
+                    + PREPROCESSING_KEY + "' as '" + value + "', which ConvLens cannot read: " + e.getMessage()
+                    + ". Fix or remove that entry of the model's metadata.", e);
+        }
+    }
+
+    LayerCatalog catalog() {
+        return catalog;
+    }
+
+    InputSpec input() {
+        return input;
+    }
+
+    /** The preprocessing a request gets when it names none: the model's own, else RAW. */
+    Preprocessing preprocessing() {
+        return preprocessing;
+    }
+
+    /** Every layer, with the output shapes the probe measured. */
+    List<Layer> layers() {
+        return probe().layers();
+    }
+
+    /** The layers, described from one run on a blank image: output shapes are only known by running. */
+    private record Probe(List<Layer> layers, List<LayerInfo> spatial) {
+    }
+
+    private Probe probe() {
+        Probe known = probe;
+        if (known == null) {
+            synchronized (this) {
+                known = probe;
+                if (known == null) {
+                    known = runProbe();
+                    probe = known;
+                }
+            }
+        }
+        return known;
+    }
+
+    private Probe runProbe() {
+        ensureOpen();
+        int[] size = input.size(224, 224, null);
+        Set<String> wanted = new LinkedHashSet<>();
+        catalog.layers().forEach(l -> wanted.add(l.output()));
+        float[] blank = new float[input.channels() * size[0] * size[1]];
+        Map<String, Values> values = engine.run(input.name(), blank, input.shape(size[0], size[1]), input.float16(),
+                wanted);
+        List<Layer> layers = new ArrayList<>();
+        List<LayerInfo> spatial = new ArrayList<>();
+        for (LayerInfo info : catalog.layers()) {
+            long[] shape = values.get(info.output()).shape();
+            int c = shape.length >= 2 ? (int) shape[1] : -1;
+            int h = shape.length == 4 && !input.dynamicSize() ? (int) shape[2] : -1;
+            int w = shape.length == 4 && !input.dynamicSize() ? (int) shape[3] : -1;
+            layers.add(new Layer(info.index(), info.name(),
+                    info.pooling() ? Layer.Kind.POOLING : Layer.Kind.CONVOLUTION, info.opTypes(), info.output(),
+                    c, h, w, info.parameters()));
+            // a 1x1 map (a squeeze-and-excite convolution) is one pixel a tile: not drawn unless asked for by name
+            if (!info.pooling() && shape.length == 4 && shape[2] * shape[3] > 1) {
+                spatial.add(info);
+            }
+        }
+        return new Probe(List.copyOf(layers), spatial.isEmpty() ? catalog.convolutions() : List.copyOf(spatial));
+    }
+
+    /** Runs the model once, keeping the task's layers (by default every spatial convolution) and the outputs. */
+    Inspection inspect(Task task) {
+        return run(task, task.layers() != null ? task.layers() : probe().spatial());
+    }
+
+    /** Runs only the model's own outputs, on the plain model. */
+    List<Tensor> outputs(Task task) {
+        return run(task, List.of()).outputs();
+    }
+
+    /** Computes a heatmap for the task's class on its last selected layer, by default the last spatial one. */
+    Heatmap heatmap(Task task, HeatmapMethod method, HeatmapOptions heatmapOptions) {
+        Layer layer = heatmapLayer(task);
+        Prepared p = prepare(task);
+        CamRunner.Result r = cams.run(method, heatmapOptions, layer.output(), tensor(task, p), p.width(), p.height(),
+                task.targetClass());
+        return new Heatmap(method, layer, r.targetClass(), r.score(), r.width(), r.height(), r.map(), p.pixels());
+    }
+
+    /** The image as the model receives it: decoded, upright, over white, resized, gray for a gray model. */
+    Raster resized(Task task) {
+        Prepared p = prepare(task);
+        byte[] samples = TensorBuilder.resize(p.pixels(), input.channels(), p.width(), p.height(),
+                preprocessing(task).interpolation());
+        return Raster.ofSamples(samples, input.channels(), p.width(), p.height());
+    }
+
+    /** The table of {@link Inspector#summary()}. */
+    String summary() {
+        return Summary.of(model.source(), model.producer(), input, layers(), engine.modelOutputs());
+    }
+
+    /** The last selected layer, or the last convolution whose output is more than one value high and wide. */
+    private Layer heatmapLayer(Task task) {
+        List<Layer> all = layers();
+        if (task.layers() != null) {
+            return all.get(task.layers().get(task.layers().size() - 1).index());
+        }
+        Layer last = null;
+        for (Layer l : all) {
+            if (l.kind() == Layer.Kind.CONVOLUTION && l.height() != 1 && l.width() != 1) {
+                last = l;
+            }
+        }
+        return last != null ? last : all.get(catalog.convolutions().get(0).index());
+    }
+
+    /** The decoded image and the input size it is resized to. */
+    private record Prepared(Pixels pixels, int width, int height) {
+    }
+
+    private Prepared prepare(Task task) {
+        ensureOpen();
+        Pixels pixels = task.source().decode(options.maxPixels());
+        int[] wh = input.size(pixels.width(), pixels.height(),
+                task.width() > 0 ? new int[] {task.width(), task.height()} : null);
+        return new Prepared(pixels, wh[0], wh[1]);
+    }
+
+    private Preprocessing preprocessing(Task task) {
+        return task.preprocessing() != null ? task.preprocessing() : preprocessing;
+    }
+
+    private float[] tensor(Task task, Prepared p) {
+        return TensorBuilder.build(p.pixels(), input, p.width(), p.height(), preprocessing(task));
+    }
+
+    private Inspection run(Task task, List<LayerInfo> selected) {
+        Prepared p = prepare(task);
+        List<String> modelOutputs = engine.modelOutputs();
+        Set<String> wanted = new LinkedHashSet<>(modelOutputs);
+        selected.forEach(l -> wanted.add(l.output()));
+        Map<String, Values> values = engine.run(input.name(), tensor(task, p), input.shape(p.width(), p.height()),
+                input.float16(), wanted);
+        List<Layer> described = selected.isEmpty() ? List.of() : layers();
+        List<FeatureMap> maps = new ArrayList<>();
+        for (LayerInfo info : selected) {
+            maps.add(featureMap(described.get(info.index()), values.get(info.output())));
+        }
+        List<Tensor> outputs = new ArrayList<>();
+        for (String name : modelOutputs) {
+            Values v = values.get(name);
+            outputs.add(new Tensor(name, v.shape(), v.planes()[0]));
+        }
+        return new Inspection(maps, outputs, task.colormap(), task.contrast(), task.upscale(),
+                options.threads() != 1);
+    }
+
+    private static FeatureMap featureMap(Layer layer, Values v) {
+        long[] s = v.shape();
+        if ((s.length == 4 || s.length == 3) && s[0] == 1) { // a 1-D convolution: one row per channel
+            return new FeatureMap(layer, s.length == 4 ? (int) s[2] : 1, (int) s[s.length - 1], v.channels());
+        }
+        throw new InferenceException("layer " + layer.name() + " produced shape " + Arrays.toString(s)
+                + ", not one image's [1, C, H, W] feature maps");
+    }
+
+    void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("Inspector is closed");
+        }
+    }
+
+    /** Frees the native sessions after runs in progress finish. Safe to call more than once. */
+    @Override
+    public void close() {
+        closed = true;
+        engine.close();
+    }
+
+    @Override
+    public String toString() {
+        return model.source() + ", " + catalog.convolutions().size() + " conv layers" + (closed ? ", closed" : "");
+    }
+}

@@ -1,0 +1,62 @@
+package dev.convlens;
+
+import dev.convlens.onnx.LayerInfo;
+import java.util.List;
+
+/**
+ * What a {@link Request} asks for, as plain values: the image, the layers, how the image is prepared and how maps are
+ * drawn. The pipeline carries it out; Request only builds it.
+ *
+ * @param source the image
+ * @param layers the selected layers, or null for the default set
+ * @param preprocessing how pixels become input values, or null for the model's own
+ * @param width the input width asked for a model of dynamic size, or 0 for the image's
+ * @param height the input height asked for, or 0
+ * @param colormap the colors maps are drawn in
+ * @param contrast how values map to colors, or null for each picture's default
+ * @param upscale the integer enlargement of every value
+ * @param targetClass the class a heatmap explains, or -1 for the predicted one
+ */
+record Task(Source source, List<LayerInfo> layers, Preprocessing preprocessing, int width, int height,
+            Colormap colormap, Contrast contrast, int upscale, int targetClass) {
+    static Task of(Source source) {
+        return new Task(source, null, null, 0, 0, Colormap.VIRIDIS, null, 1, -1);
+    }
+
+    Task withLayers(List<LayerInfo> l) {
+        return new Task(source, l, preprocessing, width, height, colormap, contrast, upscale, targetClass);
+    }
+
+    Task withPreprocessing(Preprocessing p) {
+        return new Task(source, layers, p, width, height, colormap, contrast, upscale, targetClass);
+    }
+
+    Task withSize(int w, int h) {
+        return new Task(source, layers, preprocessing, w, h, colormap, contrast, upscale, targetClass);
+    }
+
+    Task withColormap(Colormap c) {
+        return new Task(source, layers, preprocessing, width, height, c, contrast, upscale, targetClass);
+    }
+
+    Task withContrast(Contrast c) {
+        return new Task(source, layers, preprocessing, width, height, colormap, c, upscale, targetClass);
+    }
+
+    Task withUpscale(int factor) {
+        return new Task(source, layers, preprocessing, width, height, colormap, contrast, factor, targetClass);
+    }
+
+    Task withTarget(int classIndex) {
+        return new Task(source, layers, preprocessing, width, height, colormap, contrast, upscale, classIndex);
+    }
+
+    @Override
+    public String toString() {
+        return source + (layers == null ? "" : ", layers " + layers.stream().map(LayerInfo::name).toList())
+                + (preprocessing == null ? "" : ", " + preprocessing)
+                + (width == 0 ? "" : ", size " + width + "x" + height) + ", " + colormap
+                + (contrast == null ? "" : ", " + contrast) + (upscale == 1 ? "" : ", upscale " + upscale)
+                + (targetClass < 0 ? "" : ", target " + targetClass);
+    }
+}
