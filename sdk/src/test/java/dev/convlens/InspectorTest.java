@@ -4,12 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import com.google.protobuf.ByteString;
+import dev.convlens.onnx.Onnx;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -244,5 +253,150 @@ class InspectorTest {
             assertThatThrownBy(() -> inspector.image(dir.resolve("missing.jpg"))).isInstanceOf(ImageException.class)
                     .hasMessageContaining("image file not found").hasMessageContaining("missing.jpg");
         }
+    }
+
+    @Test
+    void layersWithNoArgumentSelectsTheDefaultAgain() {
+        try (Inspector inspector = Inspector.of(new TestModels(TestModels.Spec.rgb(H, W)).bytes())) {
+            Request narrowed = inspector.image(rgbImage(W, H, 1)).layers("conv2");
+            assertThat(names(narrowed)).containsExactly("conv2");
+            assertThat(names(narrowed.layers())).containsExactly("conv1", "conv2");
+            assertThat(inspector.image(rgbImage(W, H, 1)).layers().grid(16)).hasSize(2);
+        }
+    }
+
+    @Test
+    void everyFactoryTakesOptions(@TempDir Path dir) throws IOException {
+        byte[] model = new TestModels(TestModels.Spec.rgb(H, W)).bytes();
+        Path file = Files.write(dir.resolve("model.onnx"), model);
+        Options strict = Options.defaults().maxPixels(W * H - 1);
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(rgbImage(W, H, 1), "png", png);
+        List<Inspector> inspectors = List.of(Inspector.of(file, strict), Inspector.of(file.toString(), strict),
+                Inspector.of(model, strict), Inspector.of(new ByteArrayInputStream(model), strict));
+        for (Inspector inspector : inspectors) {
+            try (inspector) {
+                assertThatThrownBy(() -> inspector.image(png.toByteArray()).inspect())
+                        .as(inspector.toString()).isExactlyInstanceOf(ImageTooLargeException.class);
+            }
+        }
+    }
+
+    @Test
+    void aChannelOutOfRangeNamesTheLayerAndItsChannels() {
+        try (Inspector inspector = Inspector.of(new TestModels(TestModels.Spec.rgb(H, W)).bytes())) {
+            assertThatThrownBy(() -> inspector.image(rgbImage(W, H, 1)).channel("conv1", 99))
+                    .isExactlyInstanceOf(IndexOutOfBoundsException.class)
+                    .hasMessage("layer conv1 has 4 channels, 0 to 3; there is no channel 99");
+            assertThatThrownBy(() -> inspector.image(rgbImage(W, H, 1)).channel("Conv", 0))
+                    .isExactlyInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("'Conv' matches 2 layers ([conv1, conv2])");
+        }
+    }
+
+    @Test
+    void squeezeAndExciteConvolutionsAreShownOnlyWhenNamed() throws IOException {
+        Onnx.ModelProto model = Onnx.ModelProto.parseFrom(new TestModels(TestModels.Spec.rgb(H, W)).bytes());
+        ByteBuffer weights = ByteBuffer.allocate(2 * TestModels.CONV2 * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 2 * TestModels.CONV2; i++) {
+            weights.putFloat(0.1f * i);
+        }
+        Onnx.GraphProto graph = model.getGraph().toBuilder()
+                .addInitializer(Onnx.TensorProto.newBuilder().setName("se.weight").setDataType(1)
+                        .addAllDims(List.of(2L, (long) TestModels.CONV2, 1L, 1L))
+                        .setRawData(ByteString.copyFrom(weights.array())))
+                .addNode(TestModels.node("/se/Conv", "Conv", List.of("gap", "se.weight"), "se",
+                        TestModels.ints("kernel_shape", 1, 1)))
+                .build();
+        try (Inspector inspector = Inspector.of(model.toBuilder().setGraph(graph).build().toByteArray())) {
+            assertThat(inspector.layers()).extracting(Layer::name).containsExactly("conv1", "pool1", "conv2", "gap",
+                    "se");
+            assertThat(inspector.layers().get(4).shape()).isEqualTo("(2, 1, 1)");
+            Request request = inspector.image(rgbImage(W, H, 1));
+            assertThat(names(request)).containsExactly("conv1", "conv2");
+            FeatureMap se = request.layers("se").activations().get(0);
+            assertThat(new int[] {se.channels(), se.height(), se.width()}).containsExactly(2, 1, 1);
+        }
+    }
+
+    /** The model with one more metadata_props entry. */
+    static byte[] withMetadata(byte[] model, String key, String value) throws IOException {
+        return Onnx.ModelProto.parseFrom(model).toBuilder().addMetadataProps(Onnx.StringStringEntryProto.newBuilder()
+                .setKey(key).setValue(value)).build().toByteArray();
+    }
+
+    @Test
+    void aModelNamesItsOwnPreprocessingInItsMetadata() throws IOException {
+        byte[] plain = new TestModels(TestModels.Spec.rgb(H, W)).bytes();
+        BufferedImage image = rgbImage(W, H, 4);
+        byte[] tagged = withMetadata(plain, "convlens.preprocessing", "imagenet; resize=nearest");
+        try (Inspector untagged = Inspector.of(plain); Inspector inspector = Inspector.of(tagged)) {
+            float[] byDefault = inspector.image(image).layers("conv1").activations().get(0).values();
+            float[] explicit = untagged.image(image).layers("conv1")
+                    .preprocessing(Preprocessing.IMAGENET.withInterpolation(Interpolation.NEAREST))
+                    .activations().get(0).values();
+            float[] raw = untagged.image(image).layers("conv1").activations().get(0).values();
+            assertThat(byDefault).containsExactly(explicit).isNotEqualTo(raw);
+            float[] overridden = inspector.image(image).layers("conv1").preprocessing(Preprocessing.RAW)
+                    .activations().get(0).values();
+            assertThat(overridden).containsExactly(raw); // a request's own preprocessing wins
+        }
+        byte[] broken = withMetadata(plain, "convlens.preprocessing", "imagenette");
+        assertThatThrownBy(() -> Inspector.of(broken)).isExactlyInstanceOf(ModelException.class)
+                .hasMessageContaining("metadata_props 'convlens.preprocessing' as 'imagenette'")
+                .hasMessageContaining("caffe, imagenet, raw, scaled, signed");
+    }
+
+    @Test
+    void preprocessingIsReadFromText() {
+        assertThat(Preprocessing.parse("IMAGENET")).isEqualTo(Preprocessing.IMAGENET);
+        assertThat(Preprocessing.parse(" scaled ; resize = bilinear"))
+                .isEqualTo(Preprocessing.SCALED.withInterpolation(Interpolation.BILINEAR));
+        assertThat(Preprocessing.parse("scale=1/127.5; mean=1,1,1")).isEqualTo(Preprocessing.SIGNED);
+        assertThat(Preprocessing.parse("order=bgr; mean=103.939,116.779,123.68")).isEqualTo(Preprocessing.CAFFE);
+        assertThat(Preprocessing.parse("raw; std=2,4,8").std()).containsExactly(2, 4, 8);
+        assertThatThrownBy(() -> Preprocessing.parse("scale=1/255; imagenet"))
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("'imagenet' is not a preset");
+        assertThatThrownBy(() -> Preprocessing.parse("mean=1,2")).isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("mean needs three values");
+        assertThatThrownBy(() -> Preprocessing.parse("order=grb")).isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("order is rgb or bgr, was 'grb'");
+        assertThatThrownBy(() -> Preprocessing.parse("scale=x")).isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'x' is not a number");
+        assertThatThrownBy(() -> Preprocessing.parse("gamma=2")).isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown change 'gamma'");
+    }
+
+    @Test
+    void anApplicationsOwnOnnxRuntimeEnvironmentIsUsedWithoutWarnings() {
+        Logger ort = Logger.getLogger("ai.onnxruntime.OrtEnvironment");
+        List<LogRecord> records = new ArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        ai.onnxruntime.OrtEnvironment.getEnvironment(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING,
+                "an-application"); // what an application that uses ONNX Runtime itself has done first
+        ort.addHandler(capture);
+        try {
+            for (int i = 0; i < 3; i++) {
+                try (Inspector inspector = Inspector.of(new TestModels(TestModels.Spec.rgb(H, W)).bytes())) {
+                    inspector.image(rgbImage(W, H, i)).grid(4);
+                }
+            }
+        } finally {
+            ort.removeHandler(capture);
+        }
+        assertThat(records).extracting(LogRecord::getMessage).isEmpty();
     }
 }
