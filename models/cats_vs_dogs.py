@@ -13,10 +13,12 @@ trained with the seed's augmentation and RMSprop, and exported to ONNX twice:
 Usage (Debian: apt-get install python3-torch python3-onnx python3-pil):
   python3 models/cats_vs_dogs.py train  --data ../shared/data/cats_vs_dogs [--epochs 100]
   python3 models/cats_vs_dogs.py export
+  python3 models/cats_vs_dogs.py tag
   python3 models/cats_vs_dogs.py reference --data ../shared/data/cats_vs_dogs
 
 `train` writes cats_vs_dogs_small.pt (the best weights by validation loss) and cats_vs_dogs_small.log.
-`export` writes both ONNX files from the .pt. `reference` writes the torch scores of every validation image
+`export` writes both ONNX files from the .pt and tags them; `tag` writes each file's preprocessing into its
+metadata_props (key convlens.preprocessing: raw for the NHWC file, scaled for the NCHW one). `reference` writes the torch scores of every validation image
 (the test resource that ConvLens's output is compared with).
 """
 import argparse
@@ -244,6 +246,21 @@ def rename_like_tf2onnx(path, scope):
     onnx.save(model, path)
 
 
+def tag_preprocessing(path, preprocessing):
+    """Names the model's preprocessing in its metadata_props, where ConvLens reads its default (README,
+    "Preprocessing"), so the NCHW export is fed 0..1 values without being told."""
+    import onnx
+    model = onnx.load(path)
+    onnx.helper.set_model_props(model, {**{p.key: p.value for p in model.metadata_props},
+                                        "convlens.preprocessing": preprocessing})
+    onnx.save(model, path)
+
+
+def tag(args):
+    tag_preprocessing(os.path.join(HERE, "cats_vs_dogs_small.onnx"), "raw")  # the Rescaling is inside the graph
+    tag_preprocessing(os.path.join(HERE, "cats_vs_dogs_small_nchw.onnx"), "scaled")
+
+
 def export(args):
     import onnx
     net = ConvNet()
@@ -258,6 +275,7 @@ def export(args):
     rename_like_tf2onnx(nhwc, "sequential")
     torch.onnx.export(net, x.permute(0, 3, 1, 2) / 255, nchw, opset_version=13, input_names=["input"],
                       output_names=["score"], dynamic_axes={"input": {0: "N"}, "score": {0: "N"}})
+    tag(args)
     for path in (nhwc, nchw):
         m = onnx.load(path)
         print(path, [(n.name, n.op_type) for n in m.graph.node][:6], "...")
@@ -290,7 +308,7 @@ def reference(args):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
-    for name in ("train", "export", "reference"):
+    for name in ("train", "export", "tag", "reference"):
         s = sub.add_parser(name)
         s.add_argument("--data", default=os.path.join(HERE, "..", "..", "shared", "data", "cats_vs_dogs"),
                        help="a folder with train/{cats,dogs} and validation/{cats,dogs}")
@@ -301,7 +319,7 @@ def main():
         s.add_argument("--threads", type=int, default=os.cpu_count())
         s.add_argument("--seed", type=int, default=1)
     args = p.parse_args()
-    {"train": train, "export": export, "reference": reference}[args.cmd](args)
+    {"train": train, "export": export, "tag": tag, "reference": reference}[args.cmd](args)
 
 
 if __name__ == "__main__":

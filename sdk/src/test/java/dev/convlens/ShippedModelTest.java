@@ -1,6 +1,7 @@
 package dev.convlens;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +18,8 @@ import org.junit.jupiter.api.Test;
  */
 class ShippedModelTest {
     private static final Path MODEL = Path.of("../models/cats_vs_dogs_small.onnx");
+    private static final Path NCHW = Path.of("../models/cats_vs_dogs_small_nchw.onnx");
+    private static final Path PHOTO = Path.of("../examples/images/chelsea.png");
 
     record Expected(String file, double score) {
     }
@@ -68,5 +71,25 @@ class ShippedModelTest {
                 worstFile);
         assertThat(worst).as("largest difference from PyTorch's score").isLessThanOrEqualTo(1e-4);
         assertThat(right).as("images right of 1000").isGreaterThanOrEqualTo(750);
+    }
+
+    /**
+     * Both exports carry their preprocessing in their metadata (raw pixels for the Keras-layout one, 0..1 for the
+     * PyTorch-layout one), so each predicts the same with no preprocessing named; told RAW, the NCHW export is wrong.
+     */
+    @Test
+    void bothExportsPredictTheSameWithTheirOwnPreprocessing() {
+        try (Inspector keras = Inspector.of(MODEL); Inspector pytorch = Inspector.of(NCHW)) {
+            float expected = keras.image(PHOTO).preprocessing(Preprocessing.RAW).outputs().get(0).value(0);
+            float nhwc = keras.image(PHOTO).outputs().get(0).value(0);
+            float nchw = pytorch.image(PHOTO).outputs().get(0).value(0);
+            float told = pytorch.image(PHOTO).preprocessing(Preprocessing.SCALED).outputs().get(0).value(0);
+            float wrong = pytorch.image(PHOTO).preprocessing(Preprocessing.RAW).outputs().get(0).value(0);
+            System.out.printf("Chelsea, dog score: Keras-layout export %.6f, PyTorch-layout export %.6f (told RAW:"
+                    + " %.6f)%n", nhwc, nchw, wrong);
+            assertThat(nhwc).isEqualTo(expected);
+            assertThat(nchw).isCloseTo(expected, within(1e-5f)).isEqualTo(told);
+            assertThat(wrong).isGreaterThan(0.99f); // 0..255 into a 0..1 model: "dog, 1.00" for a cat
+        }
     }
 }
