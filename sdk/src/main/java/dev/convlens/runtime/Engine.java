@@ -17,6 +17,7 @@ import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,7 +39,15 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * {@link #close()} waits for them and then frees the native sessions.
  */
 public final class Engine implements AutoCloseable {
-    private static final int MAX_REMEMBERED_SHAPES = 16;
+    /** Input shapes whose layer shapes are kept: a dynamic model sees many. */
+    private static final int MAX_SHAPES = 8;
+    /**
+     * Input shapes whose pinned buffers are kept. Few: a dropped buffer's native memory returns only when the garbage
+     * collector finds it, and a fixed-size model, the common case, needs one.
+     */
+    private static final int MAX_POOLED_SHAPES = 2;
+    /** Derived sessions kept: a gradient model is per input shape, so a dynamic model makes many. */
+    private static final int MAX_DERIVED = 8;
     /** Layer selections that get a session of their own. */
     private static final int MAX_SELECTIONS = 4;
     /** Buffer sets kept per input shape: enough for as many runs at once as there are cores. */
@@ -52,16 +61,18 @@ public final class Engine implements AutoCloseable {
     private final OrtSession plain;
     private final Set<String> modelOutputs;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
-    /** Layer output shapes per input shape, so later runs can pin their outputs. */
-    private final Map<String, Map<String, long[]>> layerShapes = new ConcurrentHashMap<>();
-    /** Pinned output buffers per input shape, for reuse by later runs. */
-    private final Map<String, Deque<OutputBuffers>> pools = new ConcurrentHashMap<>();
+    /** Layer output shapes per recent input shape, so later runs can pin their outputs. */
+    private final Map<String, Map<String, long[]>> layerShapes =
+            Collections.synchronizedMap(new RecentMap<>(MAX_SHAPES, shapes -> { }));
+    /** Pinned output buffers per recent input shape, for reuse by later runs; forgotten ones are closed. */
+    private final Map<String, Deque<OutputBuffers>> pools =
+            Collections.synchronizedMap(new RecentMap<>(MAX_POOLED_SHAPES, pool -> pool.forEach(OutputBuffers::close)));
     /** Direct buffers for input tensors, reused across runs. */
     private final InputBuffers inputBuffers;
     /** Sessions that return the layers of a selection, for the first few selections asked for. */
     private final Map<Set<String>, OrtSession> selections = new ConcurrentHashMap<>();
-    /** Models derived from this one, by key: gradient models and tails for heatmaps. */
-    private final Map<String, OrtSession> derived = new ConcurrentHashMap<>();
+    /** Models derived from this one, by key: gradient models and tails for heatmaps, the recent ones. */
+    private final SessionCache derived = new SessionCache(MAX_DERIVED);
     /** The session that returns every layer: for the probe, and for selections past the first few. */
     private volatile OrtSession everything;
     private boolean closed;
@@ -223,13 +234,10 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Remembers the layer output shapes seen at an input shape, merged with those seen before, for a few input
-     * shapes (a dynamic model sees many). Pooled buffers made for fewer layers are dropped.
+     * Remembers the layer output shapes seen at an input shape, merged with those seen before, for the recent input
+     * shapes. Pooled buffers made for fewer layers are dropped.
      */
     private void remember(String inputShape, Map<String, long[]> shapes) {
-        if (layerShapes.size() >= MAX_REMEMBERED_SHAPES && !layerShapes.containsKey(inputShape)) {
-            layerShapes.clear();
-        }
         layerShapes.merge(inputShape, Map.copyOf(shapes), (a, b) -> {
             Map<String, long[]> merged = new LinkedHashMap<>(a);
             merged.putAll(b);
@@ -252,7 +260,8 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Runs a model derived from this one (a gradient model, a tail, a model exposing other tensors), made on first
-     * use of its key and kept until {@link #close()}. Outputs come back flat, one array each.
+     * use of its key and kept while it is among the {@value #MAX_DERIVED} most recently used. Outputs come back flat,
+     * one array each.
      *
      * @param key names the derived model; the same key must always mean the same model
      * @param model makes the serialized model the first time
@@ -269,23 +278,14 @@ public final class Engine implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("Inspector is closed");
             }
-            OrtSession session = derived.get(key);
-            if (session == null) {
-                synchronized (this) {
-                    session = derived.get(key);
-                    if (session == null) {
-                        session = create(env, options, this.model, model.get());
-                        derived.put(key, session);
-                    }
-                }
-            }
             Map<String, OnnxTensor> tensors = new LinkedHashMap<>();
             for (Map.Entry<String, Feed> e : inputs.entrySet()) {
                 InputBuffers.Lease lease = inputBuffers.tensor(e.getValue().values(), e.getValue().shape(), false);
                 leases.add(lease);
                 tensors.put(e.getKey(), lease.tensor());
             }
-            try (OrtSession.Result result = session.run(tensors, outputs)) {
+            try (SessionCache.Lease session = derived.acquire(key, () -> create(env, options, this.model, model.get()));
+                 OrtSession.Result result = session.session().run(tensors, outputs)) {
                 Map<String, Values> values = new LinkedHashMap<>();
                 for (String name : outputs) {
                     values.put(name, read(name, result.get(name).orElseThrow(), false));
@@ -309,12 +309,14 @@ public final class Engine implements AutoCloseable {
     }
 
     private void giveBack(String key, OutputBuffers set) {
-        Deque<OutputBuffers> pool = pools.get(key);
-        if (pool != null && pool.size() < MAX_POOLED) {
-            pool.offerFirst(set);
-        } else {
-            set.close();
+        synchronized (pools) { // so the pool cannot be forgotten, and its buffers closed, in between
+            Deque<OutputBuffers> pool = pools.get(key);
+            if (pool != null && pool.size() < MAX_POOLED) {
+                pool.offerFirst(set);
+                return;
+            }
         }
+        set.close();
     }
 
     /**
@@ -412,8 +414,12 @@ public final class Engine implements AutoCloseable {
             pools.values().forEach(pool -> pool.forEach(OutputBuffers::close));
             pools.clear();
             List<OrtException> failures = new ArrayList<>();
+            try {
+                derived.close();
+            } catch (OrtException e) {
+                failures.add(e);
+            }
             List<OrtSession> sessions = new ArrayList<>(selections.values());
-            sessions.addAll(derived.values());
             sessions.add(everything);
             sessions.add(plain);
             for (OrtSession s : sessions) {
