@@ -1,0 +1,103 @@
+package dev.convlens.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.image.BufferedImage;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import jdk.jshell.DeclarationSnippet;
+import jdk.jshell.JShell;
+import jdk.jshell.Snippet;
+import jdk.jshell.SnippetEvent;
+import jdk.jshell.SourceCodeAnalysis;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Every {@code java} block of the README, run as it is written: in JShell, in a folder where the files it names exist
+ * ({@code model.onnx} is the shipped model, {@code dog.jpg} and {@code cat.jpg} the shipped photo), after a prelude of
+ * imports and an {@code inspector} on {@code model.onnx} for the blocks that continue an earlier one. A block that
+ * does not compile, names something undefined, or throws fails the build.
+ */
+class ReadmeSnippetsTest {
+    private static final Path REPOSITORY = Path.of(System.getProperty("convlens.repository", "../.."));
+    private static final Pattern JAVA_BLOCK = Pattern.compile("(?s)```java\\n(.*?)```");
+    private static final List<String> PRELUDE = List.of("import dev.convlens.*;", "import java.awt.image.*;",
+            "import java.io.*;", "import java.nio.file.*;", "import java.util.*;", "import javax.imageio.*;",
+            "Inspector inspector = Inspector.of(Path.of(\"model.onnx\"));");
+    private static JShell shell;
+
+    @BeforeAll
+    static void filesTheSnippetsName() throws IOException {
+        Files.copy(REPOSITORY.resolve("models/cats_vs_dogs_small.onnx"), Path.of("model.onnx"),
+                StandardCopyOption.REPLACE_EXISTING);
+        BufferedImage photo = ImageIO.read(REPOSITORY.resolve("examples/images/chelsea.png").toFile());
+        for (String name : List.of("dog.jpg", "cat.jpg")) {
+            ImageIO.write(photo, "jpg", new File(name));
+        }
+        shell = JShell.builder().executionEngine("local").build();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            shell.addToClasspath(entry);
+        }
+        for (String line : PRELUDE) {
+            run(line);
+        }
+    }
+
+    @AfterAll
+    static void close() {
+        run("inspector.close();");
+        shell.close();
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyJavaBlockOfTheReadmeRuns() throws IOException {
+        Matcher blocks = JAVA_BLOCK.matcher(Files.readString(REPOSITORY.resolve("README.md")));
+        List<DynamicTest> tests = new ArrayList<>();
+        while (blocks.find()) {
+            String block = blocks.group(1);
+            String name = block.lines().findFirst().orElse("").strip();
+            tests.add(DynamicTest.dynamicTest(name, () -> run(block)));
+        }
+        assertThat(tests).as("java blocks in README.md").hasSizeGreaterThanOrEqualTo(3);
+        return tests.stream();
+    }
+
+    /** Evaluates source snippet by snippet, failing on the first that is rejected, unresolved or throws. */
+    private static void run(String source) {
+        SourceCodeAnalysis analysis = shell.sourceCodeAnalysis();
+        String remaining = source;
+        while (!remaining.isBlank()) {
+            SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(remaining);
+            assertThat(info.completeness().isComplete()).as("a complete statement in:%n%s", remaining).isTrue();
+            for (SnippetEvent event : shell.eval(info.source())) {
+                String what = info.source().strip();
+                assertThat(event.exception()).as("%s%nthrew", what).isNull();
+                if (event.status() != Snippet.Status.VALID && event.status() != Snippet.Status.OVERWRITTEN) {
+                    throw new AssertionError(what + "\n" + event.status() + ": " + diagnostics(event.snippet()));
+                }
+            }
+            remaining = info.remaining();
+        }
+    }
+
+    private static String diagnostics(Snippet snippet) {
+        String unresolved = snippet instanceof DeclarationSnippet d
+                ? shell.unresolvedDependencies(d).collect(Collectors.joining(", ")) : "";
+        return shell.diagnostics(snippet).map(d -> d.getMessage(Locale.ROOT)).collect(Collectors.joining("; "))
+                + (unresolved.isEmpty() ? "" : " unresolved: " + unresolved);
+    }
+}
