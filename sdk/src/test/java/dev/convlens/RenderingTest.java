@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.convlens.render.ColormapReferences;
 import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
@@ -15,6 +18,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 class RenderingTest {
     private static final int H = 12;
     private static final int W = 10;
+    private static final Path SEED = Path.of("../models/cats_vs_dogs_small.onnx");
+    private static final Path PHOTO = Path.of("../examples/images/chelsea.png");
 
     /** The seed's per-channel level: clip((x - mean) / std * 64 + 128, 0, 255), truncated; flat if std is 0. */
     static int[] standardizedLevels(FeatureMap map, int channel) {
@@ -127,6 +132,23 @@ class RenderingTest {
             BufferedImage grid = result.grid(3).get(0); // 4 channels: a full row and a padded one
             assertThat(grid.getWidth() * grid.getHeight()).isEqualTo(32 * 25);
             assertGrid(grid, result.activations().get(0), 3, 1, Contrast.STANDARDIZED, colormap);
+        }
+    }
+
+    /**
+     * A real-sized layer (the seed's conv2d on Chelsea: 32 x 178 x 178, over a million values) is measured and drawn
+     * on several cores by default; every pixel of its grid must still be the reference's, in every contrast.
+     */
+    @ParameterizedTest(name = "{0}, upscale {1}")
+    @CsvSource({"STANDARDIZED, 1", "CHANNEL_MIN_MAX, 1", "LAYER_MIN_MAX, 1", "STANDARDIZED, 2"})
+    void largeLayerGridsAreTheReferenceInEveryContrast(Contrast contrast, int scale) {
+        try (Inspector inspector = Inspector.of(SEED)) {
+            Inspection result = inspector.image(PHOTO).layers("conv2d").contrast(contrast).upscale(scale).inspect();
+            FeatureMap map = result.activations().get(0);
+            assertThat(map.channels() + "x" + map.height() + "x" + map.width()).isEqualTo("32x178x178");
+            assertThat(IntStream.range(0, map.channels()).mapToObj(c -> range(map.channel(c))))
+                    .as("a dead channel, drawn flat").anyMatch(range -> range[0] == range[1]);
+            assertGrid(result.grid(6).get(0), map, 6, scale, contrast, Colormap.VIRIDIS);
         }
     }
 
