@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.convlens.render.ColormapReferences;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.IntStream;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -159,6 +163,27 @@ class RenderingTest {
             FeatureMap map = request.layers("conv1").activations().get(0);
             FeatureMap channel = new FeatureMap(map.layer(), map.height(), map.width(), new float[][] {map.channel(2)});
             assertGrid(request.channel("conv1", 2), channel, 1, 3, Contrast.CHANNEL_MIN_MAX, Colormap.MAGMA);
+        }
+    }
+
+    /**
+     * writeGrids' own PNG writer: each file, decoded by ImageIO, is grid(...)'s picture pixel for pixel, under the
+     * README's name (layer index, two digits, and name).
+     */
+    @Test
+    void writtenGridsDecodeToTheGridsPixels(@TempDir Path folder) throws IOException {
+        try (Inspector inspector = Inspector.of(SEED)) {
+            Inspection result = inspector.image(PHOTO).colormap(Colormap.PLASMA).inspect();
+            List<Path> files = result.writeGrids(folder.resolve("out"), 16);
+            assertThat(files.stream().map(f -> f.getFileName().toString())).containsExactly(
+                    "00_conv2d.png", "02_conv2d_1.png", "04_conv2d_2.png", "06_conv2d_3.png", "08_conv2d_4.png");
+            List<BufferedImage> grids = result.grid(16);
+            for (int i = 0; i < files.size(); i++) {
+                assertThat(files.get(i).getParent()).isEqualTo(folder.resolve("out"));
+                BufferedImage grid = grids.get(i);
+                Pictures.assertPixels(files.get(i).toString(), ImageIO.read(files.get(i).toFile()), grid.getWidth(),
+                        grid.getHeight(), Pictures.rgb(grid));
+            }
         }
     }
 }
