@@ -18,13 +18,23 @@ public final class Pictures {
         return rgb;
     }
 
-    /** Packs interleaved 8-bit RGB samples into 0xRRGGBB pixels. */
-    public static int[] pack(byte[] rgb) {
-        int[] packed = new int[rgb.length / 3];
+    /** Interleaved 8-bit samples, 3 (RGB) or 1 (gray) per pixel, as 0xRRGGBB pixels. */
+    public static int[] pack(int[] samples, int channels) {
+        int[] packed = new int[samples.length / channels];
         for (int i = 0; i < packed.length; i++) {
-            packed[i] = (rgb[3 * i] & 0xFF) << 16 | (rgb[3 * i + 1] & 0xFF) << 8 | rgb[3 * i + 2] & 0xFF;
+            packed[i] = channels == 1 ? samples[i] * 0x010101
+                    : samples[3 * i] << 16 | samples[3 * i + 1] << 8 | samples[3 * i + 2];
         }
         return packed;
+    }
+
+    /** Interleaved 8-bit RGB samples as 0xRRGGBB pixels. */
+    public static int[] pack(byte[] rgb) {
+        int[] samples = new int[rgb.length];
+        for (int i = 0; i < rgb.length; i++) {
+            samples[i] = rgb[i] & 0xFF;
+        }
+        return pack(samples, 3);
     }
 
     /** Asserts an image has the expected size and, pixel for pixel, the expected 0xRRGGBB colors. */

@@ -132,12 +132,7 @@ class PreprocessingTest {
                 + "_16x10.png").samples();
         assertThat(resized.activations().get(0).values()).as("resized from 37x23")
                 .containsExactly(tensor(c, m, samples));
-        int[] expected = new int[W * H];
-        for (int i = 0; i < expected.length; i++) {
-            expected[i] = m.channels == 3 ? samples[3 * i] << 16 | samples[3 * i + 1] << 8 | samples[3 * i + 2]
-                    : samples[i] * 0x010101;
-        }
-        Pictures.assertPixels("resized()", resized.resized(), W, H, expected);
+        Pictures.assertPixels("resized()", resized.resized(), W, H, Pictures.pack(samples, m.channels));
     }
 
     /** The input tensor in CHW order: each model channel's source sample, scaled and normalized. */
