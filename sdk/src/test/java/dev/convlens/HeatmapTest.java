@@ -21,7 +21,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every heatmap method against PyTorch on the same weights and input (sdk/tools/cam_references.py): the shipped
- * convnet and a small ResNet with BatchNorm and residual Adds. Pearson correlation of at least 0.99 per map.
+ * convnet and a small ResNet with BatchNorm and residual Adds. Pearson correlation of at least 0.9999995 per map, the
+ * README's "1.000000 to six decimals" (measured: 1 - r at most 8.3e-9, occlusion on the ResNet; 1e-11 or less for the
+ * others).
  */
 class HeatmapTest {
     static final Path SEED = Path.of("../models/cats_vs_dogs_small.onnx");
@@ -88,9 +90,9 @@ class HeatmapTest {
             assertThat(heatmap.height()).isEqualTo(reference.height());
             assertThat(heatmap.width()).isEqualTo(reference.width());
             double r = correlation(heatmap.values(), reference.values());
-            System.out.printf("heatmap %-6s %-30s %2dx%-2d class %d: correlation with PyTorch %.6f, %7.1f ms%n", model,
-                    name, heatmap.width(), heatmap.height(), heatmap.targetClass(), r, ms);
-            assertThat(r).as("Pearson correlation with PyTorch").isGreaterThanOrEqualTo(0.99);
+            System.out.printf("heatmap %-6s %-30s %2dx%-2d class %d: correlation with PyTorch %.6f (1 - r %.1e),"
+                    + " %7.1f ms%n", model, name, heatmap.width(), heatmap.height(), heatmap.targetClass(), r, 1 - r, ms);
+            assertThat(r).as("Pearson correlation with PyTorch").isGreaterThanOrEqualTo(0.9999995);
         }
     }
 
