@@ -3,6 +3,7 @@ package dev.convlens;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.convlens.render.ColormapReferences;
+import dev.convlens.render.Raster;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -98,7 +99,7 @@ class RenderingTest {
      * The grid of README "Pictures": {@code perRow} tiles to a row, each value a {@code scale x scale} block, 1-pixel
      * separators, no outer border, the last row padded; separators and padding in the colormap's level 0.
      */
-    static int[] expectedGrid(FeatureMap map, int[][] levels, int perRow, int scale, int[] colors) {
+    static Raster expectedGrid(FeatureMap map, int[][] levels, int perRow, int scale, int[] colors) {
         int tileW = map.width() * scale;
         int tileH = map.height() * scale;
         int columns = Math.min(perRow, map.channels());
@@ -114,17 +115,15 @@ class RenderingTest {
             grid[i] = tx == tileW || ty == tileH || channel >= map.channels() ? colors[0]
                     : colors[levels[channel][ty / scale * map.width() + tx / scale]];
         }
-        return grid;
+        return new Raster(width, grid.length / width, grid);
     }
 
     static void assertGrid(BufferedImage grid, FeatureMap map, int perRow, int scale, Contrast contrast,
                            Colormap colormap) {
-        int columns = Math.min(perRow, map.channels());
-        int rows = (map.channels() + perRow - 1) / perRow;
         assertThat(grid.getType()).isEqualTo(BufferedImage.TYPE_INT_RGB);
-        Pictures.assertPixels(map.layer().name() + " " + contrast + " upscale " + scale, grid,
-                columns * (map.width() * scale + 1) - 1, rows * (map.height() * scale + 1) - 1,
-                expectedGrid(map, levels(map, contrast), perRow, scale, ColormapReferences.table(colormap)));
+        Raster expected = expectedGrid(map, levels(map, contrast), perRow, scale, ColormapReferences.table(colormap));
+        Pictures.assertPixels(map.layer().name() + " " + contrast + " upscale " + scale, grid, expected.width(),
+                expected.height(), expected.rgb());
     }
 
     @ParameterizedTest
