@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.google.protobuf.ByteString;
+import dev.convlens.image.ExifReference;
 import dev.convlens.onnx.Onnx;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -162,6 +163,21 @@ class InspectorTest {
             Inspection result = inspector.image(rgbImage(W, H, 1)).inspect();
             assertThat(result.activations()).extracting(m -> m.layer().name()).containsExactly("conv1", "conv2");
             assertThat(result.grid(16)).hasSize(2);
+        }
+    }
+
+    /** A JPEG file with each EXIF orientation reaches the model upright, exactly as Pillow turns and decodes it. */
+    @Test
+    void photosReachTheModelUprightForEveryExifOrientation(@TempDir Path dir) throws IOException {
+        List<ExifReference> references = ExifReference.all();
+        int w = references.get(0).width();
+        int h = references.get(0).height();
+        try (Inspector inspector = Inspector.of(new TestModels(TestModels.Spec.rgb(h, w)).bytes())) {
+            for (ExifReference reference : references) {
+                Path photo = Files.write(dir.resolve(reference.file()), reference.jpeg());
+                PixelComparison.assertPixels(reference.file(), inspector.image(photo).resized(), w, h,
+                        PixelComparison.pack(reference.rgb()));
+            }
         }
     }
 

@@ -23,7 +23,8 @@ import java.util.Random;
  *   conv2: Conv 3x3, 4 -> 6, no bias; BatchNormalization; Relu "conv2"
  *   GlobalAveragePool, Flatten, Gemm 6 -> 2               output "scores" [1, 2]
  * </pre>
- * Node names follow PyTorch's scoped style ({@code /conv1/Conv}).
+ * Node names follow PyTorch's scoped style ({@code /conv1/Conv}). {@link #identity()} is a model whose one layer
+ * returns its input tensor, to check preprocessing.
  */
 final class TestModels {
     static final int CONV1 = 4;
@@ -117,16 +118,40 @@ final class TestModels {
         return Onnx.StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
     }
 
+    /**
+     * A model whose one layer, {@code identity}, is a 1x1 Conv with identity weights and no bias: its activations are
+     * exactly the input tensor, in CHW order, whatever the input's layout.
+     */
+    byte[] identity() {
+        initializers.clear();
+        int c = spec.channels;
+        List<Onnx.NodeProto> nodes = new ArrayList<>();
+        String x = nchwInput(nodes);
+        float[] eye = new float[c * c];
+        for (int i = 0; i < c; i++) {
+            eye[i * c + i] = 1;
+        }
+        tensor("identity.weight", eye, c, c, 1, 1);
+        nodes.add(node("/identity/Conv", "Conv", List.of(x, "identity.weight"), "identity",
+                ints("kernel_shape", 1, 1)));
+        return graph(nodes, "identity", new long[] {1, c, spec.height, spec.width}).toByteArray();
+    }
+
+    /** The input in NCHW order: the input itself, or a Transpose of an NHWC one. */
+    private String nchwInput(List<Onnx.NodeProto> nodes) {
+        if (spec.layout == Layout.NCHW) {
+            return "input";
+        }
+        nodes.add(node("/Transpose", "Transpose", List.of("input"), "nchw", ints("perm", 0, 3, 1, 2)));
+        return "nchw";
+    }
+
     private Onnx.ModelProto model() {
         initializers.clear();
         int c = spec.channels;
         Weights w = weights;
         List<Onnx.NodeProto> nodes = new ArrayList<>();
-        String x = "input";
-        if (spec.layout == Layout.NHWC) {
-            nodes.add(node("/Transpose", "Transpose", List.of(x), "nchw", ints("perm", 0, 3, 1, 2)));
-            x = "nchw";
-        }
+        String x = nchwInput(nodes);
         tensor("conv1.weight", w.conv1W(), CONV1, c, 3, 3);
         tensor("conv1.bias", w.conv1B(), CONV1);
         nodes.add(node("/conv1/Conv", "Conv", List.of(x, "conv1.weight", "conv1.bias"), "/conv1/Conv_output_0",
@@ -151,7 +176,12 @@ final class TestModels {
         nodes.add(node("/fc/Gemm", "Gemm", List.of("flat", "fc.weight", "fc.bias"), "scores",
                 Onnx.AttributeProto.newBuilder().setName("transB").setType(Onnx.AttributeProto.AttributeType.INT)
                         .setI(1).build()));
+        return graph(nodes, "scores", new long[] {1, 2});
+    }
 
+    /** The model of these nodes, with the spec's input and the initializers made so far. */
+    private Onnx.ModelProto graph(List<Onnx.NodeProto> nodes, String output, long[] outputDims) {
+        int c = spec.channels;
         int type = spec.float16 ? 10 : 1;
         long[] dims = spec.layout == Layout.NCHW ? new long[] {1, c, spec.height, spec.width}
                 : new long[] {1, spec.height, spec.width, c};
@@ -160,7 +190,7 @@ final class TestModels {
                 .addAllNode(nodes)
                 .addAllInitializer(initializers.values())
                 .addInput(valueInfo("input", type, dims, spec.dynamicSize, spec.layout))
-                .addOutput(valueInfo("scores", type, new long[] {1, 2}, false, null))
+                .addOutput(valueInfo(output, type, outputDims, false, null))
                 .build();
         return Onnx.ModelProto.newBuilder()
                 .setIrVersion(8)

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.offset;
 
 import dev.convlens.Interpolation;
 import dev.convlens.Layout;
+import dev.convlens.PixelComparison;
 import dev.convlens.Shared;
 import dev.convlens.Preprocessing;
 import java.awt.image.BufferedImage;
@@ -24,7 +25,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Decoding and resizing against Pillow's answers, written once by sdk/tools/image_references.py. */
+/**
+ * Decoding and resizing against Pillow's answers, written once by sdk/tools/image_references.py and (EXIF orientations)
+ * sdk/tools/exif_references.py.
+ */
 class ImageReferencesTest {
     static Stream<Arguments> photos() throws IOException {
         List<Arguments> rows = new ArrayList<>();
@@ -56,6 +60,18 @@ class ImageReferencesTest {
         assertThat(mean[1] / n).as("mean green").isCloseTo(Double.parseDouble(meanG), offset(1e-3));
         assertThat(mean[2] / n).as("mean blue").isCloseTo(Double.parseDouble(meanB), offset(1e-3));
         assertThat(sha256(p.rgb())).as("SHA-256 of the RGB bytes").isEqualTo(sha256);
+    }
+
+    /**
+     * Every EXIF orientation turns a JPEG upright to exactly Pillow's pixels: the photos are stored turned each way a
+     * camera may, so a wrong flip or turn changes the picture.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.convlens.image.ExifReference#all")
+    void turnsEveryExifOrientationUprightAsPillow(ExifReference reference) {
+        Pixels p = Decoder.decode(reference.jpeg(), reference.file(), 1_000_000);
+        assertThat(p.width() + "x" + p.height()).isEqualTo(reference.width() + "x" + reference.height());
+        PixelComparison.assertPixels(reference.file(), PixelComparison.pack(p.rgb()), p.width(), PixelComparison.pack(reference.rgb()));
     }
 
     static Stream<Arguments> resizes() {
