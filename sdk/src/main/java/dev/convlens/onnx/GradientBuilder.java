@@ -297,7 +297,7 @@ public final class GradientBuilder {
         long[] o = shape(n.getOutput(0));
         boolean simple = k != null && k.length == 2 && s != null && Arrays.equals(k, s)
                 && (p == null || Arrays.stream(p).allMatch(v -> v == 0)) && in.length == 4
-                && o[2] * k[0] == in[2] && o[3] * k[1] == in[3];
+                && o[2] * k[0] == in[2] && o[3] * k[1] == in[3] && !dilated(n);
         if (!simple) {
             throw unsupported(n, "an AveragePool whose windows overlap, are padded or do not tile the input");
         }
@@ -313,7 +313,7 @@ public final class GradientBuilder {
         }
         long[] k = attrInts(n, "kernel_shape");
         long[] s = attrInts(n, "strides");
-        boolean overlapping = k == null || s == null || !Arrays.equals(k, s);
+        boolean overlapping = k == null || s == null || !Arrays.equals(k, s) || dilated(n);
         if (overlapping && opset < 16) {
             throw unsupported(n, "a MaxPool with overlapping windows before opset 16");
         }
@@ -338,6 +338,12 @@ public final class GradientBuilder {
                 List.of(zeros, reshape(indices, new long[] {-1}), reshape(gy, new long[] {-1})),
                 attributes.toArray(Onnx.AttributeProto[]::new));
         return reshape(scattered, in);
+    }
+
+    /** Whether a pool's windows are dilated: then they overlap even where the strides equal the kernel. */
+    private static boolean dilated(Onnx.NodeProto n) {
+        long[] d = attrInts(n, "dilations");
+        return d != null && Arrays.stream(d).anyMatch(v -> v > 1);
     }
 
     /** A convolution's gradient with respect to its input: the transposed convolution with the same kernel. */
