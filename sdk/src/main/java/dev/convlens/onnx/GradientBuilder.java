@@ -308,7 +308,7 @@ public final class GradientBuilder {
 
     /** MaxPool's gradient goes to the position that won: the node is given its Indices output to know which. */
     private String maxPool(int index, Onnx.NodeProto n, String x, String gy) {
-        if (opset < 8 || n.getOutputCount() > 1) {
+        if (opset < 9 || n.getOutputCount() > 1) { // Indices came with opset 8, ConstantOfShape and Scatter with 9
             throw unsupported(n, "a MaxPool of opset " + opset + " or one that already returns indices");
         }
         long[] k = attrInts(n, "kernel_shape");
