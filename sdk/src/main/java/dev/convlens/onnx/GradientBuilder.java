@@ -196,12 +196,10 @@ public final class GradientBuilder {
                 give(x, emit("Transpose", List.of(gy), ints("perm", inverse)), active);
             }
             case "GlobalAveragePool" -> {
-                long[] s = shape(x);
-                long area = 1;
-                for (int i = 2; i < s.length; i++) {
-                    area *= s[i];
-                }
-                give(x, mul(emit("Expand", gy, int64(s)), scalar(1f / area)), active);
+                long[] window = shape(x).clone();
+                window[0] = 1;
+                window[1] = 1;
+                give(x, mul(gy, share(window)), active);
             }
             case "AveragePool" -> give(x, averagePool(n, x, gy), active);
             case "MaxPool" -> give(x, maxPool(index, n, x, gy), active);
@@ -301,9 +299,18 @@ public final class GradientBuilder {
         if (!simple) {
             throw unsupported(n, "an AveragePool whose windows overlap, are padded or do not tile the input");
         }
-        String blocks = emit("Expand", reshape(gy, new long[] {o[0], o[1], o[2], 1, o[3], 1}),
-                int64(o[0], o[1], o[2], k[0], o[3], k[1]));
-        return mul(reshape(blocks, in), scalar(1f / (k[0] * k[1])));
+        String blocks = mul(reshape(gy, new long[] {o[0], o[1], o[2], 1, o[3], 1}), share(1, 1, 1, k[0], 1, k[1]));
+        return reshape(blocks, in);
+    }
+
+    /**
+     * A constant of a pooling window's shape, each element {@code 1 / size}: multiplying spreads each output's
+     * gradient evenly over its window by broadcasting, which opset 7 has (Expand came with opset 8).
+     */
+    private String share(long... window) {
+        float[] values = new float[(int) Arrays.stream(window).reduce(1, Math::multiplyExact)];
+        Arrays.fill(values, 1f / values.length);
+        return floats(values, window);
     }
 
     /** MaxPool's gradient goes to the position that won: the node is given its Indices output to know which. */
