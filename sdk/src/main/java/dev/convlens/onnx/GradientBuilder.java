@@ -358,7 +358,14 @@ public final class GradientBuilder {
         requireConstant(n, 1);
         long[] in = shape(x);
         long[] o = shape(n.getOutput(0));
-        long[] w = shape(n.getInput(1));
+        long[] kernel = attrInts(n, "kernel_shape");
+        if (kernel == null) { // then the weights' shape says it, unless a node computes them (a Cast of float16 ones)
+            long[] w = shape(n.getInput(1));
+            if (w == null) {
+                throw unsupported(n, "a Conv without kernel_shape whose weights a node computes");
+            }
+            kernel = Arrays.copyOfRange(w, 2, w.length);
+        }
         int spatial = in.length - 2;
         long[] strides = orDefault(attrInts(n, "strides"), spatial, 1);
         long[] dilations = orDefault(attrInts(n, "dilations"), spatial, 1);
@@ -368,7 +375,7 @@ public final class GradientBuilder {
             pads = new long[2 * spatial];
             if (!autoPad.equals("VALID")) {
                 for (int i = 0; i < spatial; i++) {
-                    long total = Math.max((o[2 + i] - 1) * strides[i] + dilations[i] * (w[2 + i] - 1) + 1
+                    long total = Math.max((o[2 + i] - 1) * strides[i] + dilations[i] * (kernel[i] - 1) + 1
                             - in[2 + i], 0);
                     long small = total / 2;
                     pads[i] = autoPad.equals("SAME_UPPER") ? small : total - small;
@@ -378,7 +385,7 @@ public final class GradientBuilder {
         }
         long[] outputPadding = new long[spatial];
         for (int i = 0; i < spatial; i++) {
-            long size = (o[2 + i] - 1) * strides[i] - pads[i] - pads[spatial + i] + dilations[i] * (w[2 + i] - 1) + 1;
+            long size = (o[2 + i] - 1) * strides[i] - pads[i] - pads[spatial + i] + dilations[i] * (kernel[i] - 1) + 1;
             outputPadding[i] = in[2 + i] - size;
         }
         return emit("ConvTranspose", List.of(gy, n.getInput(1)), ints("strides", strides),
