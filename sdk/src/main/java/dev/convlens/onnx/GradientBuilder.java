@@ -246,13 +246,30 @@ public final class GradientBuilder {
                 int rank = shape(y).length;
                 long axis = attrInt(n, "axis", 0);
                 axis = axis < 0 ? axis + rank : axis;
-                long offset = 0;
-                for (String in : n.getInputList()) {
-                    long size = shape(in)[(int) axis];
-                    if (active.contains(in)) {
-                        give(in, slice(gy, axis, offset, offset + size), active);
+                long[] sizes = new long[n.getInputCount()];
+                long unknownSize = shape(y)[(int) axis];
+                int unknown = -1; // a constant a node computes has no known shape; one such is what the others leave
+                for (int i = 0; i < sizes.length; i++) {
+                    long[] s = shape(n.getInput(i));
+                    if (s == null && unknown >= 0) {
+                        throw unsupported(n, "a Concat of several constants whose shapes are not known");
+                    } else if (s == null) {
+                        unknown = i;
+                    } else {
+                        sizes[i] = s[(int) axis];
+                        unknownSize -= sizes[i];
                     }
-                    offset += size;
+                }
+                if (unknown >= 0) {
+                    sizes[unknown] = unknownSize;
+                }
+                long offset = 0;
+                for (int i = 0; i < sizes.length; i++) {
+                    String in = n.getInput(i);
+                    if (active.contains(in)) {
+                        give(in, slice(gy, axis, offset, offset + sizes[i]), active);
+                    }
+                    offset += sizes[i];
                 }
             }
             default -> throw unsupported(n, null);
