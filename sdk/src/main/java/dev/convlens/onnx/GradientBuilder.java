@@ -211,6 +211,10 @@ public final class GradientBuilder {
                 if (shape(x).length != 2) {
                     throw unsupported(n, "a MatMul on a tensor of rank " + shape(x).length);
                 }
+                long[] w = shape(n.getInput(1));
+                if (w != null && w.length != 2) { // the gradient below transposes them as a matrix
+                    throw unsupported(n, "a MatMul by weights of rank " + w.length);
+                }
                 give(x, emit("MatMul", gy, emit("Transpose", List.of(n.getInput(1)), ints("perm", 1, 0))), active);
             }
             case "Add", "Sum" -> {
