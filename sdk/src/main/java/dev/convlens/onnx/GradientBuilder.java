@@ -148,6 +148,9 @@ public final class GradientBuilder {
         String gy = gradients.get(n.getOutput(0));
         String x = n.getInputCount() > 0 ? n.getInput(0) : "";
         String y = n.getOutput(0);
+        if (opset < 7) { // the ops the rules write broadcast from opset 7 on, and ONNX Runtime has no Greater before
+            throw unsupported(n, "op '" + n.getOpType() + "' at opset " + opset);
+        }
         boolean elementwise = Set.of("Add", "Sum", "Sub", "Mul", "Div", "Concat").contains(n.getOpType());
         if (!elementwise && !active.contains(x)) {
             throw unsupported(n, "the weights of a " + n.getOpType());
