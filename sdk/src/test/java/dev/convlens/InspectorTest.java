@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.google.protobuf.ByteString;
 import dev.convlens.image.ExifReference;
 import dev.convlens.onnx.Onnx;
+import dev.convlens.onnx.TinyModel;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -322,7 +323,7 @@ class InspectorTest {
                         .addAllDims(List.of(2L, (long) TestModels.CONV2, 1L, 1L))
                         .setRawData(ByteString.copyFrom(weights.array())))
                 .addNode(TestModels.node("/se/Conv", "Conv", List.of("gap", "se.weight"), "se",
-                        TestModels.ints("kernel_shape", 1, 1)))
+                        TinyModel.ints("kernel_shape", 1, 1)))
                 .build();
         try (Inspector inspector = Inspector.of(model.toBuilder().setGraph(graph).build().toByteArray())) {
             assertThat(inspector.layers()).extracting(Layer::name).containsExactly("conv1", "pool1", "conv2", "gap",

@@ -2,6 +2,7 @@ package dev.convlens;
 
 import com.google.protobuf.ByteString;
 import dev.convlens.onnx.Onnx;
+import dev.convlens.onnx.TinyModel;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -71,8 +72,8 @@ final class SqueezeNet {
         weights.add(tensor(name + ".bias", new float[out], out));
         String scope = "/" + name.replace('.', '/');
         nodes.add(TestModels.node(scope + "/Conv", "Conv", List.of(x, name + ".weight", name + ".bias"),
-                scope + "/Conv_output_0", TestModels.ints("kernel_shape", kernel, kernel),
-                TestModels.ints("strides", stride, stride), TestModels.ints("pads", pad, pad, pad, pad)));
+                scope + "/Conv_output_0", TinyModel.ints("kernel_shape", kernel, kernel),
+                TinyModel.ints("strides", stride, stride), TinyModel.ints("pads", pad, pad, pad, pad)));
         nodes.add(TestModels.node(scope + "/Relu", "Relu", List.of(scope + "/Conv_output_0"), scope + "/Relu_output_0"));
         return scope + "/Relu_output_0";
     }
@@ -81,7 +82,7 @@ final class SqueezeNet {
     private String maxPool(String x) {
         String out = "/MaxPool_" + counter++ + "_output_0";
         nodes.add(TestModels.node("/MaxPool_" + counter, "MaxPool", List.of(x), out,
-                TestModels.ints("kernel_shape", 3, 3), TestModels.ints("strides", 2, 2),
+                TinyModel.ints("kernel_shape", 3, 3), TinyModel.ints("strides", 2, 2),
                 Onnx.AttributeProto.newBuilder().setName("ceil_mode").setType(Onnx.AttributeProto.AttributeType.INT)
                         .setI(1).build()));
         return out;

@@ -1,5 +1,7 @@
 package dev.convlens;
 
+import static dev.convlens.onnx.TinyModel.ints;
+
 import ai.onnxruntime.platform.Fp16Conversions;
 import com.google.protobuf.ByteString;
 import dev.convlens.onnx.Onnx;
@@ -248,15 +250,6 @@ final class TestModels {
             n.addAttribute(a);
         }
         return n.build();
-    }
-
-    static Onnx.AttributeProto ints(String name, long... values) {
-        Onnx.AttributeProto.Builder a = Onnx.AttributeProto.newBuilder().setName(name)
-                .setType(Onnx.AttributeProto.AttributeType.INTS);
-        for (long v : values) {
-            a.addInts(v);
-        }
-        return a.build();
     }
 
     /** conv1 then Relu, computed directly: the reference for the first layer, in CHW order. */

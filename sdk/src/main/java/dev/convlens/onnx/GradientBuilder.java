@@ -138,6 +138,9 @@ public final class GradientBuilder {
         String gy = gradients.get(n.getOutput(0));
         String x = n.getInputCount() > 0 ? n.getInput(0) : "";
         String y = n.getOutput(0);
+        if (opset < 7) { // the ops the rules write broadcast from opset 7 on, and ONNX Runtime has no Greater before
+            throw unsupported(n, "op '" + n.getOpType() + "' at opset " + opset);
+        }
         boolean elementwise = Set.of("Add", "Sum", "Sub", "Mul", "Div", "Concat").contains(n.getOpType());
         if (!elementwise && !active.contains(x)) {
             throw unsupported(n, "the weights of a " + n.getOpType());
@@ -188,12 +191,10 @@ public final class GradientBuilder {
                 give(x, emit("Transpose", List.of(gy), ints("perm", inverse)), active);
             }
             case "GlobalAveragePool" -> {
-                long[] s = shape(x);
-                long area = 1;
-                for (int i = 2; i < s.length; i++) {
-                    area *= s[i];
-                }
-                give(x, mul(emit("Expand", gy, int64(s)), scalar(1f / area)), active);
+                long[] window = shape(x).clone();
+                window[0] = 1;
+                window[1] = 1;
+                give(x, mul(gy, share(window)), active);
             }
             case "AveragePool" -> give(x, averagePool(n, x, gy), active);
             case "MaxPool" -> give(x, maxPool(index, n, x, gy), active);
@@ -204,6 +205,10 @@ public final class GradientBuilder {
                 requireConstant(n, 1);
                 if (shape(x).length != 2) {
                     throw unsupported(n, "a MatMul on a tensor of rank " + shape(x).length);
+                }
+                long[] w = shape(n.getInput(1));
+                if (w != null && w.length != 2) { // the gradient below transposes them as a matrix
+                    throw unsupported(n, "a MatMul by weights of rank " + w.length);
                 }
                 give(x, emit("MatMul", gy, emit("Transpose", List.of(n.getInput(1)), ints("perm", 1, 0))), active);
             }
@@ -240,13 +245,30 @@ public final class GradientBuilder {
                 int rank = shape(y).length;
                 long axis = Attributes.integer(n, "axis", 0);
                 axis = axis < 0 ? axis + rank : axis;
-                long offset = 0;
-                for (String in : n.getInputList()) {
-                    long size = shape(in)[(int) axis];
-                    if (active.contains(in)) {
-                        give(in, slice(gy, axis, offset, offset + size), active);
+                long[] sizes = new long[n.getInputCount()];
+                long unknownSize = shape(y)[(int) axis];
+                int unknown = -1; // a constant a node computes has no known shape; one such is what the others leave
+                for (int i = 0; i < sizes.length; i++) {
+                    long[] s = shape(n.getInput(i));
+                    if (s == null && unknown >= 0) {
+                        throw unsupported(n, "a Concat of several constants whose shapes are not known");
+                    } else if (s == null) {
+                        unknown = i;
+                    } else {
+                        sizes[i] = s[(int) axis];
+                        unknownSize -= sizes[i];
                     }
-                    offset += size;
+                }
+                if (unknown >= 0) {
+                    sizes[unknown] = unknownSize;
+                }
+                long offset = 0;
+                for (int i = 0; i < sizes.length; i++) {
+                    String in = n.getInput(i);
+                    if (active.contains(in)) {
+                        give(in, slice(gy, axis, offset, offset + sizes[i]), active);
+                    }
+                    offset += sizes[i];
                 }
             }
             default -> throw unsupported(n, null);
@@ -289,23 +311,32 @@ public final class GradientBuilder {
         long[] o = shape(n.getOutput(0));
         boolean simple = k != null && k.length == 2 && s != null && Arrays.equals(k, s)
                 && (p == null || Arrays.stream(p).allMatch(v -> v == 0)) && in.length == 4
-                && o[2] * k[0] == in[2] && o[3] * k[1] == in[3];
+                && o[2] * k[0] == in[2] && o[3] * k[1] == in[3] && !dilated(n);
         if (!simple) {
             throw unsupported(n, "an AveragePool whose windows overlap, are padded or do not tile the input");
         }
-        String blocks = emit("Expand", reshape(gy, new long[] {o[0], o[1], o[2], 1, o[3], 1}),
-                int64(o[0], o[1], o[2], k[0], o[3], k[1]));
-        return mul(reshape(blocks, in), scalar(1f / (k[0] * k[1])));
+        String blocks = mul(reshape(gy, new long[] {o[0], o[1], o[2], 1, o[3], 1}), share(1, 1, 1, k[0], 1, k[1]));
+        return reshape(blocks, in);
+    }
+
+    /**
+     * A constant of a pooling window's shape, each element {@code 1 / size}: multiplying spreads each output's
+     * gradient evenly over its window by broadcasting, which opset 7 has (Expand came with opset 8).
+     */
+    private String share(long... window) {
+        float[] values = new float[(int) Arrays.stream(window).reduce(1, Math::multiplyExact)];
+        Arrays.fill(values, 1f / values.length);
+        return floats(values, window);
     }
 
     /** MaxPool's gradient goes to the position that won: the node is given its Indices output to know which. */
     private String maxPool(int index, Onnx.NodeProto n, String x, String gy) {
-        if (opset < 8 || n.getOutputCount() > 1) {
+        if (opset < 9 || n.getOutputCount() > 1) { // Indices came with opset 8, ConstantOfShape and Scatter with 9
             throw unsupported(n, "a MaxPool of opset " + opset + " or one that already returns indices");
         }
         long[] k = Attributes.ints(n, "kernel_shape");
         long[] s = Attributes.ints(n, "strides");
-        boolean overlapping = k == null || s == null || !Arrays.equals(k, s);
+        boolean overlapping = k == null || s == null || !Arrays.equals(k, s) || dilated(n);
         if (overlapping && opset < 16) {
             throw unsupported(n, "a MaxPool with overlapping windows before opset 16");
         }
@@ -332,12 +363,25 @@ public final class GradientBuilder {
         return reshape(scattered, in);
     }
 
+    /** Whether a pool's windows are dilated: then they overlap even where the strides equal the kernel. */
+    private static boolean dilated(Onnx.NodeProto n) {
+        long[] d = Attributes.ints(n, "dilations");
+        return d != null && Arrays.stream(d).anyMatch(v -> v > 1);
+    }
+
     /** A convolution's gradient with respect to its input: the transposed convolution with the same kernel. */
     private String conv(Onnx.NodeProto n, String x, String gy) {
         requireConstant(n, 1);
         long[] in = shape(x);
         long[] o = shape(n.getOutput(0));
-        long[] w = shape(n.getInput(1));
+        long[] kernel = Attributes.ints(n, "kernel_shape");
+        if (kernel == null) { // then the weights' shape says it, unless a node computes them (a Cast of float16 ones)
+            long[] w = shape(n.getInput(1));
+            if (w == null) {
+                throw unsupported(n, "a Conv without kernel_shape whose weights a node computes");
+            }
+            kernel = Arrays.copyOfRange(w, 2, w.length);
+        }
         int spatial = in.length - 2;
         long[] strides = orDefault(Attributes.ints(n, "strides"), spatial, 1);
         long[] dilations = orDefault(Attributes.ints(n, "dilations"), spatial, 1);
@@ -347,7 +391,7 @@ public final class GradientBuilder {
             pads = new long[2 * spatial];
             if (!autoPad.equals("VALID")) {
                 for (int i = 0; i < spatial; i++) {
-                    long total = Math.max((o[2 + i] - 1) * strides[i] + dilations[i] * (w[2 + i] - 1) + 1
+                    long total = Math.max((o[2 + i] - 1) * strides[i] + dilations[i] * (kernel[i] - 1) + 1
                             - in[2 + i], 0);
                     long small = total / 2;
                     pads[i] = autoPad.equals("SAME_UPPER") ? small : total - small;
@@ -357,7 +401,7 @@ public final class GradientBuilder {
         }
         long[] outputPadding = new long[spatial];
         for (int i = 0; i < spatial; i++) {
-            long size = (o[2 + i] - 1) * strides[i] - pads[i] - pads[spatial + i] + dilations[i] * (w[2 + i] - 1) + 1;
+            long size = (o[2 + i] - 1) * strides[i] - pads[i] - pads[spatial + i] + dilations[i] * (kernel[i] - 1) + 1;
             outputPadding[i] = in[2 + i] - size;
         }
         return emit("ConvTranspose", List.of(gy, n.getInput(1)), ints("strides", strides),
