@@ -205,7 +205,7 @@ public final class Engine implements AutoCloseable {
                     for (String name : wanted) {
                         boolean layer = !modelOutputs.contains(name);
                         if (pinned.containsKey(name)) {
-                            values.put(name, new Values(name, known.get(name), Values.split(known.get(name), buffers.buffer(name))));
+                            values.put(name, Values.ofChannels(name, known.get(name), buffers.buffer(name)));
                             continue;
                         }
                         OnnxValue value = result.get(name).orElseThrow();
@@ -395,7 +395,7 @@ public final class Engine implements AutoCloseable {
             default -> data = FloatBuffer.allocate(0); // strings, booleans, bytes: not numbers we can show
         }
         if (layer) {
-            return new Values(name, info.getShape(), Values.split(info.getShape(), data));
+            return Values.ofChannels(name, info.getShape(), data);
         }
         float[] flat = new float[data.capacity()];
         data.get(0, flat);

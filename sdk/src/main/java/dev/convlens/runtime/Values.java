@@ -21,8 +21,12 @@ public record Values(String name, long[] shape, float[][] planes) {
         return planes.length == channels ? planes : split(shape, FloatBuffer.wrap(planes[0]));
     }
 
-    /** Copies a {@code [1, C, ...]} tensor's values into one array per channel. */
-    static float[][] split(long[] shape, FloatBuffer data) {
+    /** A {@code [1, C, ...]} tensor read from a buffer into one array per channel. */
+    static Values ofChannels(String name, long[] shape, FloatBuffer data) {
+        return new Values(name, shape, split(shape, data));
+    }
+
+    private static float[][] split(long[] shape, FloatBuffer data) {
         int channels = shape.length >= 2 ? (int) shape[1] : 1;
         int plane = channels == 0 ? 0 : data.capacity() / channels;
         float[][] planes = new float[channels][plane];
