@@ -34,11 +34,13 @@ import org.apache.commons.imaging.formats.jpeg.JpegImageMetadata;
 import org.apache.commons.imaging.formats.tiff.TiffField;
 import org.apache.commons.imaging.formats.tiff.TiffImageMetadata;
 import org.apache.commons.imaging.formats.tiff.constants.TiffTagConstants;
+import org.apache.commons.imaging.formats.webp.WebPImageMetadata;
 
 /**
  * Decodes an image file into upright 8-bit RGB pixels.
  *
- * <p>The size is read from the header and checked against a pixel limit before anything is decoded. Samples are
+ * <p>ImageIO reads JPEG, PNG, BMP, GIF, TIFF and, through TwelveMonkeys' plugin, WebP; Commons Imaging reads the
+ * rest. The size is read from the header and checked against a pixel limit before anything is decoded. Samples are
  * read from the raster itself, never through {@code BufferedImage.getRGB()}, which converts gray images through a
  * linear color space and shifts their values. Alpha is composited over white; CMYK is converted the way Pillow
  * does; 16-bit samples keep their high byte.
@@ -317,8 +319,8 @@ public final class Decoder {
     private static ImageException unreadable(String source, ImageFormat format, Exception cause) {
         String what = format == ImageFormats.UNKNOWN ? "is not an image format ConvLens reads"
                 : "is " + format.getName() + " but cannot be decoded";
-        String fix = format == ImageFormats.UNKNOWN || format == ImageFormats.WEBP
-                ? " Convert it to PNG or JPEG." : " The file may be corrupt or truncated.";
+        String fix = format == ImageFormats.UNKNOWN ? " Convert it to PNG or JPEG."
+                : " The file may be corrupt or truncated.";
         return new ImageException("image " + source + " " + what + " (" + cause.getMessage() + ")." + fix, cause);
     }
 
@@ -326,11 +328,12 @@ public final class Decoder {
         return new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes));
     }
 
-    /** The EXIF orientation of a JPEG or TIFF, or 1 when there is none or the metadata cannot be read. */
+    /** The EXIF orientation of a JPEG, TIFF or WebP, or 1 when there is none or the metadata cannot be read. */
     private static int orientation(byte[] bytes) {
         try {
             ImageMetadata metadata = Imaging.getMetadata(bytes);
             TiffImageMetadata exif = metadata instanceof JpegImageMetadata jpeg ? jpeg.getExif()
+                    : metadata instanceof WebPImageMetadata webp ? webp.getExif()
                     : metadata instanceof TiffImageMetadata tiff ? tiff : null;
             if (exif == null) {
                 return 1;
