@@ -218,20 +218,22 @@ public final class Decoder {
 
     /** Refuses images whose header declares more pixels than the limit, before decoding them. */
     private static void checkSize(byte[] bytes, String source, ImageFormat format, long maxPixels) {
-        long w;
-        long h;
-        try {
-            Dimension d = Imaging.getImageSize(bytes);
-            w = d.width;
-            h = d.height;
-        } catch (IOException | RuntimeException e) {
-            long[] size = headerSize(bytes);
-            if (size == null) {
-                throw unreadable(source, format, e);
+        // Commons Imaging misreads the height of a lossless WebP taller than 4096 (5000 as 1928): the WebP reader's
+        // header comes first there
+        long[] size = format == ImageFormats.WEBP ? headerSize(bytes) : null;
+        if (size == null) {
+            try {
+                Dimension d = Imaging.getImageSize(bytes);
+                size = new long[] {d.width, d.height};
+            } catch (IOException | RuntimeException e) {
+                size = headerSize(bytes);
+                if (size == null) {
+                    throw unreadable(source, format, e);
+                }
             }
-            w = size[0];
-            h = size[1];
         }
+        long w = size[0];
+        long h = size[1];
         if (w <= 0 || h <= 0) {
             throw new ImageException("image " + source + " declares an empty size " + w + "x" + h
                     + "; the file is corrupt");
