@@ -79,6 +79,7 @@ public final class Decoder {
             throw new ImageException("image is empty (0 bytes): " + source);
         }
         ImageFormat format = guessFormat(bytes);
+        checkComplete(bytes, source, format);
         checkSize(bytes, source, format, maxPixels);
         BufferedImage image = decodeImage(bytes, source, format);
         return Orientation.apply(fromImage(image), orientation(bytes));
@@ -242,6 +243,22 @@ public final class Decoder {
             throw new ImageTooLargeException("image " + source + " declares " + w + "x" + h + " = " + (w * h)
                     + " pixels, more than the limit of " + maxPixels + ". Downscale it first, or raise the limit"
                     + " with Options.maxPixels(...) if you trust the source.", w, h, maxPixels);
+        }
+    }
+
+    /**
+     * Refuses a WebP file shorter than its RIFF header says. The WebP reader decodes a cut lossless file without an
+     * error or a warning, filling what is missing; libwebp, and so Pillow, refuse it.
+     */
+    private static void checkComplete(byte[] bytes, String source, ImageFormat format) {
+        if (format != ImageFormats.WEBP || bytes.length < 8) {
+            return;
+        }
+        long declared = 8 + ((bytes[4] & 0xFFL) | (bytes[5] & 0xFFL) << 8 | (bytes[6] & 0xFFL) << 16
+                | (bytes[7] & 0xFFL) << 24);
+        if (declared > bytes.length) {
+            throw new ImageException("image " + source + " is truncated (" + bytes.length + " of the " + declared
+                    + " bytes its header declares); the file was not copied completely");
         }
     }
 

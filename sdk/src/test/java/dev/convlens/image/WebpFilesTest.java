@@ -1,5 +1,6 @@
 package dev.convlens.image;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.convlens.ImageException;
@@ -15,9 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * WebP files that must not decode: too large for the limit, or broken. Their pixels, where they decode,
+ * WebP files that must not decode: too large for the limit, cut short, or broken. Their pixels, where they decode,
  * are compared with Pillow's in {@link ImageReferencesTest}.
  */
 class WebpFilesTest {
@@ -43,6 +45,20 @@ class WebpFilesTest {
         assertThatThrownBy(() -> Decoder.decode(file, "bomb.webp", 50_000_000))
                 .isExactlyInstanceOf(ImageTooLargeException.class)
                 .hasMessageContaining("declares " + size + " = ");
+    }
+
+    /** A file cut short is refused, lossless ones included, which the WebP reader would fill in silently. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"webp_lossless.webp", "webp_lossy.webp"})
+    void truncatedFileIsRefused(String name) throws IOException {
+        byte[] whole = ImageReferencesTest.bytes(name);
+        assertThat(Decoder.decode(whole, name, 1_000_000).width()).isEqualTo(37);
+        for (int length : new int[] {whole.length - 1, whole.length * 3 / 4, whole.length / 2, 40}) {
+            byte[] cut = Arrays.copyOf(whole, length);
+            assertThatThrownBy(() -> Decoder.decode(cut, name, 1_000_000)).as("%d bytes", length)
+                    .isExactlyInstanceOf(ImageException.class)
+                    .hasMessageContaining("is truncated (" + length + " of the " + whole.length + " bytes");
+        }
     }
 
     /** Image data that ends early inside a consistent container is a corrupt file, not an unsupported format. */
