@@ -73,6 +73,21 @@ class WebpFilesTest {
                 .hasMessageEndingWith("The file may be corrupt or truncated.");
     }
 
+    /**
+     * A lossless bitstream that stops early inside a consistent container is refused as corrupt, as libwebp refuses
+     * it. This 54-byte file, found by the fuzzer, declares 16x3084 pixels; the WebP reader alone fills them with
+     * garbage, catching an end-of-file for each.
+     */
+    @Test
+    void losslessBitstreamEndingEarlyIsRefused() throws IOException {
+        byte[] file = ImageReferencesTest.bytes(
+                "/dev/convlens/ImageFuzzTestInputs/image/lossless_bitstream_ends_early.webp");
+        assertThatThrownBy(() -> Decoder.decode(file, "short.webp", 1_000_000))
+                .isExactlyInstanceOf(ImageException.class)
+                .hasMessageContaining("is WEBP but cannot be decoded (the image data ends early")
+                .hasMessageEndingWith("The file may be corrupt or truncated.");
+    }
+
     /** A RIFF WebP file of one chunk. */
     private static byte[] riff(String chunk, byte[] payload) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
