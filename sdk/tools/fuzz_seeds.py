@@ -85,6 +85,7 @@ def images():
         "cmyk.jpg": lambda f: rgb.convert("CMYK").save(f, "JPEG"),
         "gray.jpg": lambda f: rgb.convert("L").save(f, "JPEG"),
         "lossless.webp": lambda f: rgb.save(f, "WEBP", lossless=True),
+        "lossy_alpha.webp": lambda f: rgba.save(f, "WEBP", quality=80),
     }
     for name, write in outputs.items():
         buf = io.BytesIO()

@@ -4,8 +4,12 @@
 1. decode_reference.tsv: for each photo in ../shared/images, the size and SHA-256 of the RGB bytes Pillow decodes,
    after EXIF orientation (ImageOps.exif_transpose) and alpha composited over white, plus the channel means.
    Only these digests are committed, never the photos.
-2. resize_source.png (and tiny.webp, the same pixels as lossless WebP, a format ConvLens refuses) and resize_<filter>_<mode>_<W>x<H>.png: a synthetic image of our own and Pillow's NEAREST and
-   BILINEAR resizes of it, in RGB and L, to sizes smaller, larger and mixed.
+2. resize_source.png (and tiny.webp, the same pixels as lossless WebP) and resize_<filter>_<mode>_<W>x<H>.png: a
+   synthetic image of our own and Pillow's NEAREST and BILINEAR resizes of it, in RGB and L, to sizes smaller, larger
+   and mixed.
+3. webp_<kind>.webp and webp_<kind>.png: the synthetic image with an alpha gradient as lossless and lossy WebP (and
+   lossless with EXIF orientation 6), and Pillow's decoding of each (libwebp's, with its default fancy upsampling of
+   lossy chroma), upright and over white. The PNGs name the Pillow and libwebp versions in their Software text.
 
 Usage (Debian: apt-get install python3-pil python3-numpy):
   /usr/bin/python3 sdk/tools/image_references.py [--shared ../shared]
@@ -15,7 +19,9 @@ import hashlib
 import os
 
 import numpy as np
-from PIL import Image, ImageOps
+import PIL
+from PIL import Image, ImageOps, features
+from PIL.PngImagePlugin import PngInfo
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "src", "test", "resources", "dev", "convlens", "image")
@@ -46,13 +52,18 @@ def decode_reference(shared):
         f.write("\n".join(rows) + "\n")
 
 
-def resize_references():
+def synthetic():
+    """A 37x23 RGB image of our own: gradients and a product pattern, plus noise."""
     rng = np.random.RandomState(20261128)
     h, w = 23, 37
     y, x = np.mgrid[0:h, 0:w]
     base = np.stack([x * 255 // (w - 1), y * 255 // (h - 1), (x * y) % 256], -1)
     noise = rng.randint(-40, 41, size=(h, w, 3))
-    src = Image.fromarray(np.clip(base + noise, 0, 255).astype(np.uint8), "RGB")
+    return Image.fromarray(np.clip(base + noise, 0, 255).astype(np.uint8), "RGB")
+
+
+def resize_references():
+    src = synthetic()
     src.save(os.path.join(OUT, "resize_source.png"))
     src.save(os.path.join(OUT, "tiny.webp"), "WEBP", lossless=True)
     for mode in ("RGB", "L"):
@@ -62,6 +73,24 @@ def resize_references():
                 im.resize(size, filt).save(os.path.join(OUT, f"resize_{name}_{mode}_{size[0]}x{size[1]}.png"))
 
 
+def webp_references():
+    src = synthetic()
+    y, x = np.mgrid[0:src.height, 0:src.width]
+    # transparent at the top left corner, opaque at the bottom right, every level between
+    src.putalpha(Image.fromarray((255 * (x + y) // (src.width + src.height - 2)).astype(np.uint8), "L"))
+    exif = Image.Exif()
+    exif[274] = 6  # orientation: rotate 90 degrees clockwise to view
+    kinds = {"lossless": dict(lossless=True), "lossy": dict(quality=80),
+             "lossless_exif6": dict(lossless=True, exif=exif.tobytes())}
+    info = PngInfo()
+    info.add_text("Software", f"sdk/tools/image_references.py, Pillow {PIL.__version__}, "
+                              f"libwebp {features.version('webp')}")
+    for kind, options in kinds.items():
+        path = os.path.join(OUT, f"webp_{kind}.webp")
+        src.save(path, "WEBP", **options)
+        upright_rgb(path).save(os.path.join(OUT, f"webp_{kind}.png"), pnginfo=info)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--shared", default=os.path.join(HERE, "..", "..", "..", "shared"))
@@ -69,6 +98,7 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     decode_reference(args.shared)
     resize_references()
+    webp_references()
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ module dev.convlens {
     requires com.microsoft.onnxruntime;
     requires com.google.protobuf;
     requires org.apache.commons.imaging;
+    // No requires for com.twelvemonkeys.imageio.webp: it provides an ImageReaderSpi, the service ImageIO uses, so
+    // service binding resolves it on the module path.
 
     exports dev.convlens;
 }

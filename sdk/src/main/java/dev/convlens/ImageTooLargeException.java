@@ -8,8 +8,11 @@ package dev.convlens;
 public class ImageTooLargeException extends ImageException {
     private static final long serialVersionUID = 1L;
 
+    /** The width the image declares. */
     private final long width;
+    /** The height the image declares. */
     private final long height;
+    /** The pixel limit in force. */
     private final long limit;
 
     /**

@@ -9,7 +9,9 @@ import java.util.List;
 public class LayerNotFoundException extends ConvLensException {
     private static final long serialVersionUID = 1L;
 
+    /** The name, pattern or index that matched nothing. */
     private final String query;
+    /** The closest layer names, best first. */
     private final List<String> candidates;
 
     /**

@@ -9,7 +9,6 @@ import dev.convlens.PixelComparison;
 import dev.convlens.Shared;
 import dev.convlens.Preprocessing;
 import java.awt.image.BufferedImage;
-import java.awt.image.Raster;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -18,12 +17,16 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.IntSummaryStatistics;
 import java.util.List;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Decoding and resizing against Pillow's answers, written once by sdk/tools/image_references.py and (EXIF orientations)
@@ -95,15 +98,61 @@ class ImageReferencesTest {
         float[] actual = TensorBuilder.build(source, spec, w, h, Preprocessing.RAW.withInterpolation(filter));
         String name = "resize_" + filter.name().toLowerCase() + "_" + (channels == 3 ? "RGB" : "L") + "_" + w + "x" + h
                 + ".png";
-        Raster expected;
-        try (InputStream in = ImageReferencesTest.class.getResourceAsStream(name)) {
-            BufferedImage image = ImageIO.read(in);
-            expected = image.getRaster();
-        }
-        int[] samples = expected.getPixels(0, 0, w, h, (int[]) null);
+        int[] samples = pillowSamples(name, w, h);
         assertThat(samples).hasSize(actual.length);
         for (int i = 0; i < samples.length; i++) {
             assertThat(actual[i]).as("%s sample %d", name, i).isEqualTo((float) samples[i]);
+        }
+    }
+
+    /**
+     * Lossless WebP decodes to exactly Pillow's pixels, sample by sample: every alpha level composited over white,
+     * and turned upright from the EXIF orientation of the second file.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"webp_lossless", "webp_lossless_exif6"})
+    void decodesLosslessWebpExactlyAsPillow(String name) throws IOException {
+        int[] difference = differenceFromPillow(name);
+        for (int i = 0; i < difference.length; i++) {
+            assertThat(difference[i]).as("%s sample %d", name, i).isZero();
+        }
+    }
+
+    /**
+     * Lossy WebP decodes close to Pillow's pixels, not exactly: Pillow (libwebp) upsamples the half-resolution
+     * chroma bilinearly ("fancy upsampling"), TwelveMonkeys' reader repeats each chroma sample over 2x2 pixels,
+     * converts YUV to RGB with other rounding, and copies each macroblock out before the loop filter of its
+     * right and lower neighbours has adjusted its edge. On this noisy image, over white, that is up to 69 levels on
+     * a sample and 3.66 on average (87 and 6.42 before compositing); the bounds are those measured, so any other
+     * change in decoding shows.
+     */
+    @Test
+    void decodesLossyWebpCloseToPillow() throws IOException {
+        int[] difference = differenceFromPillow("webp_lossy");
+        IntSummaryStatistics stats = IntStream.of(difference).summaryStatistics();
+        assertThat(stats.getMax()).as("largest difference").isLessThanOrEqualTo(69);
+        assertThat(stats.getAverage()).as("mean difference").isLessThanOrEqualTo(3.67);
+    }
+
+    /** The absolute difference of each RGB sample between ConvLens's decoding of NAME.webp and Pillow's NAME.png. */
+    private static int[] differenceFromPillow(String name) throws IOException {
+        Pixels actual = Decoder.decode(bytes(name + ".webp"), name + ".webp", 1_000_000);
+        int[] expected = pillowSamples(name + ".png", actual.width(), actual.height());
+        assertThat(expected).as("%s: Pillow's size is %dx%d", name, actual.width(), actual.height())
+                .hasSize(actual.rgb().length);
+        int[] difference = new int[expected.length];
+        for (int i = 0; i < expected.length; i++) {
+            difference[i] = Math.abs((actual.rgb()[i] & 0xFF) - expected[i]);
+        }
+        return difference;
+    }
+
+    /** The samples of a reference PNG written by Pillow, row by row, of its top left W x H pixels. */
+    private static int[] pillowSamples(String name, int w, int h) throws IOException {
+        try (InputStream in = ImageReferencesTest.class.getResourceAsStream(name)) {
+            BufferedImage image = ImageIO.read(in);
+            assertThat(image.getWidth() + "x" + image.getHeight()).as(name).isEqualTo(w + "x" + h);
+            return image.getRaster().getPixels(0, 0, w, h, (int[]) null);
         }
     }
 
