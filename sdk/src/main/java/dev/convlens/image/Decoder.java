@@ -27,6 +27,7 @@ import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageInputStreamImpl;
+import org.apache.commons.imaging.AbstractImageParser;
 import org.apache.commons.imaging.ImageFormat;
 import org.apache.commons.imaging.ImageFormats;
 import org.apache.commons.imaging.Imaging;
@@ -337,11 +338,22 @@ public final class Decoder {
     }
 
     private static ImageException unreadable(String source, ImageFormat format, Exception cause) {
+        boolean decodable = hasDecoder(format);
         String what = format == ImageFormats.UNKNOWN ? "is not an image format ConvLens reads"
-                : "is " + format.getName() + " but cannot be decoded";
-        String fix = format == ImageFormats.UNKNOWN ? " Convert it to PNG or JPEG."
-                : " The file may be corrupt or truncated.";
+                : decodable ? "is " + format.getName() + " but cannot be decoded"
+                : "is " + format.getName() + ", which ConvLens cannot decode";
+        String fix = decodable ? " The file may be corrupt or truncated." : " Convert it to PNG or JPEG.";
         return new ImageException("image " + source + " " + what + " (" + cause.getMessage() + ")." + fix, cause);
+    }
+
+    /**
+     * Whether a format recognized from its magic bytes has a decoder here, so that failing to decode it means a
+     * damaged file. Commons Imaging recognizes some formats it has no reader for (JBIG2); WebP is read by
+     * TwelveMonkeys' ImageIO plugin.
+     */
+    private static boolean hasDecoder(ImageFormat format) {
+        return format == ImageFormats.WEBP || format != ImageFormats.UNKNOWN
+                && AbstractImageParser.getAllImageParsers().stream().anyMatch(p -> p.canAcceptType(format));
     }
 
     private static ImageInputStream stream(byte[] bytes) {
