@@ -104,20 +104,25 @@ final class Pipeline implements AutoCloseable {
 
     /** Every layer, with the output shapes the probe measured. */
     List<Layer> layers() {
-        return probe().layers();
+        int[] size = input.size(224, 224, null);
+        return probe(size[0], size[1]).layers();
     }
 
     /** The layers, described from one run on a blank image: output shapes are only known by running. */
     private record Probe(List<Layer> layers, List<LayerInfo> spatial) {
     }
 
-    private Probe probe() {
+    /**
+     * The layers, probed once, at the first size asked for: a request's input size when a request comes first, since
+     * some models of dynamic size run at one size only (a traced reshape); else the model's size, or 224 x 224.
+     */
+    private Probe probe(int width, int height) {
         Probe known = probe;
         if (known == null) {
             synchronized (this) {
                 known = probe;
                 if (known == null) {
-                    known = runProbe();
+                    known = runProbe(width, height);
                     probe = known;
                 }
             }
@@ -125,9 +130,9 @@ final class Pipeline implements AutoCloseable {
         return known;
     }
 
-    private Probe runProbe() {
+    private Probe runProbe(int width, int height) {
         ensureOpen();
-        int[] size = input.size(224, 224, null);
+        int[] size = {width, height};
         Set<String> wanted = new LinkedHashSet<>();
         catalog.layers().forEach(l -> wanted.add(l.output()));
         float[] blank = new float[input.channels() * size[0] * size[1]];
@@ -153,18 +158,19 @@ final class Pipeline implements AutoCloseable {
 
     /** Runs the model once, keeping the task's layers (by default every spatial convolution) and the outputs. */
     Inspection inspect(Task task) {
-        return run(task, task.layers() != null ? task.layers() : probe().spatial());
+        Prepared p = prepare(task);
+        return run(task, p, task.layers() != null ? task.layers() : probe(p.width(), p.height()).spatial());
     }
 
     /** Runs only the model's own outputs, on the plain model. */
     List<Tensor> outputs(Task task) {
-        return run(task, List.of()).outputs();
+        return run(task, prepare(task), List.of()).outputs();
     }
 
     /** Computes a heatmap for the task's class on its last selected layer, by default the last spatial one. */
     Heatmap heatmap(Task task, HeatmapMethod method, HeatmapOptions heatmapOptions) {
-        Layer layer = heatmapLayer(task);
         Prepared p = prepare(task);
+        Layer layer = heatmapLayer(task, probe(p.width(), p.height()).layers());
         CamRunner.Result r = cams.run(method, heatmapOptions, layer.output(), tensor(task, p), p.width(), p.height(),
                 task.targetClass());
         return new Heatmap(method, layer, r.targetClass(), r.score(), r.width(), r.height(), r.map(), p.pixels());
@@ -184,8 +190,7 @@ final class Pipeline implements AutoCloseable {
     }
 
     /** The last selected layer, or the last convolution whose output is more than one value high and wide. */
-    private Layer heatmapLayer(Task task) {
-        List<Layer> all = layers();
+    private Layer heatmapLayer(Task task, List<Layer> all) {
         if (task.layers() != null) {
             return all.get(task.layers().get(task.layers().size() - 1).index());
         }
@@ -218,14 +223,13 @@ final class Pipeline implements AutoCloseable {
         return TensorBuilder.build(p.pixels(), input, p.width(), p.height(), preprocessing(task));
     }
 
-    private Inspection run(Task task, List<LayerInfo> selected) {
-        Prepared p = prepare(task);
+    private Inspection run(Task task, Prepared p, List<LayerInfo> selected) {
         List<String> modelOutputs = engine.modelOutputs();
         Set<String> wanted = new LinkedHashSet<>(modelOutputs);
         selected.forEach(l -> wanted.add(l.output()));
         Map<String, Values> values = engine.run(input.name(), tensor(task, p), input.shape(p.width(), p.height()),
                 input.float16(), wanted);
-        List<Layer> described = selected.isEmpty() ? List.of() : layers();
+        List<Layer> described = selected.isEmpty() ? List.of() : probe(p.width(), p.height()).layers();
         List<FeatureMap> maps = new ArrayList<>();
         for (LayerInfo info : selected) {
             maps.add(featureMap(described.get(info.index()), values.get(info.output())));

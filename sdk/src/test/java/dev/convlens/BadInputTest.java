@@ -514,6 +514,22 @@ class BadInputTest {
         }
     }
 
+    @Test
+    void aModelOfDynamicSizeThatRunsAtOneSizeOnlyIsProbedAtTheRequestedSize() {
+        // the layers are described from a first run: at the request's size, not at a default 224x224 that this
+        // model (x.view(1, -1) traced at 8x8) cannot run
+        Onnx.TensorProto shape = Onnx.TensorProto.newBuilder().setName("shape").setDataType(INT64).addDims(2)
+                .addAllInt64Data(List.of(1L, 2L * 8 * 8)).build();
+        byte[] fixedReshape = model(List.of(conv("x", "c"), node("Reshape", List.of("c", "shape"), "y")),
+                List.of(weight(FLOAT, 3), shape), List.of(tensor("x", FLOAT, 1, 3, -1, -1)),
+                tensor("y", FLOAT, 1, 2 * 8 * 8));
+        try (Inspector inspector = Inspector.of(fixedReshape)) {
+            FeatureMap map = inspector.image(rgb()).size(8, 8).activations().get(0);
+            assertThat(new int[] {map.channels(), map.height(), map.width()}).containsExactly(2, 8, 8);
+            assertThat(inspector.layers()).extracting(Layer::shape).containsExactly("(2, ?, ?)");
+        }
+    }
+
     // ---- programming errors: the JDK's exceptions ----
 
     @Test
