@@ -171,18 +171,10 @@ class ConcurrencyTest {
     }
 
     /**
-     * Runs inspections in a child JVM whose resident memory moves only with what ConvLens and ONNX Runtime keep, and
-     * bounds what each run adds, fitted over many samples, far below what a leak adds:
-     * <ul>
-     * <li>the heap is fixed and touched up front (-Xms = -Xmx, -XX:+AlwaysPreTouch);</li>
-     * <li>the JIT stops at C1 (-XX:TieredStopAtLevel=1): C2's compilations add about 20 MB of resident memory at a
-     *     point that depends on the machine's speed (after some 3000 runs here);</li>
-     * <li>glibc keeps two malloc arenas (MALLOC_ARENA_MAX=2) instead of giving threads their own, each touched
-     *     whenever scheduling makes a thread allocate;</li>
-     * <li>the model returns its first layer as an output too, so each run's ONNX Runtime result holds 256 KB that
-     *     ONNX Runtime allocated (layers that are not model outputs go to pinned buffers instead).</li>
-     * </ul>
-     * After a warm-up, the least-squares slope of resident memory over the measured runs must stay under
+     * Runs inspections in a {@link ChildJvm} (a 256 MB heap; C2 would add 20 MB after some 3000 runs here) and bounds
+     * what each run adds, fitted over many samples, far below what a leak adds. The model returns its first layer as
+     * an output too, so each run's ONNX Runtime result holds 256 KB that ONNX Runtime allocated (layers that are not
+     * model outputs go to pinned buffers instead). After a warm-up, the least-squares slope of resident memory over the measured runs must stay under
      * {@link #MAX_KB_PER_RUN}: a leaked result (256 KB per run) or an input buffer kept per run (196 KB) is over ten
      * times that, while a one-time step of 20 MB in mid-run, as large as C2's, stays under it. An input tensor left
      * unclosed is not caught: the garbage collector frees its buffer, and the few hundred bytes ONNX Runtime keeps
@@ -190,15 +182,7 @@ class ConcurrencyTest {
      */
     @Test
     void residentMemoryDoesNotGrowWithInspections() throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), MemoryProbe.class.getName())
-                .redirectErrorStream(true);
-        builder.environment().put("MALLOC_ARENA_MAX", "2");
-        Process child = builder.start();
-        String out = new String(child.getInputStream().readAllBytes());
-        assertThat(child.waitFor(5, TimeUnit.MINUTES)).isTrue();
-        assertThat(child.exitValue()).as(out).isZero();
+        String out = ChildJvm.run(MemoryProbe.class, 256);
         long[][] samples = out.lines().filter(l -> l.startsWith("rss ")).map(l -> l.split(" "))
                 .map(f -> new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])}).toArray(long[][]::new);
         assertThat(samples).as(out).hasDimensions(MemoryProbe.MEASURED / MemoryProbe.EVERY + 1, 2);
@@ -223,16 +207,6 @@ class ConcurrencyTest {
         return sxy / sxx;
     }
 
-    /** VmRSS from /proc, in KB. */
-    static long residentKb() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D", ""));
-            }
-        }
-        throw new AssertionError("no VmRSS in /proc/self/status");
-    }
-
     /** The child process: runs inspections and prints "rss RUN KB" every {@link #EVERY} runs after the warm-up. */
     static final class MemoryProbe {
         static final int WARM_UP = 500;
@@ -249,7 +223,7 @@ class ConcurrencyTest {
                 for (int i = 1; i <= WARM_UP + MEASURED; i++) {
                     inspector.image(image).inspect().grid(4);
                     if (i >= WARM_UP && (i - WARM_UP) % EVERY == 0) {
-                        System.out.println("rss " + i + " " + residentKb());
+                        System.out.println("rss " + i + " " + ChildJvm.residentKb());
                     }
                 }
             }
