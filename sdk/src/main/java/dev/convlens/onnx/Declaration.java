@@ -1,7 +1,5 @@
 package dev.convlens.onnx;
 
-import java.util.Arrays;
-
 /**
  * A graph input or output as the model declares it.
  *
@@ -28,21 +26,5 @@ public record Declaration(String name, int elemType, long[] dims) {
             dims[i] = d.hasDimValue() && d.getDimValue() > 0 ? d.getDimValue() : -1;
         }
         return new Declaration(v.getName(), type.getElemType(), dims);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof Declaration d && d.name.equals(name) && d.elemType == elemType
-                && Arrays.equals(d.dims, dims);
-    }
-
-    @Override
-    public int hashCode() {
-        return name.hashCode() * 31 + Arrays.hashCode(dims);
-    }
-
-    @Override
-    public String toString() {
-        return name + " " + Arrays.toString(dims);
     }
 }
