@@ -225,6 +225,27 @@ public final class Inspector implements AutoCloseable {
     }
 
     /**
+     * Starts a request for the filter patterns of a layer: for each channel, a picture that excites it, found by
+     * gradient ascent ("Deep Learning with Python" 5.4.2).
+     *
+     * <pre>{@code
+     * BufferedImage figure = inspector.patterns("conv2d_3").grid(8);
+     * }</pre>
+     *
+     * @param layer a layer name, as for {@link Request#layers(String...)}; it must match one layer
+     * @return an immutable patterns request with the default settings
+     * @throws NullPointerException if layer is null
+     * @throws LayerNotFoundException if the name matches no layer
+     * @throws IllegalArgumentException if it matches several
+     * @throws IllegalStateException if the inspector is closed
+     */
+    public Patterns patterns(String layer) {
+        pipeline.ensureOpen();
+        return new Patterns(pipeline, PatternTask.of(pipeline.catalog().selectOne(Objects.requireNonNull(layer,
+                "layer"))));
+    }
+
+    /**
      * Returns every layer, convolutions and pooling, in graph order, with its output shape.
      *
      * <p>The first call runs the model once on a blank image to learn the shapes. For a model whose input size is

@@ -1,7 +1,9 @@
 package dev.convlens;
 
 import dev.convlens.cam.CamRunner;
+import dev.convlens.cam.PatternAscent;
 import dev.convlens.image.InputSpec;
+import dev.convlens.image.PixelSpace;
 import dev.convlens.image.Pixels;
 import dev.convlens.image.TensorBuilder;
 import dev.convlens.onnx.Declaration;
@@ -9,6 +11,7 @@ import dev.convlens.onnx.LayerCatalog;
 import dev.convlens.onnx.LayerInfo;
 import dev.convlens.onnx.ModelFile;
 import dev.convlens.onnx.Rewriter;
+import dev.convlens.render.PatternPictures;
 import dev.convlens.render.Raster;
 import dev.convlens.runtime.Engine;
 import dev.convlens.runtime.Values;
@@ -17,7 +20,10 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
+import java.util.function.IntFunction;
+import java.util.stream.IntStream;
 
 /**
  * Everything ConvLens does with one model, behind {@link Inspector} and {@link Request}: it opens the model, knows its
@@ -36,11 +42,12 @@ final class Pipeline implements AutoCloseable {
     private final Preprocessing preprocessing;
     private final Engine engine;
     private final CamRunner cams;
+    private final PatternAscent ascent;
     private volatile Probe probe;
     private volatile boolean closed;
 
     private Pipeline(ModelFile model, LayerCatalog catalog, InputSpec input, Options options,
-                     Preprocessing preprocessing, Engine engine, CamRunner cams) {
+                     Preprocessing preprocessing, Engine engine, CamRunner cams, PatternAscent ascent) {
         this.model = model;
         this.catalog = catalog;
         this.input = input;
@@ -48,6 +55,7 @@ final class Pipeline implements AutoCloseable {
         this.preprocessing = preprocessing;
         this.engine = engine;
         this.cams = cams;
+        this.ascent = ascent;
     }
 
     /**
@@ -76,7 +84,7 @@ final class Pipeline implements AutoCloseable {
         Engine engine = Engine.open(model, layers, options.threads(), options.cuda());
         boolean batchable = declared.dims()[0] < 0;
         return new Pipeline(model, catalog, input, options, preprocessing, engine,
-                new CamRunner(model, engine, input, batchable));
+                new CamRunner(model, engine, input, batchable), new PatternAscent(model, engine, input, batchable));
     }
 
     private static Preprocessing preprocessing(ModelFile model, String value) {
@@ -174,6 +182,51 @@ final class Pipeline implements AutoCloseable {
         CamRunner.Result r = cams.run(method, heatmapOptions, layer.output(), tensor(task, p), p.width(), p.height(),
                 task.targetClass());
         return new Heatmap(method, layer, r.targetClass(), r.score(), r.width(), r.height(), r.map(), p.pixels());
+    }
+
+    /** Runs gradient ascent for the task's channels and draws each pattern. */
+    List<FilterPattern> patterns(PatternTask task) {
+        ensureOpen();
+        Layer layer = layers().get(task.layer().index());
+        int[] channels = task.channels() != null ? task.channels()
+                : IntStream.range(0, Math.min(Patterns.DEFAULT_CHANNELS, layer.channels())).toArray();
+        int[] size = input.size(224, 224, task.width() > 0 ? new int[] {task.width(), task.height()} : null);
+        PixelSpace space = new PixelSpace(input, preprocessing, size[0], size[1]);
+        float[] picture = task.start() == null ? null : startPicture(task.start(), size[0], size[1]);
+        IntFunction<float[]> start = channel -> picture != null ? picture.clone()
+                : noise(space.size(), new Random(task.seed() * 31 + channel));
+        List<FilterPattern> patterns = new ArrayList<>();
+        String objective = task.book() ? layer.output() : task.layer().preActivation();
+        for (PatternAscent.Result r : ascent.run(layer.output(), objective, channels, space, start, task.steps(),
+                task.step(), task.book() ? 1e-5 : 0)) {
+            patterns.add(new FilterPattern(layer, r.channel(), r.score(), r.dead(), r.input(),
+                    PatternPictures.deprocess(r.pixels(), space.channels(), size[0], size[1])));
+        }
+        return patterns;
+    }
+
+    /** A start picture, decoded and resized as a request's image is, as planes of 0..255 values. */
+    private float[] startPicture(Source source, int width, int height) {
+        int channels = input.channels();
+        byte[] samples = TensorBuilder.resize(source.decode(options.maxPixels()), channels, width, height,
+                preprocessing.interpolation());
+        int plane = width * height;
+        float[] planes = new float[channels * plane];
+        for (int i = 0; i < plane; i++) {
+            for (int c = 0; c < channels; c++) {
+                planes[c * plane + i] = samples[i * channels + c] & 0xFF;
+            }
+        }
+        return planes;
+    }
+
+    /** The book's start: gray 128 plus uniform noise of 0..20. */
+    private static float[] noise(int size, Random random) {
+        float[] pixels = new float[size];
+        for (int i = 0; i < size; i++) {
+            pixels[i] = 128 + 20 * random.nextFloat();
+        }
+        return pixels;
     }
 
     /** The image as the model receives it: decoded, upright, over white, resized, gray for a gray model. */

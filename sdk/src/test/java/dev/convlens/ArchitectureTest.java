@@ -24,7 +24,7 @@ class ArchitectureTest {
             "HeatmapMethod", "HeatmapOptions");
     /** The only files that touch AWT or ImageIO: decoding, and wrapping pixels into BufferedImage at the API. */
     private static final Set<String> AWT_ALLOWED = Set.of("image/Decoder.java", "Inspector.java", "Request.java",
-            "Heatmap.java", "Inspection.java", "Source.java", "Pictures.java");
+            "Heatmap.java", "Inspection.java", "Source.java", "Pictures.java", "Patterns.java", "FilterPattern.java");
 
     record Import(String file, String name) {
     }

@@ -33,6 +33,8 @@ public final class LayerCatalog {
     /** Ops whose constant inputs are all weights. */
     private static final Set<String> WEIGHTED = Set.of("Conv", "ConvTranspose", "BatchNormalization",
             "InstanceNormalization", "PRelu");
+    /** Activations that are flat below a bound: a unit there passes no gradient back. */
+    private static final Set<String> SWITCHES = Set.of("Relu", "Clip");
     /** Longest gate branch followed, e.g. hard-swish's Add, Clip, Div before the Mul. */
     private static final int MAX_GATE = 4;
     /** Suffixes exporters give weight names: PyTorch, Caffe2, Paddle, Keras. */
@@ -72,8 +74,11 @@ public final class LayerCatalog {
                 ops.add(graph.node(i).getOpType());
                 nodeNames.add(graph.node(i).getName());
             }
-            String output = graph.node(f.nodes.get(f.nodes.size() - 1)).getOutput(0);
-            layers.add(new LayerInfo(k, names.get(k), f.pooling, ops, nodeNames, output,
+            Onnx.NodeProto last = graph.node(f.nodes.get(f.nodes.size() - 1));
+            String output = last.getOutput(0);
+            String preActivation = !f.pooling && f.nodes.size() > 1 && SWITCHES.contains(last.getOpType())
+                    ? last.getInput(0) : output;
+            layers.add(new LayerInfo(k, names.get(k), f.pooling, ops, nodeNames, output, preActivation,
                     f.pooling ? 0 : parameters(graph, f.nodes), elemType(graph, f.nodes.get(0), output, inputType)));
         }
         return new LayerCatalog(layers);

@@ -13,11 +13,14 @@ import java.util.List;
  * @param opTypes the op types of the layer's nodes, in order, e.g. [Conv, BatchNormalization, Relu]
  * @param nodeNames the names of those nodes (some exporters leave them empty)
  * @param output the tensor holding the layer's output: the last tensor of the chain
+ * @param preActivation the tensor that enters the layer's final Relu or Clip, which switches off below a bound
+ *     (gradient ascent follows it where the activation is off everywhere); the output itself when the chain ends
+ *     otherwise
  * @param parameters the number of weights (kernel, bias, normalization), or -1 if it cannot be read
  * @param elemType the ONNX element type of the output (1 float, 10 float16)
  */
 public record LayerInfo(int index, String name, boolean pooling, List<String> opTypes, List<String> nodeNames,
-                        String output, long parameters, int elemType) {
+                        String output, String preActivation, long parameters, int elemType) {
     /** Copies the lists. */
     public LayerInfo {
         opTypes = List.copyOf(opTypes);

@@ -1,0 +1,179 @@
+package dev.convlens;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What the channels of a layer respond to most, as "Deep Learning with Python" 5.4.2 shows it: for each channel, a
+ * picture found by gradient ascent in input space that excites it. Made by {@link Inspector#patterns(String)}.
+ *
+ * <pre>{@code
+ * Patterns patterns = inspector.patterns("conv2d_3").channels(0, 1, 2, 3).seed(42);
+ * BufferedImage figure = patterns.grid(8);          // the book's figure
+ * List<FilterPattern> each = patterns.list();       // channel(), score(), image(), input()
+ * }</pre>
+ *
+ * <p>Each channel starts, as in the book, from its own gray picture with a little noise (128 plus uniform noise of
+ * 0..20, seeded by {@link #seed(long)} and the channel), and takes {@value #DEFAULT_STEPS} steps of
+ * {@value #DEFAULT_STEP} pixel levels along the gradient of the channel's mean, normalized by its root mean square.
+ * Unlike the book, the mean followed is the one before the layer's final Relu: at a gray start most Relus are off, their
+ * gradient is zero, and the book's ascent never leaves the start. A channel whose mean activation is still 0 at the end
+ * is dead: no input the ascent found excites it. {@link #book()} uses the book's settings instead.
+ * Like {@link Request}, a {@code Patterns} is immutable; only {@link #list()} and {@link #grid(int)} do any work, each
+ * time they are called. Channels are optimized together, as one batch, where the model's batch size is dynamic.
+ */
+public final class Patterns {
+    /** Gradient steps by default. */
+    public static final int DEFAULT_STEPS = 40;
+    /** Step size by default, in pixel levels (0..255), along the RMS-normalized gradient. */
+    public static final float DEFAULT_STEP = 10;
+    /** How many channels are optimized when {@link #channels(int...)} is not called: the book's 64. */
+    public static final int DEFAULT_CHANNELS = 64;
+
+    private final Pipeline pipeline;
+    private final PatternTask task;
+
+    Patterns(Pipeline pipeline, PatternTask task) {
+        this.pipeline = pipeline;
+        this.task = task;
+    }
+
+    /**
+     * Selects the channels to optimize. By default the first {@value #DEFAULT_CHANNELS} (or all, if fewer).
+     *
+     * @param channels one or more channels, from 0
+     * @return a new patterns request
+     * @throws NullPointerException if channels is null
+     * @throws IllegalArgumentException if no channel is given, or one is out of range (the message names the layer
+     *     and its channel count)
+     */
+    public Patterns channels(int... channels) {
+        Objects.requireNonNull(channels, "channels");
+        if (channels.length == 0) {
+            throw new IllegalArgumentException("channels(...) needs at least one channel");
+        }
+        int count = pipeline.layers().get(task.layer().index()).channels();
+        for (int c : channels) {
+            if (c < 0 || count >= 0 && c >= count) {
+                throw new IllegalArgumentException("layer " + task.layer().name() + " has " + count + " channels, 0 to "
+                        + (count - 1) + "; there is no channel " + c);
+            }
+        }
+        return new Patterns(pipeline, task.withChannels(channels.clone()));
+    }
+
+    /**
+     * Sets the seed of the random start pictures; the same seed gives the same patterns. Default 0.
+     *
+     * @param seed any number
+     * @return a new patterns request
+     */
+    public Patterns seed(long seed) {
+        return new Patterns(pipeline, task.withSeed(seed));
+    }
+
+    /**
+     * Sets how many gradient steps are taken and how large each is.
+     *
+     * @param steps the number of steps, at least 1 (default {@value #DEFAULT_STEPS})
+     * @param size each step's length in pixel levels (0..255 scale) along the RMS-normalized gradient (default
+     *     {@value #DEFAULT_STEP})
+     * @return a new patterns request
+     * @throws IllegalArgumentException if steps is less than 1 or size is not positive and finite
+     */
+    public Patterns steps(int steps, float size) {
+        if (steps < 1) {
+            throw new IllegalArgumentException("steps must be at least 1, was " + steps);
+        }
+        if (!(size > 0) || !Float.isFinite(size)) {
+            throw new IllegalArgumentException("step size must be positive and finite, was " + size);
+        }
+        return new Patterns(pipeline, task.withSteps(steps, size));
+    }
+
+    /**
+     * Starts every channel from a picture instead of random noise, resized to the input size as a request's image
+     * is; for comparing with another implementation from the same start.
+     *
+     * @param image the start picture
+     * @return a new patterns request
+     * @throws NullPointerException if image is null
+     */
+    public Patterns start(BufferedImage image) {
+        return new Patterns(pipeline, task.withStart(Source.of(Objects.requireNonNull(image, "image"))));
+    }
+
+    /**
+     * Starts every channel from a picture file instead of random noise.
+     *
+     * @param image the path of an image file
+     * @return a new patterns request
+     * @throws NullPointerException if image is null
+     * @throws ImageException if the file does not exist
+     */
+    public Patterns start(Path image) {
+        return new Patterns(pipeline, task.withStart(Source.of(Objects.requireNonNull(image, "image"))));
+    }
+
+    /**
+     * Uses the settings of "Deep Learning with Python" 5.4.2, for comparing with the book: the channel's mean
+     * activation itself (after its Relu) is followed, 40 steps of 1 pixel level, the gradient divided by its root mean
+     * square plus 1e-5. On small convnets most channels stay at their gray start this way (their Relus are off, so
+     * their gradient is zero), which is why the defaults differ.
+     *
+     * @return a new patterns request
+     */
+    public Patterns book() {
+        return new Patterns(pipeline, task.withBook(true).withSteps(40, 1));
+    }
+
+    /**
+     * Sets the input size for a model whose height or width is dynamic; by default 224 x 224.
+     *
+     * @param width input width in pixels
+     * @param height input height in pixels
+     * @return a new patterns request
+     * @throws IllegalArgumentException if a value is not positive, or the model's input size is fixed to another
+     */
+    public Patterns size(int width, int height) {
+        Request.checkSize(pipeline.input(), width, height);
+        return new Patterns(pipeline, task.withSize(width, height));
+    }
+
+    /**
+     * Runs the ascent and returns each channel's pattern.
+     *
+     * @return one pattern per channel, in the order asked
+     * @throws UnsupportedModelException if the gradient cannot be taken through the model (an op without a rule,
+     *     a float16 model)
+     * @throws ImageException if a start picture cannot be read
+     * @throws InferenceException if ONNX Runtime fails
+     * @throws IllegalStateException if the inspector is closed
+     */
+    public List<FilterPattern> list() {
+        return pipeline.patterns(task);
+    }
+
+    /**
+     * Runs the ascent and draws the patterns as the book does: {@code perRow} to a row, 5-pixel black margins
+     * between them, dead channels (see {@link FilterPattern#dead()}) crossed out in red on dark gray.
+     *
+     * @param perRow patterns per row, at least 1 (8 in the book)
+     * @return the figure
+     * @throws IllegalArgumentException if perRow is less than 1
+     * @throws UnsupportedModelException if the gradient cannot be taken through the model
+     * @throws InferenceException if ONNX Runtime fails
+     */
+    public BufferedImage grid(int perRow) {
+        Inspection.checkPerRow(perRow);
+        return Pictures.of(dev.convlens.render.PatternPictures.grid(list().stream().map(FilterPattern::tile).toList(),
+                perRow));
+    }
+
+    @Override
+    public String toString() {
+        return "Patterns[" + task.layer().name() + "]";
+    }
+}

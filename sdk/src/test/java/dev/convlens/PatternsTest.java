@@ -1,0 +1,109 @@
+package dev.convlens;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import dev.convlens.onnx.Onnx;
+import java.awt.image.BufferedImage;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Filter patterns on the shipped convnet: what the ascent reaches, checked by running the model itself. */
+class PatternsTest {
+    private static final Path SEED = Path.of("../models/cats_vs_dogs_small.onnx");
+    private static final String LAYER = "conv2d_2";
+    private static List<FilterPattern> patterns;
+
+    @BeforeAll
+    static void ascend() {
+        try (Inspector inspector = Inspector.of(SEED)) {
+            patterns = inspector.patterns(LAYER).channels(1, 3, 9).steps(12, 10).list();
+        }
+    }
+
+    /** The layer's output for one input tensor, by ONNX Runtime on the model with that layer as an extra output. */
+    private static float[] layerOutput(float[] input, String tensor) throws Exception {
+        Onnx.ModelProto model = Onnx.ModelProto.parseFrom(Files.readAllBytes(SEED));
+        Onnx.GraphProto graph = model.getGraph().toBuilder()
+                .addOutput(Onnx.ValueInfoProto.newBuilder().setName(tensor)).build();
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession session = env.createSession(model.toBuilder().setGraph(graph).build().toByteArray(),
+                new OrtSession.SessionOptions());
+             OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), new long[] {1, 180, 180, 3});
+             OrtSession.Result r = session.run(Map.of("input_1", x))) {
+            return ((OnnxTensor) r.get(tensor).orElseThrow()).getFloatBuffer().array();
+        }
+    }
+
+    @Test
+    void eachPatternsScoreIsItsChannelsMeanActivationWhenTheModelRunsItsInput() throws Exception {
+        assertThat(patterns).extracting(FilterPattern::channel).containsExactly(1, 3, 9);
+        for (FilterPattern p : patterns) {
+            assertThat(p.input()).hasSize(180 * 180 * 3);
+            float[] out = layerOutput(p.input(), p.layer().output()); // [1, 128, 41, 41]
+            double sum = 0;
+            for (int i = p.channel() * 41 * 41; i < (p.channel() + 1) * 41 * 41; i++) {
+                sum += out[i];
+            }
+            double mean = sum / (41 * 41);
+            System.out.printf("pattern %s: score %.4f, the model on its input %.4f%n", p, p.score(), mean);
+            assertThat((double) p.score()).isCloseTo(mean, within(1e-4 * Math.max(1, mean)));
+            assertThat(p.dead()).isFalse();
+            assertThat(p.score()).as("ascent from a gray start excites the channel").isGreaterThan(0.3f);
+        }
+    }
+
+    @Test
+    void theSameSeedGivesTheSamePatternsAndTheBooksSettingsLeaveDeadChannelsAtTheirStart() {
+        try (Inspector inspector = Inspector.of(SEED)) {
+            Patterns some = inspector.patterns(LAYER).channels(1).steps(2, 10);
+            assertThat(some.list().get(0).input()).containsExactly(some.list().get(0).input());
+            assertThat(some.seed(7).list().get(0).input()).isNotEqualTo(some.list().get(0).input());
+            // the book's ascent follows the activation after the Relu, which a gray start leaves off: no gradient
+            FilterPattern book = inspector.patterns(LAYER).channels(1).book().steps(3, 1).list().get(0);
+            assertThat(book.dead()).isTrue();
+            assertThat(book.score()).isZero();
+        }
+    }
+
+    @Test
+    void theFigureHasTheBooksMarginsAndCrossesOutDeadChannels() {
+        try (Inspector inspector = Inspector.of(SEED)) {
+            BufferedImage figure = inspector.patterns(LAYER).channels(1, 1, 1).book().steps(1, 1).grid(2);
+            assertThat(figure.getWidth()).isEqualTo(2 * 180 + 5);
+            assertThat(figure.getHeight()).isEqualTo(2 * 180 + 5);
+            assertThat(figure.getRGB(182, 10) & 0xFFFFFF).as("margin").isZero();
+            assertThat(figure.getRGB(50, 100) & 0xFFFFFF).as("a dead tile").isEqualTo(0x202020);
+            assertThat(figure.getRGB(90, 90) & 0xFFFFFF).as("its cross").isEqualTo(0xC00000);
+            assertThat(figure.getRGB(200, 200) & 0xFFFFFF).as("the empty slot").isZero();
+        }
+    }
+
+    @Test
+    void badSettingsSayWhatIsWrong() {
+        try (Inspector inspector = Inspector.of(SEED)) {
+            Patterns p = inspector.patterns(LAYER);
+            assertThatThrownBy(() -> p.channels(128)).isExactlyInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("layer conv2d_2 has 128 channels, 0 to 127; there is no channel 128");
+            assertThatThrownBy(() -> p.channels(-1)).isExactlyInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(p::channels).isExactlyInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("channels(...) needs at least one channel");
+            assertThatThrownBy(() -> p.steps(0, 1)).isExactlyInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("steps must be at least 1, was 0");
+            assertThatThrownBy(() -> p.steps(5, 0)).isExactlyInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> p.grid(0)).isExactlyInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> inspector.patterns("nope")).isExactlyInstanceOf(LayerNotFoundException.class);
+            assertThatThrownBy(() -> inspector.patterns("Conv")).isExactlyInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("matches 5 layers");
+        }
+    }
+}
