@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Filter patterns on the shipped convnet: what the ascent reaches, checked by running the model itself. */
 class PatternsTest {
@@ -105,5 +107,65 @@ class PatternsTest {
             assertThatThrownBy(() -> inspector.patterns("Conv")).isExactlyInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("matches 5 layers");
         }
+    }
+
+    /** A pattern PyTorch computed with autograd from the same start (sdk/tools/pattern_references.py), NHWC. */
+    private static float[] torchPattern(String name) throws Exception {
+        try (java.io.InputStream in = PatternsTest.class.getResourceAsStream("patterns/" + name + ".bin")) {
+            java.nio.FloatBuffer floats = java.nio.ByteBuffer.wrap(in.readAllBytes())
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+            float[] values = new float[floats.remaining()];
+            floats.get(values);
+            return values;
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"book", "default"})
+    void theAscentIsPytorchsFromTheSameStart(String settings) throws Exception {
+        Path photo = Path.of("../examples/images/chelsea.png");
+        try (Inspector inspector = Inspector.of(SEED)) {
+            Patterns p = inspector.patterns(LAYER).channels(44).start(photo);
+            BufferedImage resized = inspector.image(photo).resized(); // the start, as the model takes it
+            float[] start = new float[180 * 180 * 3];
+            for (int i = 0; i < 180 * 180; i++) {
+                int rgb = resized.getRGB(i % 180, i / 180);
+                start[3 * i] = rgb >> 16 & 0xFF;
+                start[3 * i + 1] = rgb >> 8 & 0xFF;
+                start[3 * i + 2] = rgb & 0xFF;
+            }
+            FilterPattern ours = (settings.equals("book") ? p.book() : p.steps(40, 10)).list().get(0);
+            float[] theirs = torchPattern(settings + "_conv2d_2_44");
+            float[] input = ours.input(); // RAW preprocessing, NHWC: the input is the pixels
+            double[] a = new double[input.length];
+            double[] b = new double[input.length];
+            double worst = 0;
+            double largest = 0;
+            for (int i = 0; i < input.length; i++) {
+                a[i] = input[i] - start[i];
+                b[i] = theirs[i] - start[i];
+                worst = Math.max(worst, Math.abs(input[i] - theirs[i]));
+                largest = Math.max(largest, Math.abs(b[i]));
+            }
+            double r = correlation(a, b);
+            System.out.printf("pattern %s settings, conv2d_2 #44 from Chelsea: correlation of the change with"
+                    + " PyTorch's %.6f, largest difference %.4f levels of a largest change of %.2f; score %.4f%n",
+                    settings, r, worst, largest, ours.score());
+            assertThat(r).isGreaterThanOrEqualTo(0.99);
+        }
+    }
+
+    private static double correlation(double[] a, double[] b) {
+        double ma = java.util.Arrays.stream(a).average().orElseThrow();
+        double mb = java.util.Arrays.stream(b).average().orElseThrow();
+        double ab = 0;
+        double aa = 0;
+        double bb = 0;
+        for (int i = 0; i < a.length; i++) {
+            ab += (a[i] - ma) * (b[i] - mb);
+            aa += (a[i] - ma) * (a[i] - ma);
+            bb += (b[i] - mb) * (b[i] - mb);
+        }
+        return ab / Math.sqrt(aa * bb);
     }
 }
