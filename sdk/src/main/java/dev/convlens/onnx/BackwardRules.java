@@ -255,7 +255,7 @@ final class BackwardRules {
         long[] axes;
         if (GraphWriter.axesAreInput(n.getOpType(), opset)) {
             boolean given = n.getInputCount() > 1 && !n.getInput(1).isEmpty();
-            axes = given ? graph.constantInts(n.getInput(1)) : new long[0];
+            axes = given ? constantInts(n.getInput(1)) : new long[0];
             if (axes == null) {
                 throw unsupported(n, "a " + n.getOpType() + " whose axes are computed");
             }
@@ -365,7 +365,7 @@ final class BackwardRules {
 
     /** Whether a Gather may take an element twice: unless its indices are constant and distinct, it may. */
     private boolean mayRepeat(Onnx.NodeProto n, long[] in) {
-        long[] indices = graph.constantInts(n.getInput(1));
+        long[] indices = constantInts(n.getInput(1));
         if (indices == null) {
             return true;
         }
@@ -401,7 +401,7 @@ final class BackwardRules {
             }
             return w.emit("Pad", inputs);
         }
-        long[] pads = opset < 11 ? Attributes.ints(n, "pads") : graph.constantInts(n.getInput(1));
+        long[] pads = opset < 11 ? Attributes.ints(n, "pads") : constantInts(n.getInput(1));
         if (!mode.equals("reflect") && !mode.equals("edge") || pads == null || n.getInputCount() > 3) {
             throw unsupported(n, "a Pad in " + mode + " mode, or with pads computed or for some axes only");
         }
@@ -448,7 +448,7 @@ final class BackwardRules {
         boolean attribute = n.getOpType().equals("Upsample") && opset < 9;
         int input = opset < 11 ? 1 : 2;
         String name = n.getInputCount() > input ? n.getInput(input) : "";
-        float[] given = attribute ? Attributes.reals(n, "scales") : name.isEmpty() ? null : graph.constantFloats(name);
+        float[] given = attribute ? Attributes.reals(n, "scales") : name.isEmpty() ? null : constantFloats(name);
         if (given == null && !attribute && !name.isEmpty()) {
             throw unsupported(n, "a " + n.getOpType() + " whose scales are computed");
         }
@@ -706,8 +706,8 @@ final class BackwardRules {
 
     /** {@code scale / sqrt(var + epsilon)} per channel, as a constant shaped to multiply the input. */
     private String batchNormFactor(Onnx.NodeProto n, String x) {
-        float[] scale = graph.constantFloats(n.getInput(1));
-        float[] var = graph.constantFloats(n.getInput(4));
+        float[] scale = constantFloats(n.getInput(1));
+        float[] var = constantFloats(n.getInput(4));
         if (scale == null || var == null) {
             throw unsupported(n, "a BatchNormalization whose scale or variance is not a float constant");
         }
@@ -804,6 +804,23 @@ final class BackwardRules {
         return w.mask(op, x, w.scalar(value));
     }
 
+    /** A float constant's values, through the Identity nodes torch writes for weights it shares; null if none. */
+    private float[] constantFloats(String tensor) {
+        return graph.constantFloats(copiedFrom(tensor));
+    }
+
+    /** An int64 constant's values, through Identity nodes; null if none. */
+    private long[] constantInts(String tensor) {
+        return graph.constantInts(copiedFrom(tensor));
+    }
+
+    /** The tensor that a chain of Identity nodes copies, or the tensor itself. */
+    private String copiedFrom(String tensor) {
+        int producer = graph.producer(tensor);
+        return producer >= 0 && graph.node(producer).getOpType().equals("Identity")
+                ? copiedFrom(graph.node(producer).getInput(0)) : tensor;
+    }
+
     private void requireConstant(Onnx.NodeProto n, int input) {
         if (n.getInputCount() <= input || !graph.isConstant(n.getInput(input))) {
             throw unsupported(n, "a " + n.getOpType() + " whose weights are not constant");
@@ -815,7 +832,7 @@ final class BackwardRules {
         if (n.getInputCount() <= input || n.getInput(input).isEmpty()) {
             return otherwise;
         }
-        float[] v = graph.constantFloats(n.getInput(input));
+        float[] v = constantFloats(n.getInput(input));
         if (v == null || v.length != 1) {
             throw unsupported(n, "a Clip whose bounds are not float constants");
         }

@@ -191,6 +191,10 @@ class GradientRulesTest {
                         m -> m.node("Clip", List.of(TARGET, "", m.floats(new float[] {0.3f})))).avoiding(0.3),
                 row("Clip", "min input alone", 13, dims(1, 2, 3, 3),
                         m -> m.node("Clip", List.of(TARGET, m.floats(new float[] {-0.2f})))).avoiding(-0.2),
+                row("Clip", "bounds through Identity nodes", 13, dims(1, 2, 3, 3),
+                        m -> m.node("Clip", List.of(TARGET, copied(m, m.constantNode(-0.4f)),
+                                copied(m, m.constantNode(0.5f)))))
+                        .avoiding(-0.4, 0.5),
                 row("Clip", "bounds from Constant nodes", 13, dims(1, 2, 3, 3),
                         m -> m.node("Clip", List.of(TARGET, m.constantNode(-0.4f), m.constantNode(0.5f))))
                         .avoiding(-0.4, 0.5),
@@ -471,6 +475,9 @@ class GradientRulesTest {
                 row("BatchNormalization", "rank 4", 9, dims(1, 3, 2, 2), batchNormalization()),
                 row("BatchNormalization", "rank 3", 15, dims(1, 3, 4), batchNormalization()),
                 row("BatchNormalization", "rank 2", 15, dims(2, 3), batchNormalization()),
+                row("BatchNormalization", "scale and variance through Identity nodes (torch's shared weights)", 13,
+                        dims(1, 3, 2, 2), m -> m.node("BatchNormalization", List.of(TARGET, copied(m, m.weights(3)),
+                                m.weights(3), m.weights(3), copied(m, m.positive(3))), real("epsilon", 0.2f))),
                 row("InstanceNormalization", "epsilon 0.2, batch 2", 13, dims(2, 3, 2, 3),
                         m -> m.node("InstanceNormalization", List.of(TARGET, m.weights(3), m.weights(3)),
                                 real("epsilon", 0.2f))),
@@ -777,6 +784,11 @@ class GradientRulesTest {
     /** Weights that are constant but not an initializer: Cast writes them, as from float16 weights. */
     private static String castWeights(TinyModel m, long... dims) {
         return m.node("Cast", List.of(m.weights(dims)), integer("to", FLOAT));
+    }
+
+    /** A constant as torch writes weights it shares: an Identity of it. */
+    private static String copied(TinyModel m, String constant) {
+        return m.node("Identity", List.of(constant));
     }
 
     /** {@code in + t}: an op whose gradient is zero, made to count. */
