@@ -21,6 +21,19 @@ final class Attributes {
         return a == null ? null : a.getIntsList().stream().mapToLong(Long::longValue).toArray();
     }
 
+    /** A FLOATS attribute, or null if absent. */
+    static float[] reals(Onnx.NodeProto node, String name) {
+        Onnx.AttributeProto a = find(node, name);
+        if (a == null) {
+            return null;
+        }
+        float[] values = new float[a.getFloatsCount()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = a.getFloats(i);
+        }
+        return values;
+    }
+
     /** An INT attribute, or {@code otherwise} if absent. */
     static long integer(Onnx.NodeProto node, String name, long otherwise) {
         Onnx.AttributeProto a = find(node, name);

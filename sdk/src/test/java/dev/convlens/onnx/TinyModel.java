@@ -43,12 +43,19 @@ public final class TinyModel {
         return name;
     }
 
-    /** Gives the node that wrote {@code output} a second output, and returns that. */
-    String secondOutput(String output) {
+    /**
+     * Gives the node that wrote {@code output} {@code count} outputs in all ({@code output}, {@code output_1}, ...),
+     * and returns them.
+     */
+    List<String> outputs(String output, int count) {
         for (int i = 0; i < nodes.size(); i++) {
             if (nodes.get(i).getOutput(0).equals(output)) {
-                nodes.set(i, nodes.get(i).toBuilder().addOutput(output + "_1").build());
-                return output + "_1";
+                Onnx.NodeProto.Builder node = nodes.get(i).toBuilder();
+                for (int k = 1; k < count; k++) {
+                    node.addOutput(output + "_" + k);
+                }
+                nodes.set(i, node.build());
+                return node.getOutputList();
             }
         }
         throw new IllegalArgumentException("no node writes " + output);
@@ -95,11 +102,20 @@ public final class TinyModel {
 
     /** A one-dimensional int64 constant: a shape or a list of axes. */
     String int64s(long... values) {
+        return initializer(Onnx.TensorProto.DataType.INT64_VALUE, longBytes(values), values.length);
+    }
+
+    /** An int64 constant of rank 0: an index that drops its axis. */
+    String int64Scalar(long value) {
+        return initializer(Onnx.TensorProto.DataType.INT64_VALUE, longBytes(value));
+    }
+
+    private static byte[] longBytes(long... values) {
         ByteBuffer raw = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
         for (long v : values) {
             raw.putLong(v);
         }
-        return initializer(Onnx.TensorProto.DataType.INT64_VALUE, raw.array(), values.length);
+        return raw.array();
     }
 
     private String initializer(int type, byte[] raw, long... dims) {
@@ -123,13 +139,16 @@ public final class TinyModel {
         return List.copyOf(inputs);
     }
 
-    /** The model whose outputs are {@code output} and then {@code exposed}, those without a declared shape. */
+    /**
+     * The model whose outputs are {@code output} (float32) and then {@code exposed}, those without a declared type
+     * (ONNX Runtime infers it), each tensor of the exposed ones that is not already an input.
+     */
     ModelFile model(String output, Collection<String> exposed) {
         Onnx.GraphProto.Builder graph = Onnx.GraphProto.newBuilder().setName("tiny").addAllNode(nodes)
                 .addAllInitializer(initializers).addAllInput(inputs).addOutput(valueInfo(output, null));
         for (String name : exposed) {
-            if (!name.equals(output)) {
-                graph.addOutput(valueInfo(name, null));
+            if (!name.equals(output) && inputs.stream().noneMatch(i -> i.getName().equals(name))) {
+                graph.addOutput(Onnx.ValueInfoProto.newBuilder().setName(name));
             }
         }
         return ModelFile.of(Onnx.ModelProto.newBuilder().setIrVersion(8).setProducerName("convlens-tests")
@@ -159,30 +178,31 @@ public final class TinyModel {
                 .setType(Onnx.TypeProto.newBuilder().setTensorType(type)).build();
     }
 
-    // ---- attributes ----
+    // ---- attributes: GraphWriter's, under the names the tests read best ----
 
     /** An INTS attribute. */
     public static Onnx.AttributeProto ints(String name, long... values) {
+        return GraphWriter.ints(name, values);
+    }
+
+    static Onnx.AttributeProto integer(String name, long value) {
+        return GraphWriter.int1(name, value);
+    }
+
+    static Onnx.AttributeProto reals(String name, float... values) {
         Onnx.AttributeProto.Builder a = Onnx.AttributeProto.newBuilder().setName(name)
-                .setType(Onnx.AttributeProto.AttributeType.INTS);
-        for (long v : values) {
-            a.addInts(v);
+                .setType(Onnx.AttributeProto.AttributeType.FLOATS);
+        for (float v : values) {
+            a.addFloats(v);
         }
         return a.build();
     }
 
-    static Onnx.AttributeProto integer(String name, long value) {
-        return Onnx.AttributeProto.newBuilder().setName(name).setType(Onnx.AttributeProto.AttributeType.INT)
-                .setI(value).build();
-    }
-
     static Onnx.AttributeProto real(String name, float value) {
-        return Onnx.AttributeProto.newBuilder().setName(name).setType(Onnx.AttributeProto.AttributeType.FLOAT)
-                .setF(value).build();
+        return GraphWriter.float1(name, value);
     }
 
     static Onnx.AttributeProto string(String name, String value) {
-        return Onnx.AttributeProto.newBuilder().setName(name).setType(Onnx.AttributeProto.AttributeType.STRING)
-                .setS(ByteString.copyFromUtf8(value)).build();
+        return GraphWriter.string1(name, value);
     }
 }
