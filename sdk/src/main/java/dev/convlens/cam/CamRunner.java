@@ -83,7 +83,7 @@ public final class CamRunner {
             case EIGEN_CAM -> {
                 Forward f = forward(List.of(layer), input, shape, requestedClass);
                 Maps a = f.maps(layer);
-                yield new Result(MapMath.principalProjection(a.planes), a.h, a.w, f.target, f.score, layer);
+                yield new Result(MapMath.principalProjection(a.planes), a.h, a.w, f.target.target(), f.target.score(), layer);
             }
             case OCCLUSION -> occlusion(options, input, shape, w, h, requestedClass);
         };
@@ -96,13 +96,13 @@ public final class CamRunner {
                         + " ABLATION_CAM, EIGEN_CAM or OCCLUSION"));
         Forward f = forward(List.of(head.pooled()), input, shape, requestedClass);
         Maps a = f.maps(head.pooled());
-        int row = f.outputs.length == 1 ? 0 : f.target; // one sigmoid unit: its weights, signed by the class
-        double sign = f.outputs.length == 1 && f.target == 0 ? -1 : 1;
+        int row = f.target.classes() == 1 ? 0 : f.target.target(); // one sigmoid unit: its weights, signed by class
+        double sign = f.target.classes() == 1 && f.target.target() == 0 ? -1 : 1;
         double[] weights = new double[a.planes.length];
         for (int k = 0; k < weights.length; k++) {
             weights[k] = sign * head.weights()[row][k];
         }
-        return new Result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, f.target, f.score, head.pooled());
+        return new Result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, f.target.target(), f.target.score(), head.pooled());
     }
 
     private Result gradCam(HeatmapMethod method, String layer, float[] input, long[] shape, int requestedClass) {
@@ -110,8 +110,7 @@ public final class CamRunner {
         Forward f = forward(path, input, shape, requestedClass);
         Map<String, long[]> shapes = new LinkedHashMap<>();
         f.values.forEach((name, v) -> shapes.put(name, v.shape()));
-        float[] seed = new float[f.outputs.length];
-        seed[f.outputs.length == 1 ? 0 : f.target] = f.outputs.length == 1 && f.target == 0 ? -1 : 1;
+        float[] seed = f.target.seed(1);
         String gradient = GradientBuilder.gradientOf(layer);
         Map<String, Values> r = engine.runDerived("gradient " + layer + " " + Arrays.toString(shape),
                 () -> GradientBuilder.build(model, layer, output, shapes),
@@ -122,7 +121,7 @@ public final class CamRunner {
         Maps g = Maps.of(r.get(gradient));
         double[] weights = method == HeatmapMethod.GRAD_CAM ? MapMath.meanGradients(g.planes)
                 : MapMath.gradCamPlusPlusWeights(a.planes, g.planes);
-        return new Result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, f.target, f.score, layer);
+        return new Result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, f.target.target(), f.target.score(), layer);
     }
 
     private Result scoreCam(HeatmapOptions options, String layer, float[] input, long[] shape, int w, int h,
@@ -150,7 +149,7 @@ public final class CamRunner {
         for (int i = 0; i < channels.length; i++) {
             weights[channels[i]] = softmax[i];
         }
-        return new Result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, f.target, f.score, layer);
+        return new Result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, f.target.target(), f.target.score(), layer);
     }
 
     private Result ablationCam(HeatmapOptions options, String layer, float[] input, long[] shape, int requestedClass) {
@@ -189,15 +188,15 @@ public final class CamRunner {
             }
             float[] outputs = engine.runDerived(key, build, feeds, Set.of(output)).get(output).planes()[0];
             for (int b = 0; b < n; b++) {
-                ablated[start + b] = f.score(outputs, b);
+                ablated[start + b] = f.target.of(outputs, b);
             }
         }
-        double y = f.score;
+        double y = f.target.score();
         double[] weights = new double[channels];
         for (int k = 0; k < channels; k++) {
             weights[k] = Math.abs(y) < 1e-12 ? y - ablated[k] : (y - ablated[k]) / y;
         }
-        return new Result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, f.target, f.score, layer);
+        return new Result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, f.target.target(), f.target.score(), layer);
     }
 
     private Result occlusion(HeatmapOptions options, float[] input, long[] shape, int w, int h, int requestedClass) {
@@ -220,9 +219,9 @@ public final class CamRunner {
         double[] scores = scores(occluded, shape, f.target, options.batch());
         float[] map = new float[rows * cols];
         for (int i = 0; i < map.length; i++) {
-            map[i] = (float) (f.score - scores[i]);
+            map[i] = (float) (f.target.score() - scores[i]);
         }
-        return new Result(map, rows, cols, f.target, f.score, "");
+        return new Result(map, rows, cols, f.target.target(), f.target.score(), "");
     }
 
     /** The input multiplied by a mask of {@code h * w} values, the same for every channel. */
@@ -240,7 +239,7 @@ public final class CamRunner {
     }
 
     /** The class scores of many inputs, run in batches when the model allows. */
-    private double[] scores(List<float[]> inputs, long[] shape, int target, int batchSize) {
+    private double[] scores(List<float[]> inputs, long[] shape, ClassScore target, int batchSize) {
         int batch = batchable ? batchSize : 1;
         double[] scores = new double[inputs.size()];
         int size = inputs.get(0).length;
@@ -255,7 +254,7 @@ public final class CamRunner {
             float[] out = engine.run(spec.name(), joined, batchShape, spec.float16(), Set.of(output)).get(output)
                     .planes()[0];
             for (int b = 0; b < n; b++) {
-                scores[start + b] = score(out, out.length / n, b, target);
+                scores[start + b] = target.of(out, b);
             }
         }
         return scores;
@@ -277,14 +276,6 @@ public final class CamRunner {
                 .limit(count).sorted().mapToInt(Integer::intValue).toArray();
     }
 
-    static double score(float[] outputs, int perInput, int index, int target) {
-        if (perInput == 1) {
-            float s = outputs[index];
-            return target == 1 ? s : 1 - s;
-        }
-        return outputs[index * perInput + target];
-    }
-
     /** One forward run that also returns some inner tensors: the outputs, the class and its score. */
     private Forward forward(List<String> tensors, float[] input, long[] shape, int requestedClass) {
         Set<String> wanted = new TreeSet<>(tensors);
@@ -302,37 +293,13 @@ public final class CamRunner {
             values = engine.runDerived("expose " + wanted, () -> Rewriter.expose(model.bytes(), exposed),
                     Map.of(spec.name(), new Engine.Feed(input, shape)), wanted);
         }
-        float[] outputs = values.get(output).planes()[0];
-        int target = requestedClass;
-        if (outputs.length == 1) {
-            if (target < 0) {
-                target = outputs[0] >= 0.5f ? 1 : 0;
-            } else if (target > 1) {
-                throw new IllegalArgumentException("target class " + target + ", but the model has one sigmoid output:"
-                        + " class 1 is its score, class 0 the complement");
-            }
-        } else if (target < 0) {
-            target = 0;
-            for (int i = 1; i < outputs.length; i++) {
-                if (outputs[i] > outputs[target]) {
-                    target = i;
-                }
-            }
-        } else if (target >= outputs.length) {
-            throw new IllegalArgumentException("target class " + target + ", but the model's output '" + output
-                    + "' has " + outputs.length + " classes");
-        }
-        return new Forward(values, outputs, target, (float) score(outputs, outputs.length, 0, target));
+        ClassScore target = ClassScore.of(values.get(output).planes()[0], requestedClass, output);
+        return new Forward(values, target);
     }
 
-    private record Forward(Map<String, Values> values, float[] outputs, int target, float score) {
+    private record Forward(Map<String, Values> values, ClassScore target) {
         Maps maps(String tensor) {
             return Maps.of(values.get(tensor));
-        }
-
-        /** The class score of input {@code index} of a batch. */
-        double score(float[] batchOutputs, int index) {
-            return CamRunner.score(batchOutputs, outputs.length, index, target);
         }
     }
 
