@@ -3,20 +3,14 @@ package dev.convlens.cam;
 import dev.convlens.UnsupportedModelException;
 import dev.convlens.image.InputSpec;
 import dev.convlens.image.PixelSpace;
-import dev.convlens.onnx.GradientBuilder;
 import dev.convlens.onnx.ModelFile;
-import dev.convlens.onnx.Rewriter;
 import dev.convlens.runtime.Engine;
-import dev.convlens.runtime.Values;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.IntFunction;
-import java.util.function.Supplier;
 
 /**
  * Gradient ascent in input space ("Deep Learning with Python" 5.4.2): for each channel of a layer, a picture that
@@ -78,38 +72,44 @@ public final class PatternAscent {
         }
         List<Result> results = new ArrayList<>();
         int batch = batchable ? BATCH : 1;
-        Map<Integer, Gradient> gradients = new LinkedHashMap<>(); // one per batch size: all but the last are full
+        Map<Integer, InputGradient> gradients = new LinkedHashMap<>(); // one per batch size; all but the last full
         for (int from = 0; from < channels.length; from += batch) {
             int[] some = Arrays.copyOfRange(channels, from, Math.min(channels.length, from + batch));
-            Gradient gradient = gradients.computeIfAbsent(some.length, n -> gradient(layer, objective, space, n));
-            results.addAll(batch(gradient, layer, some, space, start, steps, step, epsilon));
+            InputGradient gradient = gradients.computeIfAbsent(some.length, n -> {
+                long[] shape = spec.shape(space.width(), space.height());
+                shape[0] = n;
+                return InputGradient.of(model, engine, spec, objective, List.of(layer), shape, false);
+            });
+            results.addAll(batch(gradient, objective, layer, some, space, start, steps, step, epsilon));
         }
         return results;
     }
 
-    private List<Result> batch(Gradient gradient, String layer, int[] channels, PixelSpace space,
-                               IntFunction<float[]> start, int steps, float step, double epsilon) {
+    private List<Result> batch(InputGradient gradient, String objective, String layer, int[] channels,
+                               PixelSpace space, IntFunction<float[]> start, int steps, float step, double epsilon) {
         int n = channels.length;
         int size = space.size();
         float[][] pixels = new float[n][];
         for (int b = 0; b < n; b++) {
             pixels[b] = start.apply(channels[b]);
         }
-        long[] inputShape = gradient.inputShape;
+        long[] shape = gradient.shape(objective);
+        int plane = (int) (shape[2] * shape[3]);
+        int perImage = (int) shape[1] * plane;
+        float[] seed = new float[n * perImage]; // each element's channel's mean: 1 / (H W) over its map
+        for (int b = 0; b < n; b++) {
+            Arrays.fill(seed, b * perImage + channels[b] * plane, b * perImage + (channels[b] + 1) * plane,
+                    1f / plane);
+        }
         float[] scores = new float[n];
         for (int s = 0; s <= steps; s++) {
             float[] input = new float[n * size];
             for (int b = 0; b < n; b++) {
                 System.arraycopy(space.toInput(pixels[b]), 0, input, b * size, size);
             }
-            Map<String, Values> out = engine.runDerived(gradient.key, gradient.model,
-                    Map.of(spec.name(), new Engine.Feed(input, inputShape),
-                            GradientBuilder.SEED, new Engine.Feed(gradient.seed(channels), gradient.objectiveShape)),
-                    new LinkedHashSet<>(List.of(layer, gradient.name)));
-            float[] activations = out.get(layer).planes()[0];
-            float[] g = out.get(gradient.name).planes()[0];
-            int plane = (int) (gradient.objectiveShape[2] * gradient.objectiveShape[3]);
-            int perImage = (int) gradient.objectiveShape[1] * plane;
+            Map<String, float[]> out = gradient.run(input, seed);
+            float[] activations = out.get(layer);
+            float[] g = out.get(InputGradient.GRADIENT);
             for (int b = 0; b < n; b++) {
                 double sum = 0;
                 for (int i = 0, at = b * perImage + channels[b] * plane; i < plane; i++) {
@@ -141,50 +141,5 @@ public final class PatternAscent {
             results.add(new Result(channels[b], scores[b], pixels[b], space.toInput(pixels[b]), scores[b] == 0));
         }
         return results;
-    }
-
-    /** A model that also returns a layer's output and the gradient of a seed-weighted sum of it to the input. */
-    private record Gradient(String key, Supplier<byte[]> model, String name, long[] inputShape,
-                            long[] objectiveShape) {
-        /** d objective / d tensor for each batch element's channel: its mean over the map, 1 / (H W) there. */
-        float[] seed(int[] channels) {
-            int plane = (int) (objectiveShape[2] * objectiveShape[3]);
-            int perImage = (int) objectiveShape[1] * plane;
-            float[] seed = new float[channels.length * perImage];
-            for (int b = 0; b < channels.length; b++) {
-                Arrays.fill(seed, b * perImage + channels[b] * plane, b * perImage + (channels[b] + 1) * plane,
-                        1f / plane);
-            }
-            return seed;
-        }
-    }
-
-    /** The gradient model for a batch of {@code n} pictures; the shapes come from a forward run, the model later. */
-    private Gradient gradient(String layer, String objective, PixelSpace space, int n) {
-        long[] inputShape = spec.shape(space.width(), space.height());
-        inputShape[0] = n;
-        String input = spec.name();
-        List<String> path = GradientBuilder.path(model, input, objective);
-        Set<String> wanted = new LinkedHashSet<>(path);
-        wanted.remove(input);
-        List<Rewriter.Output> exposed = new ArrayList<>();
-        for (String t : wanted) {
-            if (!model.isOutput(t)) {
-                exposed.add(new Rewriter.Output(t, 1, -1));
-            }
-        }
-        float[] blank = new float[(int) Arrays.stream(inputShape).reduce(1, Math::multiplyExact)];
-        Map<String, Values> forward = engine.runDerived("expose " + wanted,
-                () -> Rewriter.expose(model.bytes(), exposed), Map.of(input, new Engine.Feed(blank, inputShape)),
-                wanted);
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        forward.forEach((name, v) -> shapes.put(name, v.shape()));
-        shapes.put(input, inputShape);
-        Supplier<byte[]> built = () -> {
-            byte[] bytes = GradientBuilder.build(model, input, objective, shapes);
-            return model.isOutput(layer) ? bytes : Rewriter.expose(bytes, List.of(new Rewriter.Output(layer, 1, 4)));
-        };
-        return new Gradient("pattern " + objective + " " + Arrays.toString(inputShape), built,
-                GradientBuilder.gradientOf(input), inputShape, shapes.get(objective));
     }
 }

@@ -40,20 +40,23 @@ final class BackwardRules {
     private final Set<String> active;
     private final GraphWriter w;
     private final long opset;
+    private final boolean guided;
     private final BiConsumer<String, String> sink;
 
     /**
      * @param shapes the shapes of the tensors between the layer and the output, from a run
      * @param active those tensors: the ones that depend on the layer and lead to the output
+     * @param guided whether a Relu passes back only the positive part of its gradient (guided backpropagation)
      * @param sink takes a gradient contribution to a tensor
      */
-    BackwardRules(Graph graph, Map<String, long[]> shapes, Set<String> active, GraphWriter writer,
+    BackwardRules(Graph graph, Map<String, long[]> shapes, Set<String> active, GraphWriter writer, boolean guided,
                   BiConsumer<String, String> sink) {
         this.graph = graph;
         this.shapes = shapes;
         this.active = active;
         this.w = writer;
         this.opset = writer.opset();
+        this.guided = guided;
         this.sink = sink;
     }
 
@@ -98,7 +101,7 @@ final class BackwardRules {
                 give(x, gy);
             }
             case "Neg" -> give(x, w.emit("Neg", gy));
-            case "Relu" -> give(x, w.mul(gy, mask("Greater", y, 0f)));
+            case "Relu" -> give(x, w.mul(guided ? w.emit("Relu", gy) : gy, mask("Greater", y, 0f)));
             case "LeakyRelu" -> {
                 float alpha = Attributes.real(n, "alpha", 0.01f);
                 String m = mask("Greater", x, 0f);

@@ -104,13 +104,26 @@ public final class GradientBuilder {
      * @throws IllegalArgumentException if a tensor of the path has no shape in {@code shapes} nor in the model
      */
     public static byte[] build(ModelFile model, String target, String output, Map<String, long[]> shapes) {
+        return build(model, target, output, shapes, false);
+    }
+
+    /**
+     * Builds the model that also returns the target and the score's gradient with respect to it, by plain
+     * backpropagation or by guided backpropagation (Springenberg et al. 2015), where a Relu passes back only the
+     * positive part of its gradient, and only where its input was positive.
+     *
+     * @param guided whether Relus pass back only positive gradients
+     * @see #build(ModelFile, String, String, Map)
+     */
+    public static byte[] build(ModelFile model, String target, String output, Map<String, long[]> shapes,
+                               boolean guided) {
         Onnx.ModelProto proto = model.proto();
         Graph graph = new Graph(proto.getGraph());
         Set<String> active = active(graph, target, output);
         Onnx.GraphProto.Builder out = proto.getGraph().toBuilder();
         GraphWriter writer = new GraphWriter(out, Graph.opset(proto), PREFIX);
         Map<String, String> gradients = new HashMap<>(Map.of(output, SEED));
-        BackwardRules rules = new BackwardRules(graph, shapes, active, writer,
+        BackwardRules rules = new BackwardRules(graph, shapes, active, writer, guided,
                 (tensor, gradient) -> gradients.merge(tensor, gradient, writer::add));
         for (int i = graph.nodeCount() - 1; i >= 0; i--) {
             Onnx.NodeProto node = graph.node(i);

@@ -943,6 +943,28 @@ class GradientRulesTest {
                 .isNotEmpty();
     }
 
+    /** Guided backpropagation: a Relu passes back the positive part of its gradient, where its input is positive. */
+    @Test
+    void guidedReluPassesBackOnlyPositiveGradientsWhereItsInputWasPositive() throws OrtException {
+        TinyModel m = new TinyModel(13, dims(1, 8), new Random(2));
+        String y = m.node("Relu");
+        ModelFile model = m.model(y, List.of());
+        float[] x = {-2, -1, -0.5f, 0.5f, 1, 2, 3, -3};
+        float[] seed = {1, -1, 2, -2, 3, -3, 0.5f, 4};
+        Map<String, long[]> shapes = Map.of(TARGET, dims(1, 8), y, dims(1, 8));
+        for (boolean guided : new boolean[] {false, true}) {
+            try (OrtSession session = session(GradientBuilder.build(model, TARGET, y, shapes, guided))) {
+                float[] g = run(session, Map.of(INPUT, new Tensor(x, dims(1, 8)),
+                        GradientBuilder.SEED, new Tensor(seed, dims(1, 8)))).get(GradientBuilder.gradientOf(TARGET))
+                        .values();
+                for (int i = 0; i < x.length; i++) {
+                    float expected = x[i] > 0 ? guided ? Math.max(0, seed[i]) : seed[i] : 0;
+                    assertThat(g[i]).as("guided %s, element %d", guided, i).isEqualTo(expected);
+                }
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("refusals")
     void refusalNamesTheOp(Row row) throws OrtException {
