@@ -9,7 +9,8 @@ import java.util.Objects;
 
 /**
  * Where the model looked for a class in one image: a map at the resolution of the feature maps it was computed from
- * (or of the occlusion grid), and pictures of it over the image. Made by {@link Request#heatmap(HeatmapMethod)}.
+ * (or of the occlusion grid, or of the input for an attribution), and pictures of it over the image. Made by
+ * {@link Request#heatmap(HeatmapMethod)} and {@link Request#attribution(AttributionMethod)}.
  *
  * <pre>{@code
  * Heatmap h = inspector.image(Path.of("dog.jpg")).heatmap(HeatmapMethod.GRAD_CAM);
@@ -19,7 +20,7 @@ import java.util.Objects;
  * <p>Immutable and thread-safe.
  */
 public final class Heatmap {
-    private final HeatmapMethod method;
+    private final ExplanationMethod method;
     private final Layer layer;
     private final int targetClass;
     private final float score;
@@ -28,7 +29,7 @@ public final class Heatmap {
     private final float[] values;
     private final Pixels image;
 
-    Heatmap(HeatmapMethod method, Layer layer, int targetClass, float score, int width, int height, float[] values,
+    Heatmap(ExplanationMethod method, Layer layer, int targetClass, float score, int width, int height, float[] values,
             Pixels image) {
         this.method = method;
         this.layer = layer;
@@ -41,17 +42,18 @@ public final class Heatmap {
     }
 
     /**
-     * Returns the method that made this map.
+     * Returns the method that made this map: a {@link HeatmapMethod}, or an {@link AttributionMethod}.
      *
      * @return the method
      */
-    public HeatmapMethod method() {
+    public ExplanationMethod method() {
         return method;
     }
 
     /**
      * Returns the target layer whose feature maps were weighed. (CAM weighs the maps that enter the global pooling
-     * after it; occlusion uses no layer, and this is then the default target layer.)
+     * after it; occlusion and the attributions use no layer, and this is then the default target layer, whose
+     * Grad-CAM {@link AttributionMethod#GUIDED_GRAD_CAM} uses.)
      *
      * @return the layer
      */

@@ -3,7 +3,7 @@ package dev.convlens;
 /**
  * How a {@link Heatmap} decides where the model looked. All work on any float32 ONNX CNN with ONNX Runtime alone.
  */
-public enum HeatmapMethod {
+public enum HeatmapMethod implements ExplanationMethod {
     /**
      * Class activation mapping (Zhou et al. 2016): the pooled feature maps weighted by the dense layer's weights
      * for the class. Needs a head of global average pooling and one dense layer; one run.

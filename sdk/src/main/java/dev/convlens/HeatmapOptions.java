@@ -3,25 +3,31 @@ package dev.convlens;
 import java.util.Objects;
 
 /**
- * Settings of the heatmap methods that run the model many times. Immutable; each setter returns a changed copy.
+ * Settings of the heatmap and attribution methods that run the model many times. Immutable; each setter returns a changed copy.
  *
  * <pre>{@code
  * Heatmap h = request.heatmap(HeatmapMethod.SCORE_CAM, HeatmapOptions.defaults().channels(64));
  * }</pre>
  */
 public final class HeatmapOptions {
-    private static final HeatmapOptions DEFAULTS = new HeatmapOptions(0, 0, 0, 16);
+    private static final HeatmapOptions DEFAULTS = new HeatmapOptions(0, 0, 0, 16, 25, 0.15f, 50);
 
     private final int channels;
     private final int patch;
     private final int stride;
     private final int batch;
+    private final int samples;
+    private final float noise;
+    private final int steps;
 
-    private HeatmapOptions(int channels, int patch, int stride, int batch) {
+    private HeatmapOptions(int channels, int patch, int stride, int batch, int samples, float noise, int steps) {
         this.channels = channels;
         this.patch = patch;
         this.stride = stride;
         this.batch = batch;
+        this.samples = samples;
+        this.noise = noise;
+        this.steps = steps;
     }
 
     /**
@@ -42,7 +48,7 @@ public final class HeatmapOptions {
      * @throws IllegalArgumentException if channels is negative
      */
     public HeatmapOptions channels(int channels) {
-        return new HeatmapOptions(notNegative("channels", channels), patch, stride, batch);
+        return new HeatmapOptions(notNegative("channels", channels), patch, stride, batch, samples, noise, steps);
     }
 
     /**
@@ -54,7 +60,8 @@ public final class HeatmapOptions {
      * @throws IllegalArgumentException if a value is negative
      */
     public HeatmapOptions occlusion(int patch, int stride) {
-        return new HeatmapOptions(channels, notNegative("patch", patch), notNegative("stride", stride), batch);
+        return new HeatmapOptions(channels, notNegative("patch", patch), notNegative("stride", stride), batch, samples,
+                noise, steps);
     }
 
     /**
@@ -68,7 +75,41 @@ public final class HeatmapOptions {
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be at least 1, was " + batch);
         }
-        return new HeatmapOptions(channels, patch, stride, batch);
+        return new HeatmapOptions(channels, patch, stride, batch, samples, noise, steps);
+    }
+
+    /**
+     * Returns a copy with other {@link AttributionMethod#SMOOTH_GRAD} settings. Defaults: 25 samples, noise 0.15.
+     *
+     * @param samples how many noisy copies of the input are averaged, at least 1
+     * @param noise the standard deviation of the Gaussian noise, as a fraction of the input's range (its largest value
+     *     minus its smallest), 0 or more
+     * @return a changed copy
+     * @throws IllegalArgumentException if samples is less than 1 or noise is negative or not finite
+     */
+    public HeatmapOptions smoothGrad(int samples, float noise) {
+        if (samples < 1) {
+            throw new IllegalArgumentException("samples must be at least 1, was " + samples);
+        }
+        if (!(noise >= 0) || !Float.isFinite(noise)) {
+            throw new IllegalArgumentException("noise must be 0 or more and finite, was " + noise);
+        }
+        return new HeatmapOptions(channels, patch, stride, batch, samples, noise, steps);
+    }
+
+    /**
+     * Returns a copy with another number of {@link AttributionMethod#INTEGRATED_GRADIENTS} steps. Default 50.
+     *
+     * @param steps the points along the path from the baseline to the input (midpoints of equal intervals), at least
+     *     1
+     * @return a changed copy
+     * @throws IllegalArgumentException if steps is less than 1
+     */
+    public HeatmapOptions integratedGradients(int steps) {
+        if (steps < 1) {
+            throw new IllegalArgumentException("steps must be at least 1, was " + steps);
+        }
+        return new HeatmapOptions(channels, patch, stride, batch, samples, noise, steps);
     }
 
     private static int notNegative(String name, int value) {
@@ -114,20 +155,48 @@ public final class HeatmapOptions {
         return batch;
     }
 
+    /**
+     * Returns how many noisy copies SmoothGrad averages.
+     *
+     * @return the samples
+     */
+    public int samples() {
+        return samples;
+    }
+
+    /**
+     * Returns SmoothGrad's noise, as a fraction of the input's range.
+     *
+     * @return the standard deviation
+     */
+    public float noise() {
+        return noise;
+    }
+
+    /**
+     * Returns the steps of integrated gradients.
+     *
+     * @return the steps
+     */
+    public int steps() {
+        return steps;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof HeatmapOptions other && other.channels == channels && other.patch == patch
-                && other.stride == stride && other.batch == batch;
+                && other.stride == stride && other.batch == batch && other.samples == samples && other.noise == noise
+                && other.steps == steps;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(channels, patch, stride, batch);
+        return Objects.hash(channels, patch, stride, batch, samples, noise, steps);
     }
 
     @Override
     public String toString() {
         return "HeatmapOptions[channels " + channels + ", patch " + patch + ", stride " + stride + ", batch " + batch
-                + "]";
+                + ", samples " + samples + ", noise " + noise + ", steps " + steps + "]";
     }
 }

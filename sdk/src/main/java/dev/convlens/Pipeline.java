@@ -1,5 +1,6 @@
 package dev.convlens;
 
+import dev.convlens.cam.Attributions;
 import dev.convlens.cam.CamRunner;
 import dev.convlens.cam.PatternAscent;
 import dev.convlens.image.InputSpec;
@@ -43,6 +44,7 @@ final class Pipeline implements AutoCloseable {
     private final Engine engine;
     private final CamRunner cams;
     private final PatternAscent ascent;
+    private final Attributions attributions;
     private volatile Probe probe;
     private volatile boolean closed;
 
@@ -56,6 +58,7 @@ final class Pipeline implements AutoCloseable {
         this.engine = engine;
         this.cams = cams;
         this.ascent = ascent;
+        this.attributions = new Attributions(model, engine, input, cams.batchable(), cams);
     }
 
     /**
@@ -181,6 +184,18 @@ final class Pipeline implements AutoCloseable {
         Layer layer = heatmapLayer(task, probe(p.width(), p.height()).layers());
         CamRunner.Result r = cams.run(method, heatmapOptions, layer.output(), tensor(task, p), p.width(), p.height(),
                 task.targetClass());
+        return new Heatmap(method, layer, r.targetClass(), r.score(), r.width(), r.height(), r.map(), p.pixels());
+    }
+
+    /** Computes a pixel attribution for the task's class, at the input's resolution. */
+    Heatmap attribution(Task task, AttributionMethod method, HeatmapOptions heatmapOptions) {
+        Prepared p = prepare(task);
+        Layer layer = heatmapLayer(task, probe(p.width(), p.height()).layers());
+        Preprocessing preprocessing = preprocessing(task);
+        float[] black = new PixelSpace(input, preprocessing, p.width(), p.height())
+                .toInput(new float[input.channels() * p.width() * p.height()]);
+        Attributions.Result r = attributions.run(method, heatmapOptions, layer.output(), tensor(task, p), black,
+                p.width(), p.height(), task.targetClass());
         return new Heatmap(method, layer, r.targetClass(), r.score(), r.width(), r.height(), r.map(), p.pixels());
     }
 

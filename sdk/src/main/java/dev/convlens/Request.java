@@ -282,6 +282,44 @@ public final class Request {
     }
 
     /**
+     * Computes which input pixels mattered for the target class (see {@link #target(int)}), from the gradient of its
+     * score with respect to the model's input, with the default {@link HeatmapOptions}. The map has the input's
+     * resolution; {@link Heatmap#overlay()} draws it over the image as for heatmaps (negative values as 0).
+     *
+     * <pre>{@code
+     * Heatmap pixels = inspector.image(Path.of("dog.jpg")).attribution(AttributionMethod.INTEGRATED_GRADIENTS);
+     * }</pre>
+     *
+     * @param method how to compute it
+     * @return the map
+     * @throws NullPointerException if method is null
+     * @throws UnsupportedModelException if the gradient cannot be taken through the model (an op without a rule)
+     * @throws IllegalArgumentException if the target class is out of range
+     * @throws ImageException if the image cannot be read
+     * @throws InferenceException if ONNX Runtime fails
+     */
+    public Heatmap attribution(AttributionMethod method) {
+        return attribution(method, HeatmapOptions.defaults());
+    }
+
+    /**
+     * Computes which input pixels mattered for the target class, with settings for the methods that run many times.
+     *
+     * @param method how to compute it
+     * @param options SmoothGrad's samples and noise, the steps of integrated gradients, the batch size
+     * @return the map
+     * @throws NullPointerException if an argument is null
+     * @throws UnsupportedModelException if the gradient cannot be taken through the model
+     * @throws IllegalArgumentException if the target class is out of range
+     * @throws ImageException if the image cannot be read
+     * @throws InferenceException if ONNX Runtime fails
+     */
+    public Heatmap attribution(AttributionMethod method, HeatmapOptions options) {
+        return pipeline.attribution(task, Objects.requireNonNull(method, "method"),
+                Objects.requireNonNull(options, "options"));
+    }
+
+    /**
      * Runs only the model's own outputs, such as its class scores, on the plain (not rewritten) model.
      *
      * @return the outputs, in the model's order

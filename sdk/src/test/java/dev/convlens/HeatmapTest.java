@@ -62,7 +62,7 @@ class HeatmapTest {
         return all.stream();
     }
 
-    private static Inspector open(String model) throws IOException {
+    static Inspector open(String model) throws IOException {
         if (model.equals("seed")) {
             return Inspector.of(SEED);
         }

@@ -48,6 +48,11 @@ public final class CamRunner {
         this.output = engine.modelOutputs().get(0);
     }
 
+    /** Whether the model's batch size is dynamic, so several inputs can run at once. */
+    public boolean batchable() {
+        return batchable;
+    }
+
     /**
      * A map, its size, the class it explains and the model's score for that class.
      *

@@ -1,0 +1,202 @@
+package dev.convlens.cam;
+
+import dev.convlens.AttributionMethod;
+import dev.convlens.HeatmapMethod;
+import dev.convlens.HeatmapOptions;
+import dev.convlens.Layout;
+import dev.convlens.UnsupportedModelException;
+import dev.convlens.image.InputSpec;
+import dev.convlens.onnx.ModelFile;
+import dev.convlens.runtime.Engine;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * Pixel attributions: which input values decided a class score, from the gradient of the score with respect to the
+ * model's input (see {@link AttributionMethod} for each method's definition, its channel reduction and its sign).
+ * Methods that need the gradient at many inputs run them as batches where the model's batch is dynamic.
+ */
+public final class Attributions {
+    /** SmoothGrad's noise is drawn from this seed, so a map is the same every time. */
+    private static final long NOISE_SEED = 0;
+
+    private final ModelFile model;
+    private final Engine engine;
+    private final InputSpec spec;
+    private final boolean batchable;
+    private final String output;
+    private final CamRunner cams;
+
+    /**
+     * @param batchable whether the model's batch size is dynamic, so several inputs can run at once
+     * @param cams the Grad-CAM that {@link AttributionMethod#GUIDED_GRAD_CAM} multiplies with
+     */
+    public Attributions(ModelFile model, Engine engine, InputSpec spec, boolean batchable, CamRunner cams) {
+        this.model = model;
+        this.engine = engine;
+        this.spec = spec;
+        this.batchable = batchable;
+        this.output = engine.modelOutputs().get(0);
+        this.cams = cams;
+    }
+
+    /**
+     * A map at the input's resolution, the class it explains and the model's score for that class.
+     *
+     * @param map {@code height * width} values, row by row
+     */
+    public record Result(float[] map, int height, int width, int targetClass, float score) {
+    }
+
+    /**
+     * Computes a map.
+     *
+     * @param layer the Grad-CAM layer's output tensor, for {@link AttributionMethod#GUIDED_GRAD_CAM}
+     * @param input the model input for the image, in the input's layout, batch 1
+     * @param baseline the model input for a black image of the same size, for integrated gradients
+     * @param w the input width
+     * @param h the input height
+     * @param requestedClass the class to explain, or -1 for the predicted one
+     * @throws UnsupportedModelException if the gradient cannot be taken through the model
+     * @throws IllegalArgumentException if the class is out of range
+     */
+    public Result run(AttributionMethod method, HeatmapOptions options, String layer, float[] input, float[] baseline,
+                      int w, int h, int requestedClass) {
+        if (spec.float16()) {
+            throw new UnsupportedModelException(method + " runs a model derived from this one in float32, and this"
+                    + " model's input is float16");
+        }
+        long[] shape = spec.shape(w, h);
+        ClassScore target = ClassScore.of(engine.run(spec.name(), input, shape, false, Set.of(output)).get(output)
+                .planes()[0], requestedClass, output);
+        float[] map = switch (method) {
+            case GRADIENT -> maxAbs(gradients(List.of(input), shape, target, 1, false)[0], w, h);
+            case GUIDED_BACKPROP -> maxAbs(gradients(List.of(input), shape, target, 1, true)[0], w, h);
+            case INPUT_X_GRADIENT -> sum(times(input, gradients(List.of(input), shape, target, 1, false)[0]), w, h);
+            case SMOOTH_GRAD -> smoothGrad(options, input, shape, target, w, h);
+            case INTEGRATED_GRADIENTS -> integratedGradients(options, input, baseline, shape, target, w, h);
+            case GUIDED_GRAD_CAM -> guidedGradCam(options, layer, input, shape, target, w, h);
+        };
+        return new Result(map, h, w, target.target(), target.score());
+    }
+
+    private float[] smoothGrad(HeatmapOptions options, float[] input, long[] shape, ClassScore target, int w, int h) {
+        float min = Float.POSITIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : input) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        double sigma = options.noise() * (max - min);
+        Random random = new Random(NOISE_SEED);
+        float[][] noisy = new float[options.samples()][input.length];
+        for (float[] sample : noisy) {
+            for (int i = 0; i < input.length; i++) {
+                sample[i] = (float) (input[i] + sigma * random.nextGaussian());
+            }
+        }
+        float[] mean = new float[input.length];
+        for (float[] g : gradients(List.of(noisy), shape, target, options.batch(), false)) {
+            for (int i = 0; i < mean.length; i++) {
+                mean[i] += Math.abs(g[i]) / noisy.length;
+            }
+        }
+        return maxAbs(mean, w, h);
+    }
+
+    private float[] integratedGradients(HeatmapOptions options, float[] input, float[] baseline, long[] shape,
+                                        ClassScore target, int w, int h) {
+        int steps = options.steps();
+        float[][] path = new float[steps][input.length];
+        for (int k = 0; k < steps; k++) {
+            float alpha = (k + 0.5f) / steps; // the midpoint of each of the steps equal intervals
+            for (int i = 0; i < input.length; i++) {
+                path[k][i] = baseline[i] + alpha * (input[i] - baseline[i]);
+            }
+        }
+        float[] mean = new float[input.length];
+        for (float[] g : gradients(List.of(path), shape, target, options.batch(), false)) {
+            for (int i = 0; i < mean.length; i++) {
+                mean[i] += g[i] / steps;
+            }
+        }
+        float[] difference = new float[input.length];
+        for (int i = 0; i < input.length; i++) {
+            difference[i] = input[i] - baseline[i];
+        }
+        return sum(times(difference, mean), w, h);
+    }
+
+    private float[] guidedGradCam(HeatmapOptions options, String layer, float[] input, long[] shape,
+                                  ClassScore target, int w, int h) {
+        float[] guided = maxAbs(gradients(List.of(input), shape, target, 1, true)[0], w, h);
+        CamRunner.Result cam = cams.run(HeatmapMethod.GRAD_CAM, options, layer, input, w, h, target.target());
+        float[] resized = MapMath.resize(cam.map(), cam.height(), cam.width(), h, w);
+        for (int i = 0; i < guided.length; i++) {
+            guided[i] *= resized[i];
+        }
+        return guided;
+    }
+
+    /** The gradient of the class score at each input, in batches of at most {@code batchSize}. */
+    private float[][] gradients(List<float[]> inputs, long[] shape, ClassScore target, int batchSize, boolean guided) {
+        int batch = batchable ? Math.min(batchSize, inputs.size()) : 1;
+        int size = inputs.get(0).length;
+        float[][] gradients = new float[inputs.size()][];
+        InputGradient full = null;
+        for (int start = 0; start < inputs.size(); start += batch) {
+            int n = Math.min(batch, inputs.size() - start);
+            long[] batchShape = shape.clone();
+            batchShape[0] = n;
+            InputGradient gradient = n == batch && full != null ? full
+                    : InputGradient.of(model, engine, spec, output, List.of(), batchShape, guided);
+            if (n == batch) {
+                full = gradient;
+            }
+            float[] joined = new float[n * size];
+            for (int b = 0; b < n; b++) {
+                System.arraycopy(inputs.get(start + b), 0, joined, b * size, size);
+            }
+            float[] g = gradient.run(joined, target.seed(n)).get(InputGradient.GRADIENT);
+            for (int b = 0; b < n; b++) {
+                gradients[start + b] = java.util.Arrays.copyOfRange(g, b * size, (b + 1) * size);
+            }
+        }
+        return gradients;
+    }
+
+    private static float[] times(float[] a, float[] b) {
+        float[] out = new float[a.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a[i] * b[i];
+        }
+        return out;
+    }
+
+    /** Each pixel's largest absolute value over its channels. */
+    private float[] maxAbs(float[] values, int w, int h) {
+        float[] map = new float[w * h];
+        for (int c = 0; c < spec.channels(); c++) {
+            for (int i = 0; i < map.length; i++) {
+                map[i] = Math.max(map[i], Math.abs(values[at(c, i, w * h)]));
+            }
+        }
+        return map;
+    }
+
+    /** Each pixel's sum over its channels. */
+    private float[] sum(float[] values, int w, int h) {
+        float[] map = new float[w * h];
+        for (int c = 0; c < spec.channels(); c++) {
+            for (int i = 0; i < map.length; i++) {
+                map[i] += values[at(c, i, w * h)];
+            }
+        }
+        return map;
+    }
+
+    private int at(int c, int i, int plane) {
+        return spec.layout() == Layout.NCHW ? c * plane + i : i * spec.channels() + c;
+    }
+}
