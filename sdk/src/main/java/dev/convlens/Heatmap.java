@@ -124,8 +124,9 @@ public final class Heatmap {
 
     /**
      * Returns the heatmap over the image as "Deep Learning with Python" 9.4 draws it: the map scaled to 0..1 by its
-     * maximum, resized to the image with bilinear interpolation, colored with jet, added at 0.4 to the image, and
-     * the sum rescaled to 0..255.
+     * maximum (an attribution by its 98th percentile of positive values, clipped at 1), negative values as 0, resized
+     * to the image with bilinear interpolation, colored with jet, added at 0.4 to the image, and the sum rescaled to
+     * 0..255.
      *
      * @return an RGB image of the image's size (upright)
      */
@@ -148,7 +149,8 @@ public final class Heatmap {
     }
 
     /**
-     * Returns the heatmap alone, scaled to 0..1 by its maximum, resized to the image and colored with a colormap.
+     * Returns the heatmap alone, scaled to 0..1 as {@link #overlay()} scales it, resized to the image and colored with a
+     * colormap.
      *
      * @param colormap the colors, {@link Colormap#JET} as in the overlays
      * @return an RGB image of the image's size
@@ -160,15 +162,39 @@ public final class Heatmap {
 
     /** The map, negative values as 0, divided by its maximum, resized to the image. */
     private float[] resized() {
+        float top = top();
+        float[] scaled = new float[values.length];
+        for (int i = 0; i < scaled.length; i++) {
+            scaled[i] = top > 0 ? Math.min(1, Math.max(0, values[i]) / top) : 0;
+        }
+        return MapMath.resize(scaled, height, width, image.height(), image.width());
+    }
+
+    /**
+     * What the pictures divide the map by: its maximum; for an attribution, the 98th percentile of its positive
+     * values, since a few pixels hold much of a gradient's mass and would leave the rest dark (captum's pictures
+     * clip the top 2% the same way).
+     */
+    private float top() {
+        if (method instanceof AttributionMethod) {
+            float[] positive = new float[values.length];
+            int n = 0;
+            for (float v : values) {
+                if (v > 0) {
+                    positive[n++] = v;
+                }
+            }
+            if (n == 0) {
+                return 0;
+            }
+            java.util.Arrays.sort(positive, 0, n);
+            return positive[(int) Math.ceil(0.98 * n) - 1];
+        }
         float max = 0;
         for (float v : values) {
             max = Math.max(max, v);
         }
-        float[] scaled = new float[values.length];
-        for (int i = 0; i < scaled.length; i++) {
-            scaled[i] = max > 0 ? Math.max(0, values[i]) / max : 0;
-        }
-        return MapMath.resize(scaled, height, width, image.height(), image.width());
+        return max;
     }
 
     private BufferedImage image(int[] rgb) {

@@ -1,5 +1,6 @@
 package dev.convlens.examples;
 
+import dev.convlens.AttributionMethod;
 import dev.convlens.Colormap;
 import dev.convlens.ConvLensException;
 import dev.convlens.FeatureMap;
@@ -36,11 +37,15 @@ public final class FeatureMaps {
               --per-row N            channels per grid row (default: 16)
               --out DIR              where the PNGs go (default: out)
               --colormap NAME        viridis, magma, inferno, plasma, turbo, gray, jet (default: viridis)
-              --preprocessing NAME   raw, scaled, signed, imagenet, caffe (default: raw)
+              --preprocessing TEXT   raw, scaled, signed, imagenet, caffe, with changes such as
+                                     "imagenet; resize=nearest" (default: the model's own, else raw)
               --labels A,B,...       class names for the prediction (default for the shipped model: cat,dog)
               --heatmap METHOD       also write where the model looked: cam, grad_cam, grad_cam_plus_plus,
                                      score_cam, ablation_cam, eigen_cam, occlusion (default: none)
               --target N             the class the heatmap explains (default: the predicted one)
+              --attribution METHOD   also write which pixels decided: gradient, input_x_gradient, smooth_grad,
+                                     integrated_gradients, guided_backprop, guided_grad_cam (default: none)
+              --patterns LAYER       also write the filter patterns of a layer's first 64 channels, 8 to a row
             """.formatted(DEFAULT_MODEL, DEFAULT_IMAGE);
 
     private FeatureMaps() {
@@ -48,7 +53,8 @@ public final class FeatureMaps {
 
     /** The parsed command line. */
     record Arguments(Path model, Path image, List<String> layers, int perRow, Path out, Colormap colormap,
-                     Preprocessing preprocessing, List<String> labels, HeatmapMethod heatmap, int target) {
+                     Preprocessing preprocessing, List<String> labels, HeatmapMethod heatmap, int target,
+                     AttributionMethod attribution, String patterns) {
         static Arguments parse(String[] args) {
             Path model = null;
             Path image = null;
@@ -56,10 +62,12 @@ public final class FeatureMaps {
             int perRow = 16;
             Path out = Path.of("out");
             Colormap colormap = Colormap.VIRIDIS;
-            Preprocessing preprocessing = Preprocessing.RAW;
+            Preprocessing preprocessing = null;
             List<String> labels = null;
             HeatmapMethod heatmap = null;
             int target = -1;
+            AttributionMethod attribution = null;
+            String patterns = null;
             for (int i = 0; i < args.length; i++) {
                 String flag = args[i];
                 if (flag.equals("--help") || flag.equals("-h")) {
@@ -76,10 +84,12 @@ public final class FeatureMaps {
                     case "--per-row" -> perRow = Integer.parseInt(value);
                     case "--out" -> out = Path.of(value);
                     case "--colormap" -> colormap = Colormap.valueOf(value.toUpperCase(Locale.ROOT));
-                    case "--preprocessing" -> preprocessing = preprocessing(value);
+                    case "--preprocessing" -> preprocessing = Preprocessing.parse(value);
                     case "--labels" -> labels = List.of(value.split(","));
                     case "--heatmap" -> heatmap = HeatmapMethod.valueOf(value.toUpperCase(Locale.ROOT));
                     case "--target" -> target = Integer.parseInt(value);
+                    case "--attribution" -> attribution = AttributionMethod.valueOf(value.toUpperCase(Locale.ROOT));
+                    case "--patterns" -> patterns = value;
                     default -> throw new IllegalArgumentException("unknown option " + flag);
                 }
             }
@@ -88,18 +98,14 @@ public final class FeatureMaps {
             }
             return new Arguments(model == null ? Path.of(DEFAULT_MODEL) : model,
                     image == null ? Path.of(DEFAULT_IMAGE) : image, layers, perRow, out, colormap, preprocessing,
-                    labels, heatmap, target);
+                    labels, heatmap, target, attribution, patterns);
         }
 
-        private static Preprocessing preprocessing(String name) {
-            return switch (name.toLowerCase(Locale.ROOT)) {
-                case "raw" -> Preprocessing.RAW;
-                case "scaled" -> Preprocessing.SCALED;
-                case "signed" -> Preprocessing.SIGNED;
-                case "imagenet" -> Preprocessing.IMAGENET;
-                case "caffe" -> Preprocessing.CAFFE;
-                default -> throw new IllegalArgumentException("unknown preprocessing " + name);
-            };
+        /** A request for the image with the preprocessing and class asked for. */
+        Request request(Inspector inspector) {
+            Request r = inspector.image(image);
+            r = preprocessing == null ? r : r.preprocessing(preprocessing);
+            return target >= 0 ? r.target(target) : r;
         }
     }
 
@@ -132,7 +138,7 @@ public final class FeatureMaps {
     static List<String> run(Arguments a) throws IOException {
         List<String> report = new ArrayList<>();
         try (Inspector inspector = Inspector.of(a.model())) {
-            Request request = inspector.image(a.image()).preprocessing(a.preprocessing()).colormap(a.colormap());
+            Request request = a.request(inspector).colormap(a.colormap());
             if (!a.layers().isEmpty()) {
                 request = request.layers(a.layers().toArray(String[]::new));
             }
@@ -145,16 +151,28 @@ public final class FeatureMaps {
             }
             report.add(prediction(result.output(), a.labels()));
             if (a.heatmap() != null) {
-                Request base = inspector.image(a.image()).preprocessing(a.preprocessing());
-                Heatmap heatmap = (a.target() >= 0 ? base.target(a.target()) : base).heatmap(a.heatmap());
-                Path file = a.out().resolve("heatmap_" + a.heatmap().name().toLowerCase(Locale.ROOT) + ".png");
-                ImageIO.write(heatmap.overlay(), "png", file.toFile());
-                report.add(String.format(Locale.ROOT, "wrote %s  (%s of class %d, score %.2f, on %s, %dx%d)", file,
-                        a.heatmap(), heatmap.targetClass(), heatmap.score(), heatmap.layer().name(), heatmap.width(),
-                        heatmap.height()));
+                report.add(write(a.request(inspector).heatmap(a.heatmap()), a.out(), "heatmap"));
+            }
+            if (a.attribution() != null) {
+                report.add(write(a.request(inspector).attribution(a.attribution()), a.out(), "attribution"));
+            }
+            if (a.patterns() != null) {
+                Path file = a.out().resolve("patterns_" + a.patterns().replaceAll("[^A-Za-z0-9._-]", "_") + ".png");
+                ImageIO.write(inspector.patterns(a.patterns()).grid(8), "png", file.toFile());
+                report.add("wrote " + file + "  (filter patterns of " + a.patterns() + ")");
             }
         }
         return report;
+    }
+
+    /** Writes a heatmap or an attribution over the image and says what it is. */
+    private static String write(Heatmap heatmap, Path out, String kind) throws IOException {
+        Path file = out.resolve(kind + "_" + heatmap.method().toString().toLowerCase(Locale.ROOT) + ".png");
+        ImageIO.write(heatmap.overlay(), "png", file.toFile());
+        return String.format(Locale.ROOT, "wrote %s  (%s of class %d, score %.2f, %s, %dx%d)", file, heatmap.method(),
+                heatmap.targetClass(), heatmap.score(), heatmap.method() instanceof HeatmapMethod
+                        ? "on " + heatmap.layer().name() : "at the input's resolution", heatmap.width(),
+                heatmap.height());
     }
 
     /**
