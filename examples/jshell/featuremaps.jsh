@@ -18,5 +18,11 @@ try (Inspector inspector = Inspector.of(Path.of("models/cats_vs_dogs_small.onnx"
         ImageIO.write(grid, "png", file);
         System.out.println("wrote " + file + " " + grid.getWidth() + "x" + grid.getHeight());
     }
+    // what four channels of conv2d_2 respond to most, and which pixels made it say "cat"
+    BufferedImage patterns = inspector.patterns("conv2d_2").channels(0, 1, 2, 3).grid(4);
+    ImageIO.write(patterns, "png", new java.io.File("out/jshell_patterns.png"));
+    Heatmap pixels = inspector.image(Path.of("examples/images/chelsea.png")).attribution(AttributionMethod.GRADIENT);
+    ImageIO.write(pixels.overlay(), "png", new java.io.File("out/jshell_attribution.png"));
+    System.out.println("wrote out/jshell_patterns.png and out/jshell_attribution.png");
 }
 /exit

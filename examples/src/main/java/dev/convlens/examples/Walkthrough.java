@@ -1,5 +1,6 @@
 package dev.convlens.examples;
 
+import dev.convlens.AttributionMethod;
 import dev.convlens.FeatureMap;
 import dev.convlens.Heatmap;
 import dev.convlens.HeatmapMethod;
@@ -11,11 +12,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 
 /**
- * "Visualizing intermediate activations" (Chollet, Deep Learning with Python, 5.4.1 / 9.4.1), step by step, on the
- * shipped cats-vs-dogs convnet. Each step prints what it does and writes its picture to {@code out/walkthrough}.
+ * "Visualizing what convnets learn" (Chollet, Deep Learning with Python, 5.4 / 9.4) step by step on the shipped
+ * cats-vs-dogs convnet: intermediate activations, class activation heatmaps, filter patterns, and pixel attributions. Each step prints what it does and writes its picture to {@code out/walkthrough}.
  *
  * <pre>
  * mvn -q -pl examples exec:java -Dexec.mainClass=dev.convlens.examples.Walkthrough [-Dexec.args="photo.jpg"]
@@ -67,6 +69,14 @@ public final class Walkthrough {
             // 7. And where it looked to conclude it (9.4.3): Grad-CAM on the last conv layer, over the photo.
             Heatmap heatmap = request.heatmap(HeatmapMethod.GRAD_CAM);
             write(heatmap.overlay(), out.resolve("3_grad_cam.png"));
+
+            // 8. Which pixels decided, at the input's resolution: integrated gradients from a black image.
+            write(request.attribution(AttributionMethod.INTEGRATED_GRADIENTS).overlay(),
+                    out.resolve("4_integrated_gradients.png"));
+
+            // 9. What a channel wants to see (5.4.2): gradient ascent from a gray picture, 16 channels of conv2d_2.
+            write(inspector.patterns("conv2d_2").channels(IntStream.range(0, 16).toArray()).grid(8),
+                    out.resolve("5_patterns_conv2d_2.png"));
         }
     }
 
