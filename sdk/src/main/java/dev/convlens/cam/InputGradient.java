@@ -72,12 +72,8 @@ final class InputGradient {
         Map<String, long[]> shapes = new LinkedHashMap<>();
         forward.forEach((name, v) -> shapes.put(name, v.shape()));
         shapes.put(input, inputShape);
-        Supplier<byte[]> built = () -> {
-            byte[] bytes = GradientBuilder.build(model, input, objective, shapes, guided);
-            List<Rewriter.Output> more = returned.stream().filter(t -> !model.isOutput(t))
-                    .map(t -> new Rewriter.Output(t, 1, -1)).toList();
-            return more.isEmpty() ? bytes : Rewriter.expose(bytes, more);
-        };
+        // the model returns only what is asked: ONNX Runtime then leaves out the layers past the objective
+        Supplier<byte[]> built = () -> GradientBuilder.build(model, input, objective, shapes, guided, returned);
         String key = (guided ? "guided " : "gradient ") + objective + " to the input " + Arrays.toString(inputShape)
                 + " returning " + returned;
         return new InputGradient(engine, input, objective, key, built, inputShape, shapes, List.copyOf(returned));

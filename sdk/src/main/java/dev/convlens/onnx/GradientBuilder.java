@@ -117,6 +117,18 @@ public final class GradientBuilder {
      */
     public static byte[] build(ModelFile model, String target, String output, Map<String, long[]> shapes,
                                boolean guided) {
+        return build(model, target, output, shapes, guided, null);
+    }
+
+    /**
+     * Builds a model that returns only the gradient and some tensors of the forward pass: the model's own outputs are
+     * dropped, so ONNX Runtime leaves out what only they need (the layers after a filter pattern's layer, say).
+     *
+     * @param returned the forward tensors to return besides the gradient, each by name
+     * @see #build(ModelFile, String, String, Map, boolean)
+     */
+    public static byte[] build(ModelFile model, String target, String output, Map<String, long[]> shapes,
+                               boolean guided, List<String> returned) {
         Onnx.ModelProto proto = model.proto();
         Graph graph = new Graph(proto.getGraph());
         Set<String> active = active(graph, target, output);
@@ -139,9 +151,16 @@ public final class GradientBuilder {
         }
         writer.emitAs("Identity", List.of(gradient), gradientOf(target));
         out.addInput(ValueInfo.of(SEED, GraphWriter.FLOAT, shapes.get(output)));
-        boolean input = proto.getGraph().getInputList().stream().anyMatch(v -> v.getName().equals(target));
-        if (!model.isOutput(target) && !input) {
-            out.addOutput(ValueInfo.of(target, GraphWriter.FLOAT, shapes.get(target)));
+        if (returned != null) {
+            out.clearOutput();
+            for (String t : returned) {
+                out.addOutput(ValueInfo.of(t, GraphWriter.FLOAT, shapes.get(t)));
+            }
+        } else {
+            boolean input = proto.getGraph().getInputList().stream().anyMatch(v -> v.getName().equals(target));
+            if (!model.isOutput(target) && !input) {
+                out.addOutput(ValueInfo.of(target, GraphWriter.FLOAT, shapes.get(target)));
+            }
         }
         out.addOutput(ValueInfo.of(gradientOf(target), GraphWriter.FLOAT, shapes.get(target)));
         return proto.toBuilder().setGraph(out).build().toByteArray();
