@@ -78,8 +78,9 @@ class BufferedImageLayoutsTest {
     static Stream<Arguments> subimages() {
         Stream.Builder<Arguments> cases = Stream.builder();
         for (int type : new int[] {TYPE_3BYTE_BGR, TYPE_INT_RGB}) {
-            for (Rectangle area : new Rectangle[] {new Rectangle(0, 1, W, H - 1), new Rectangle(1, 2, W - 3, H - 4),
-                    new Rectangle(3, 0, W - 3, H), new Rectangle(0, 0, W, H)}) {
+            // rows further in, narrower rows, both, columns further in, and the whole image
+            for (Rectangle area : new Rectangle[] {new Rectangle(0, 1, W, H - 1), new Rectangle(0, 0, W - 3, H - 2),
+                    new Rectangle(1, 2, W - 3, H - 4), new Rectangle(3, 0, W - 3, H), new Rectangle(0, 0, W, H)}) {
                 cases.add(Arguments.of(type, area));
             }
         }
