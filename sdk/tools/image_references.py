@@ -10,6 +10,11 @@
 3. webp_<kind>.webp and webp_<kind>.png: the synthetic image with an alpha gradient as lossless and lossy WebP (and
    lossless with EXIF orientation 6), and Pillow's decoding of each (libwebp's, with its default fancy upsampling of
    lossy chroma), upright and over white. The PNGs name the Pillow and libwebp versions in their Software text.
+4. decode_<format>_<kind>.<ext> and decode_<format>_<kind>.pillow.png: the synthetic image in the layouts and
+   formats that take other paths through the decoder, and Pillow's decoding of each, upright and over white: a
+   palette PNG with transparent entries (tRNS), 16-bit RGB, RGBA and gray+alpha PNGs (written here, since Pillow
+   writes none; their low bytes are noise, which Pillow drops), RGB and CMYK TIFFs, a TIFF with EXIF orientation 6,
+   a binary PPM and a JPEG whose embedded ICC profile is invalid.
 
 Usage (Debian: apt-get install python3-pil python3-numpy):
   /usr/bin/python3 sdk/tools/image_references.py [--shared ../shared]
@@ -17,6 +22,8 @@ Usage (Debian: apt-get install python3-pil python3-numpy):
 import argparse
 import hashlib
 import os
+import struct
+import zlib
 
 import numpy as np
 import PIL
@@ -33,7 +40,10 @@ SIZES = [(16, 10), (80, 50), (37, 11), (9, 23), (180, 180)]
 
 
 def upright_rgb(path):
-    im = ImageOps.exif_transpose(Image.open(path))
+    return over_white(ImageOps.exif_transpose(Image.open(path)))
+
+
+def over_white(im):
     if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
         im = Image.alpha_composite(Image.new("RGBA", im.size, (255, 255, 255, 255)), im.convert("RGBA"))
     return im.convert("RGB")
@@ -91,6 +101,62 @@ def webp_references():
         upright_rgb(path).save(os.path.join(OUT, f"webp_{kind}.png"), pnginfo=info)
 
 
+def png16(path, samples):
+    """Writes an H x W x C array of 16-bit samples as a PNG: gray+alpha (C = 2), RGB (3) or RGBA (4)."""
+    h, w, c = samples.shape
+    color_type = {2: 4, 3: 2, 4: 6}[c]
+    raw = b"".join(b"\0" + row.astype(">u2").tobytes() for row in samples)
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, color_type, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
+
+
+def pillow_rgb(path):
+    """Pillow's decoding, upright and over white. Its TIFF reader turns the pixels upright as it loads them and keeps
+    the orientation tag, so exif_transpose would turn a TIFF twice."""
+    im = Image.open(path)
+    return over_white(im) if im.format == "TIFF" else upright_rgb(path)
+
+
+def decode_references():
+    src = synthetic()
+    rgb = np.asarray(src).astype(np.uint16)
+    h, w = rgb.shape[:2]
+    y, x = np.mgrid[0:h, 0:w]
+    alpha = (255 * (x + y) // (w + h - 2)).astype(np.uint16)[..., None]
+    rng = np.random.RandomState(20261201)
+
+    def wide(samples):  # 16-bit samples whose high byte is the 8-bit image, the low byte noise
+        return samples << 8 | rng.randint(0, 256, size=samples.shape).astype(np.uint16)
+
+    palette = src.quantize(colors=16)
+    opacity = bytes(range(0, 256, 17))  # entry 0 transparent, entry 15 opaque, levels between
+    # the synthetic image's samples as C, M and Y, and black rising from none at the left to full at the right
+    cmyk = Image.fromarray(np.concatenate([rgb, x[..., None] * 255 // (w - 1)], -1).astype(np.uint8), "CMYK")
+    exif = Image.Exif()
+    exif[274] = 6  # orientation: rotate 90 degrees clockwise to view
+    files = {"png_palette_trns.png": lambda p: palette.save(p, transparency=opacity),
+             "png_rgb16.png": lambda p: png16(p, wide(rgb)),
+             "png_rgba16.png": lambda p: png16(p, wide(np.concatenate([rgb, alpha], -1))),
+             "png_gray_alpha16.png": lambda p: png16(p, wide(np.concatenate([rgb[..., :1], alpha], -1))),
+             "tiff_rgb.tiff": lambda p: src.save(p),
+             "tiff_cmyk.tiff": lambda p: cmyk.save(p),
+             "tiff_orientation6.tiff": lambda p: src.save(p, exif=exif),
+             "ppm_rgb.ppm": lambda p: src.save(p),
+             "jpeg_invalid_icc.jpg": lambda p: src.save(p, quality=90, subsampling=0,
+                                                        icc_profile=b"not an ICC profile")}
+    info = PngInfo()
+    info.add_text("Software", f"sdk/tools/image_references.py, Pillow {PIL.__version__}")
+    for name, write in files.items():
+        path = os.path.join(OUT, "decode_" + name)
+        write(path)
+        pillow_rgb(path).save(os.path.join(OUT, "decode_" + name.split(".")[0] + ".pillow.png"), pnginfo=info)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--shared", default=os.path.join(HERE, "..", "..", "..", "shared"))
@@ -99,6 +165,7 @@ def main():
     decode_reference(args.shared)
     resize_references()
     webp_references()
+    decode_references()
 
 
 if __name__ == "__main__":

@@ -287,11 +287,29 @@ class BadInputTest {
         byte[] png = encode(photo, "png");
         Path halfJpeg = write("half.jpg", Arrays.copyOf(jpeg, jpeg.length / 2));
         Path halfPng = write("half.png", Arrays.copyOf(png, png.length / 2));
+        // the BMP reader reads its pixel rows whole, up to the end of the data and past it
+        byte[] bmp = encode(photo, "bmp");
+        Path halfBmp = write("half.bmp", Arrays.copyOf(bmp, bmp.length / 2));
         try (Inspector inspector = model()) {
             assertThatThrownBy(() -> inspector.image(halfJpeg).inspect()).isExactlyInstanceOf(ImageException.class)
                     .hasMessageContainingAll("half.jpg is truncated", "the file was not copied completely");
             assertThatThrownBy(() -> inspector.image(halfPng).inspect()).isExactlyInstanceOf(ImageException.class)
                     .hasMessageContainingAll("half.png is PNG but cannot be decoded", "may be corrupt or truncated");
+            assertThatThrownBy(() -> inspector.image(halfBmp).inspect()).isExactlyInstanceOf(ImageException.class)
+                    .hasMessageContainingAll("half.bmp is BMP but cannot be decoded", "may be corrupt or truncated")
+                    .hasMessageNotContaining("(null)");
+        }
+    }
+
+    @Test
+    void imageDeclaringAnEmptySize() throws IOException {
+        Path noWidth = write("no_width.png", pngWithoutPixels(0, H));
+        Path noHeight = write("no_height.png", pngWithoutPixels(W, 0));
+        try (Inspector inspector = model()) {
+            assertThatThrownBy(() -> inspector.image(noWidth).inspect()).isExactlyInstanceOf(ImageException.class)
+                    .hasMessageContainingAll("no_width.png declares an empty size 0x12", "the file is corrupt");
+            assertThatThrownBy(() -> inspector.image(noHeight).inspect()).isExactlyInstanceOf(ImageException.class)
+                    .hasMessageContainingAll("no_height.png declares an empty size 10x0", "the file is corrupt");
         }
     }
 
@@ -330,8 +348,9 @@ class BadInputTest {
         byte[] heic = ByteBuffer.allocate(64).putInt(24).put("ftypheic".getBytes(StandardCharsets.US_ASCII)).putInt(0)
                 .put("mif1heic".getBytes(StandardCharsets.US_ASCII)).array();
         byte[] text = "plain words".getBytes(StandardCharsets.UTF_8);
+        byte[] oneByte = {(byte) 0x89}; // the first byte of a PNG signature, too short for any format's
         try (Inspector inspector = model()) {
-            for (byte[] image : List.of(heic, text)) {
+            for (byte[] image : List.of(heic, text, oneByte)) {
                 assertThatThrownBy(() -> inspector.image(image).inspect()).isExactlyInstanceOf(ImageException.class)
                         .hasMessageContainingAll("is not an image format ConvLens reads", "Convert it to PNG or JPEG");
             }

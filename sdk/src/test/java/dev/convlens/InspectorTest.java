@@ -213,6 +213,29 @@ class InspectorTest {
         }
     }
 
+    /**
+     * An image larger than 1024 on a side is shrunk to 1024 on its longer side, then each side is rounded to the
+     * nearest multiple of 32: 3000x1000 becomes 1024x341.3, 352 high; 1000x1500 becomes 682.7x1024, 672 wide.
+     */
+    @Test
+    void dynamicSizeCapsTheLongerSideAt1024() {
+        try (Inspector inspector = Inspector.of(new TestModels(TestModels.Spec.rgb(H, W).withDynamicSize()).bytes())) {
+            BufferedImage wide = inspector.image(rgbImage(3000, 1000, 6)).resized();
+            assertThat(wide.getWidth() + "x" + wide.getHeight()).isEqualTo("1024x352");
+            BufferedImage tall = inspector.image(rgbImage(1000, 1500, 7)).resized();
+            assertThat(tall.getWidth() + "x" + tall.getHeight()).isEqualTo("672x1024");
+        }
+    }
+
+    /** The layout read from the input's shape is the one the summary names. */
+    @Test
+    void summaryNamesTheLayoutReadFromTheShape() {
+        TestModels channelsLast = new TestModels(TestModels.Spec.rgb(H, W).withLayout(Layout.NHWC));
+        try (Inspector inspector = Inspector.of(channelsLast.bytes())) {
+            assertThat(inspector.summary()).contains("Input: input float32 NHWC [N, 12, 10, 3]");
+        }
+    }
+
     @Test
     void layersAreSelectedByNameSegmentOpTypeGlobAndIndex() {
         try (Inspector inspector = Inspector.of(new TestModels(TestModels.Spec.rgb(H, W)).bytes())) {

@@ -343,7 +343,9 @@ public final class Decoder {
                 : decodable ? "is " + format.getName() + " but cannot be decoded"
                 : "is " + format.getName() + ", which ConvLens cannot decode";
         String fix = decodable ? " The file may be corrupt or truncated." : " Convert it to PNG or JPEG.";
-        return new ImageException("image " + source + " " + what + " (" + cause.getMessage() + ")." + fix, cause);
+        // the EOFException of a reader running past the end of the data has no message
+        String reason = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+        return new ImageException("image " + source + " " + what + " (" + reason + ")." + fix, cause);
     }
 
     /**

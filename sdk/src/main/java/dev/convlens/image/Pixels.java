@@ -15,10 +15,4 @@ public record Pixels(int width, int height, byte[] rgb) {
                     + " bytes");
         }
     }
-
-    /** The pixel's packed 0xRRGGBB value, for tests and debugging. */
-    public int rgbAt(int x, int y) {
-        int i = (y * width + x) * 3;
-        return (rgb[i] & 0xFF) << 16 | (rgb[i + 1] & 0xFF) << 8 | rgb[i + 2] & 0xFF;
-    }
 }

@@ -83,9 +83,9 @@ final class Resampler {
         return dst;
     }
 
+    /** Pillow's {@code clip8}, less its lower bound: the bilinear weights are never negative, so neither is a sum. */
     private static byte clip8(int sum) {
-        int v = sum >> PRECISION_BITS;
-        return (byte) (v < 0 ? 0 : Math.min(v, 255));
+        return (byte) Math.min(sum >> PRECISION_BITS, 255);
     }
 
     /** Pillow's {@code precompute_coeffs} with the bilinear filter, then {@code normalize_coeffs_8bpc}. */
@@ -112,8 +112,8 @@ final class Resampler {
                 }
                 for (int i = 0; i < max; i++) {
                     double w = total != 0 ? k[i] / total : k[i];
-                    weights[o * size + i] = (int) (w < 0 ? -0.5 + w * (1 << PRECISION_BITS)
-                            : 0.5 + w * (1 << PRECISION_BITS));
+                    // Pillow rounds negative weights with -0.5 instead; the triangle filter has none
+                    weights[o * size + i] = (int) (0.5 + w * (1 << PRECISION_BITS));
                 }
                 first[o] = min;
                 count[o] = Math.max(max, 0);

@@ -8,7 +8,13 @@ import dev.convlens.Layout;
 import dev.convlens.PixelComparison;
 import dev.convlens.Shared;
 import dev.convlens.Preprocessing;
+import java.awt.Transparency;
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.WritableRaster;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +25,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.IntSummaryStatistics;
 import java.util.List;
+import java.util.Random;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
@@ -112,10 +119,46 @@ class ImageReferencesTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"webp_lossless", "webp_lossless_exif6"})
     void decodesLosslessWebpExactlyAsPillow(String name) throws IOException {
-        int[] difference = differenceFromPillow(name);
-        for (int i = 0; i < difference.length; i++) {
-            assertThat(difference[i]).as("%s sample %d", name, i).isZero();
+        assertDecodesExactlyAsPillow(name + ".webp", name + ".png");
+    }
+
+    /**
+     * The layouts and formats that take other paths through the decoder give exactly Pillow's pixels: palette
+     * entries with their own transparency, the high byte of 16-bit samples (alpha included), TIFF's RGB byte order
+     * and its CMYK, a TIFF's EXIF orientation, PPM (which only Commons Imaging reads), and a JPEG whose invalid ICC
+     * profile brings a warning from the reader, not a refusal.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"png_palette_trns.png", "png_rgb16.png", "png_rgba16.png", "png_gray_alpha16.png",
+        "tiff_rgb.tiff", "tiff_cmyk.tiff", "tiff_orientation6.tiff", "ppm_rgb.ppm", "jpeg_invalid_icc.jpg"})
+    void decodesEveryLayoutExactlyAsPillow(String file) throws IOException {
+        assertDecodesExactlyAsPillow("decode_" + file, "decode_" + file.substring(0, file.indexOf('.')) + ".pillow.png");
+    }
+
+    /**
+     * 16-bit CMYK keeps the high byte of each sample, then converts as Pillow does: the CMYK TIFF's samples, widened
+     * to 16 bits with noise in the low byte, give Pillow's RGB of the 8-bit file. (Pillow writes no 16-bit CMYK.)
+     */
+    @Test
+    void sixteenBitCmykKeepsTheHighByte() throws IOException {
+        BufferedImage cmyk = ImageIO.read(new ByteArrayInputStream(bytes("decode_tiff_cmyk.tiff")));
+        ColorSpace space = cmyk.getColorModel().getColorSpace();
+        assertThat(space.getType()).as("the TIFF reader's color space").isEqualTo(ColorSpace.TYPE_CMYK);
+        ComponentColorModel model = new ComponentColorModel(space, false, false, Transparency.OPAQUE,
+                DataBuffer.TYPE_USHORT);
+        WritableRaster wide = model.createCompatibleWritableRaster(cmyk.getWidth(), cmyk.getHeight());
+        Random noise = new Random(16);
+        for (int y = 0; y < cmyk.getHeight(); y++) {
+            for (int x = 0; x < cmyk.getWidth(); x++) {
+                for (int b = 0; b < 4; b++) {
+                    wide.setSample(x, y, b, cmyk.getRaster().getSample(x, y, b) << 8 | noise.nextInt(256));
+                }
+            }
         }
+        Pixels actual = Decoder.fromImage(new BufferedImage(model, wide, false, null));
+        int[] expected = pillowSamples("decode_tiff_cmyk.pillow.png", actual.width(), actual.height());
+        PixelComparison.assertPixels("16-bit CMYK", PixelComparison.pack(actual.rgb()), actual.width(),
+                PixelComparison.pack(expected, 3));
     }
 
     /**
@@ -132,6 +175,14 @@ class ImageReferencesTest {
         IntSummaryStatistics stats = IntStream.of(difference).summaryStatistics();
         assertThat(stats.getMax()).as("largest difference").isLessThanOrEqualTo(69);
         assertThat(stats.getAverage()).as("mean difference").isLessThanOrEqualTo(3.67);
+    }
+
+    /** Asserts ConvLens decodes a file to exactly the pixels of a reference PNG that Pillow wrote. */
+    private static void assertDecodesExactlyAsPillow(String file, String reference) throws IOException {
+        Pixels actual = Decoder.decode(bytes(file), file, 1_000_000);
+        int[] expected = pillowSamples(reference, actual.width(), actual.height());
+        PixelComparison.assertPixels(file, PixelComparison.pack(actual.rgb()), actual.width(),
+                PixelComparison.pack(expected, 3));
     }
 
     /** The absolute difference of each RGB sample between ConvLens's decoding of NAME.webp and Pillow's NAME.png. */

@@ -61,6 +61,20 @@ class WebpFilesTest {
         }
     }
 
+    /**
+     * The RIFF header's size is read as the unsigned 32-bit little-endian number it is: a complete file whose header
+     * declares from 64 KiB to 4 GiB more is refused as truncated, with the size it declares.
+     */
+    @ParameterizedTest(name = "RIFF size {0}")
+    @ValueSource(longs = {0x1_0000L, 0x12_3456L, 0x789A_BCDEL, 0xFFFF_FFFFL})
+    void fileShorterThanItsRiffHeaderDeclaresIsRefused(long riffSize) throws IOException {
+        byte[] file = ImageReferencesTest.bytes("webp_lossless.webp");
+        ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).putInt(4, (int) riffSize);
+        assertThatThrownBy(() -> Decoder.decode(file, "short.webp", 1_000_000))
+                .isExactlyInstanceOf(ImageException.class)
+                .hasMessageContaining("is truncated (" + file.length + " of the " + (8 + riffSize) + " bytes");
+    }
+
     /** Image data that ends early inside a consistent container is a corrupt file, not an unsupported format. */
     @Test
     void corruptFileIsNamedAsSuch() throws IOException {
