@@ -12,37 +12,42 @@ import dev.convlens.onnx.LayerInfo;
  * @param step each step's size, in 0..255 pixel units
  * @param start the picture to start from, or null for the book's gray with a little noise
  * @param book whether to follow the book: the mean after the layer's Relu, its epsilon
+ * @param regularized whether each step changes the picture a little at random (Lucid's transformation robustness)
  * @param width the input width for a model of dynamic size, 0 for the default
  * @param height the input height, 0 for the default
  */
 record PatternTask(LayerInfo layer, int[] channels, long seed, int steps, float step, Source start, boolean book,
-                   int width, int height) {
+                   boolean regularized, int width, int height) {
     /** The defaults: see {@link Patterns}. */
     static PatternTask of(LayerInfo layer) {
-        return new PatternTask(layer, null, 0, Patterns.DEFAULT_STEPS, Patterns.DEFAULT_STEP, null, false, 0, 0);
+        return new PatternTask(layer, null, 0, Patterns.DEFAULT_STEPS, Patterns.DEFAULT_STEP, null, false, false, 0, 0);
     }
 
     PatternTask withChannels(int[] c) {
-        return new PatternTask(layer, c, seed, steps, step, start, book, width, height);
+        return new PatternTask(layer, c, seed, steps, step, start, book, regularized, width, height);
     }
 
     PatternTask withSeed(long s) {
-        return new PatternTask(layer, channels, s, steps, step, start, book, width, height);
+        return new PatternTask(layer, channels, s, steps, step, start, book, regularized, width, height);
     }
 
     PatternTask withSteps(int n, float size) {
-        return new PatternTask(layer, channels, seed, n, size, start, book, width, height);
+        return new PatternTask(layer, channels, seed, n, size, start, book, regularized, width, height);
     }
 
     PatternTask withStart(Source s) {
-        return new PatternTask(layer, channels, seed, steps, step, s, book, width, height);
+        return new PatternTask(layer, channels, seed, steps, step, s, book, regularized, width, height);
     }
 
     PatternTask withBook(boolean b) {
-        return new PatternTask(layer, channels, seed, steps, step, start, b, width, height);
+        return new PatternTask(layer, channels, seed, steps, step, start, b, regularized, width, height);
+    }
+
+    PatternTask withRegularized(boolean r) {
+        return new PatternTask(layer, channels, seed, steps, step, start, book, r, width, height);
     }
 
     PatternTask withSize(int w, int h) {
-        return new PatternTask(layer, channels, seed, steps, step, start, book, w, h);
+        return new PatternTask(layer, channels, seed, steps, step, start, book, regularized, w, h);
     }
 }

@@ -130,6 +130,18 @@ public final class Patterns {
     }
 
     /**
+     * Changes the picture a little at random before each step (a shift of up to 8 pixels, a scaling by up to 5% and a
+     * rotation of up to 5 degrees, seeded by {@link #seed(long)}), as Lucid's "transformation robustness" does, so
+     * that a pattern must excite its channel wherever it lands: deep networks then give smoother, more recognizable
+     * patterns instead of high-frequency noise. The gradient is carried back through each change exactly.
+     *
+     * @return a new patterns request
+     */
+    public Patterns regularized() {
+        return new Patterns(pipeline, task.withRegularized(true));
+    }
+
+    /**
      * Sets the input size for a model whose height or width is dynamic; by default 224 x 224.
      *
      * @param width input width in pixels

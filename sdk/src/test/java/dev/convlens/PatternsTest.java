@@ -210,4 +210,22 @@ class PatternsTest {
             assertThat(beaten).isGreaterThan(excited / 2);
         }
     }
+
+    @Test
+    void theRegularizedModeStillExcitesItsChannelAndIsTheSameForASeed() throws Exception {
+        try (Inspector inspector = Inspector.of(SEED)) {
+            Patterns regularized = inspector.patterns(LAYER).channels(1).steps(12, 10).regularized();
+            FilterPattern p = regularized.list().get(0);
+            assertThat(regularized.list().get(0).input()).containsExactly(p.input());
+            assertThat(p.input()).isNotEqualTo(patterns.get(0).input());
+            float[] out = layerOutput(p.input(), p.layer().output()); // scored on the picture itself, not a change
+            double sum = 0;
+            for (int i = 41 * 41; i < 2 * 41 * 41; i++) {
+                sum += out[i];
+            }
+            System.out.printf("regularized pattern %s: the model on its input %.4f%n", p, sum / (41 * 41));
+            assertThat((double) p.score()).isCloseTo(sum / (41 * 41), within(1e-4 * Math.max(1, sum)));
+            assertThat(p.score()).isGreaterThan(0.3f);
+        }
+    }
 }

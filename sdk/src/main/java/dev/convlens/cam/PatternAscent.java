@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.function.IntFunction;
 
 /**
@@ -21,6 +22,12 @@ import java.util.function.IntFunction;
 public final class PatternAscent {
     /** Channels optimized in one batch: more saves runs, but each costs its activations in memory. */
     private static final int BATCH = 16;
+    /** The regularized mode's change of the picture at each step: a shift of up to 8 pixels, as Lucid's... */
+    private static final int JITTER = 8;
+    /** ...a scaling by up to 5% either way... */
+    private static final double SCALE = 0.05;
+    /** ...and a rotation of up to 5 degrees either way. */
+    private static final double DEGREES = 5;
 
     private final ModelFile model;
     private final Engine engine;
@@ -62,10 +69,13 @@ public final class PatternAscent {
      * @param steps how many steps
      * @param step each step's size, in 0..255 pixel units, along the RMS-normalized gradient
      * @param epsilon what the gradient's root mean square is increased by before it divides: the book's 1e-5, or 0
+     * @param warps for each channel, the random source of the change each step makes to the picture before the
+     *     gradient is taken (Lucid's transformation robustness), or null for none
      * @throws UnsupportedModelException if the gradient cannot be taken through the model
      */
     public List<Result> run(String layer, String objective, int[] channels, PixelSpace space,
-                            IntFunction<float[]> start, int steps, float step, double epsilon) {
+                            IntFunction<float[]> start, int steps, float step, double epsilon,
+                            IntFunction<Random> warps) {
         if (spec.float16()) {
             throw new UnsupportedModelException("filter patterns take gradients in a model derived from this one in"
                     + " float32, and this model's input is float16");
@@ -80,13 +90,14 @@ public final class PatternAscent {
                 shape[0] = n;
                 return InputGradient.of(model, engine, spec, objective, List.of(layer), shape, false);
             });
-            results.addAll(batch(gradient, objective, layer, some, space, start, steps, step, epsilon));
+            results.addAll(batch(gradient, objective, layer, some, space, start, steps, step, epsilon, warps));
         }
         return results;
     }
 
     private List<Result> batch(InputGradient gradient, String objective, String layer, int[] channels,
-                               PixelSpace space, IntFunction<float[]> start, int steps, float step, double epsilon) {
+                               PixelSpace space, IntFunction<float[]> start, int steps, float step, double epsilon,
+                               IntFunction<Random> warps) {
         int n = channels.length;
         int size = space.size();
         float[][] pixels = new float[n][];
@@ -102,10 +113,19 @@ public final class PatternAscent {
                     1f / plane);
         }
         float[] scores = new float[n];
+        Random[] random = new Random[n];
+        for (int b = 0; b < n && warps != null; b++) {
+            random[b] = warps.apply(channels[b]);
+        }
+        Warp[] warp = new Warp[n];
         for (int s = 0; s <= steps; s++) {
             float[] input = new float[n * size];
             for (int b = 0; b < n; b++) {
-                System.arraycopy(space.toInput(pixels[b]), 0, input, b * size, size);
+                // the last run scores the pictures as they are
+                warp[b] = random[b] == null || s == steps ? null
+                        : Warp.random(random[b], space.width(), space.height(), JITTER, SCALE, DEGREES);
+                float[] picture = warp[b] == null ? pixels[b] : warp[b].apply(pixels[b]);
+                System.arraycopy(space.toInput(picture), 0, input, b * size, size);
             }
             Map<String, float[]> out = gradient.run(input, seed);
             float[] activations = out.get(layer);
@@ -122,6 +142,9 @@ public final class PatternAscent {
             }
             for (int b = 0; b < n; b++) {
                 float[] d = space.gradientToPixels(Arrays.copyOfRange(g, b * size, (b + 1) * size));
+                if (warp[b] != null) {
+                    d = warp[b].adjoint(d);
+                }
                 double squares = 0;
                 for (float v : d) {
                     squares += (double) v * v;
