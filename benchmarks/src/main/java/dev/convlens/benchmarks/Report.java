@@ -1,5 +1,6 @@
 package dev.convlens.benchmarks;
 
+import dev.convlens.AttributionMethod;
 import dev.convlens.Heatmap;
 import dev.convlens.HeatmapMethod;
 import dev.convlens.Inspector;
@@ -98,7 +99,74 @@ public final class Report {
         }
         throughput(quick ? 200 : 1000);
         peakMemoryOfTheExample();
-        heatmaps(models, medians, quick); // last: Score-CAM's batches grow the heap, which would blur the memory figures
+        heatmaps(models, medians, quick); // late: Score-CAM's batches grow the heap, which would blur the memory figures
+        attributions(models, medians, quick);
+        patterns(medians.get("seed").get("bareRun"), quick);
+    }
+
+    /** Median time of each attribution method on the sample photo, as the heatmaps'. */
+    private static void attributions(List<String> models, Map<String, Map<String, Double>> medians, boolean quick) {
+        System.out.printf("%nPixel attributions on the sample photo, default target class: median milliseconds (and"
+                + " ratio to the bare run)%n");
+        for (String model : models) {
+            double bare = medians.get(model).get("bareRun");
+            try (Inspector inspector = Inspector.of(modelFile(model))) {
+                Request request = inspector.image(PHOTO).preprocessing(preprocessing(model));
+                for (AttributionMethod method : AttributionMethod.values()) {
+                    request.attribution(method); // builds its sessions
+                    double[] ms = new double[quick ? 1 : 3];
+                    for (int i = 0; i < ms.length; i++) {
+                        long start = System.nanoTime();
+                        request.attribution(method);
+                        ms[i] = (System.nanoTime() - start) / 1e6;
+                    }
+                    Arrays.sort(ms);
+                    double median = ms[ms.length / 2];
+                    System.out.printf(Locale.ROOT, "%-10s %-22s %9.1f (%6.1fx)%n", model, method, median,
+                            median / bare);
+                }
+            }
+        }
+    }
+
+    /**
+     * Filter patterns of the seed's conv2d_3 with the defaults, and PyTorch's same loop on the same weights side by
+     * side; a gradient step against a forward pass of the same batch of 16 in ONNX Runtime.
+     */
+    private static void patterns(double bareRun, boolean quick) throws Exception {
+        int channels = quick ? 16 : 64;
+        System.out.printf("%nFilter patterns of the seed's conv2d_3, defaults (40 steps, batches of 16):%n");
+        try (Inspector inspector = Inspector.of(SEED)) {
+            int[] first = java.util.stream.IntStream.range(0, channels).toArray();
+            inspector.patterns("conv2d_3").channels(0).steps(1, 10).list(); // builds its sessions
+            long start = System.nanoTime();
+            inspector.patterns("conv2d_3").channels(first).list();
+            double ours = (System.nanoTime() - start) / 1e9;
+            int[] sixteen = java.util.stream.IntStream.range(0, 16).toArray();
+            inspector.patterns("conv2d_3").channels(sixteen).steps(1, 10).list();
+            start = System.nanoTime();
+            inspector.patterns("conv2d_3").channels(sixteen).steps(1, 10).list();
+            double one = (System.nanoTime() - start) / 1e6;
+            start = System.nanoTime();
+            inspector.patterns("conv2d_3").channels(sixteen).steps(11, 10).list();
+            double step = ((System.nanoTime() - start) / 1e6 - one) / 10;
+            double forward = InspectionBenchmark.bareBatchRun(16);
+            System.out.printf(Locale.ROOT, "  ConvLens: %d patterns in %.1f s; one gradient step of 16 pictures %.1f"
+                    + " ms, %.2fx ONNX Runtime's forward pass of the same 16 (%.1f ms; %.2f ms for one)%n", channels,
+                    ours, step, step / forward, forward, bareRun);
+            Process p = new ProcessBuilder("/usr/bin/python3", "benchmarks/patterns_torch.py", "--channels",
+                    String.valueOf(channels)).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).strip();
+            p.waitFor();
+            Matcher m = Pattern.compile("([0-9.]+) s$").matcher(out);
+            if (m.find()) {
+                double torch = Double.parseDouble(m.group(1));
+                System.out.printf(Locale.ROOT, "  PyTorch, the same loop: %.1f s: ConvLens %.2fx faster%n", torch,
+                        torch / ours);
+            } else {
+                System.out.println("  PyTorch's loop skipped: " + out.lines().reduce((a, b) -> b).orElse(""));
+            }
+        }
     }
 
     /** Median time of each heatmap method on the sample photo, after a first call that also builds its sessions. */
