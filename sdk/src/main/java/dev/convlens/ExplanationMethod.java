@@ -5,5 +5,5 @@ package dev.convlens;
  * looked, at the layer's resolution), or an {@link AttributionMethod}, which follows the gradient down to the input
  * (which pixels decided, at the input's resolution).
  */
-public sealed interface ExplanationMethod permits HeatmapMethod, AttributionMethod {
+public interface ExplanationMethod {
 }

@@ -1,5 +1,6 @@
 package dev.convlens;
 
+import dev.convlens.onnx.LayerInfo;
 import dev.convlens.onnx.ModelFile;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -8,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.IntStream;
 
 /**
  * Shows what a convolutional network sees: the entry point of ConvLens.
@@ -237,12 +239,15 @@ public final class Inspector implements AutoCloseable {
      * @throws NullPointerException if layer is null
      * @throws LayerNotFoundException if the name matches no layer
      * @throws IllegalArgumentException if it matches several
+     * @throws InferenceException if ONNX Runtime cannot run the model (its layers' channels are learned from a run)
      * @throws IllegalStateException if the inspector is closed
      */
     public Patterns patterns(String layer) {
         pipeline.ensureOpen();
-        return new Patterns(pipeline, PatternTask.of(pipeline.catalog().selectOne(Objects.requireNonNull(layer,
-                "layer"))));
+        LayerInfo info = pipeline.catalog().selectOne(Objects.requireNonNull(layer, "layer"));
+        int channels = Math.min(Patterns.DEFAULT_CHANNELS, pipeline.layers().get(info.index()).channels());
+        return new Patterns(pipeline, PatternTask.of(info, IntStream.range(0, channels).toArray(),
+                Patterns.DEFAULT_STEPS, Patterns.DEFAULT_STEP));
     }
 
     /**

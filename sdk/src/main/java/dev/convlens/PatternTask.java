@@ -6,7 +6,7 @@ import dev.convlens.onnx.LayerInfo;
  * What a {@link Patterns} asks for, as plain values.
  *
  * @param layer the layer whose channels are optimized
- * @param channels the channels, or null for the first 64
+ * @param channels the channels
  * @param seed the seed of the random start
  * @param steps gradient steps
  * @param step each step's size, in 0..255 pixel units
@@ -18,9 +18,9 @@ import dev.convlens.onnx.LayerInfo;
  */
 record PatternTask(LayerInfo layer, int[] channels, long seed, int steps, float step, Source start, boolean book,
                    boolean regularized, int width, int height) {
-    /** The defaults: see {@link Patterns}. */
-    static PatternTask of(LayerInfo layer) {
-        return new PatternTask(layer, null, 0, Patterns.DEFAULT_STEPS, Patterns.DEFAULT_STEP, null, false, false, 0, 0);
+    /** A layer's channels with the given steps, the other settings at their defaults (see {@link Patterns}). */
+    static PatternTask of(LayerInfo layer, int[] channels, int steps, float step) {
+        return new PatternTask(layer, channels, 0, steps, step, null, false, false, 0, 0);
     }
 
     PatternTask withChannels(int[] c) {

@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.IntFunction;
-import java.util.stream.IntStream;
 
 /**
  * Everything ConvLens does with one model, behind {@link Inspector} and {@link Request}: it opens the model, knows its
@@ -203,8 +202,7 @@ final class Pipeline implements AutoCloseable {
     List<FilterPattern> patterns(PatternTask task) {
         ensureOpen();
         Layer layer = layers().get(task.layer().index());
-        int[] channels = task.channels() != null ? task.channels()
-                : IntStream.range(0, Math.min(Patterns.DEFAULT_CHANNELS, layer.channels())).toArray();
+        int[] channels = task.channels();
         int[] size = input.size(224, 224, task.width() > 0 ? new int[] {task.width(), task.height()} : null);
         PixelSpace space = new PixelSpace(input, preprocessing, size[0], size[1]);
         float[] picture = task.start() == null ? null : startPicture(task.start(), size[0], size[1]);
