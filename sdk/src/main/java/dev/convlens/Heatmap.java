@@ -149,8 +149,8 @@ public final class Heatmap {
     }
 
     /**
-     * Returns the heatmap alone, scaled to 0..1 as {@link #overlay()} scales it, resized to the image and colored with a
-     * colormap.
+     * Returns the heatmap alone, scaled to 0..1 as {@link #overlay()} scales it, resized to the image and colored
+     * with a colormap.
      *
      * @param colormap the colors, {@link Colormap#JET} as in the overlays
      * @return an RGB image of the image's size

@@ -3,7 +3,8 @@ package dev.convlens;
 import java.util.Objects;
 
 /**
- * Settings of the heatmap and attribution methods that run the model many times. Immutable; each setter returns a changed copy.
+ * Settings of the heatmap and attribution methods that run the model many times. Immutable; each setter returns a
+ * changed copy.
  *
  * <pre>{@code
  * Heatmap h = request.heatmap(HeatmapMethod.SCORE_CAM, HeatmapOptions.defaults().channels(64));

@@ -185,7 +185,8 @@ public final class Inspection {
 
     /** {@code 04_conv2d_1.png}: the index keeps files in model order; the name is made safe for file systems. */
     static String fileName(Layer layer) {
-        return String.format(Locale.ROOT, "%02d_%s.png", layer.index(), layer.name().replaceAll("[^A-Za-z0-9._-]", "_"));
+        return String.format(Locale.ROOT, "%02d_%s.png", layer.index(),
+                layer.name().replaceAll("[^A-Za-z0-9._-]", "_"));
     }
 
     static void checkPerRow(int perRow) {

@@ -13,41 +13,46 @@ import dev.convlens.onnx.LayerInfo;
  * @param start the picture to start from, or null for the book's gray with a little noise
  * @param book whether to follow the book: the mean after the layer's Relu, its epsilon
  * @param regularized whether each step changes the picture a little at random (Lucid's transformation robustness)
+ * @param preprocessing how pixels become input values, or null for the model's own
  * @param width the input width for a model of dynamic size, 0 for the default
  * @param height the input height, 0 for the default
  */
 record PatternTask(LayerInfo layer, int[] channels, long seed, int steps, float step, Source start, boolean book,
-                   boolean regularized, int width, int height) {
+                   boolean regularized, Preprocessing preprocessing, int width, int height) {
     /** A layer's channels with the given steps, the other settings at their defaults (see {@link Patterns}). */
     static PatternTask of(LayerInfo layer, int[] channels, int steps, float step) {
-        return new PatternTask(layer, channels, 0, steps, step, null, false, false, 0, 0);
+        return new PatternTask(layer, channels, 0, steps, step, null, false, false, null, 0, 0);
     }
 
     PatternTask withChannels(int[] c) {
-        return new PatternTask(layer, c, seed, steps, step, start, book, regularized, width, height);
+        return new PatternTask(layer, c, seed, steps, step, start, book, regularized, preprocessing, width, height);
     }
 
     PatternTask withSeed(long s) {
-        return new PatternTask(layer, channels, s, steps, step, start, book, regularized, width, height);
+        return new PatternTask(layer, channels, s, steps, step, start, book, regularized, preprocessing, width, height);
     }
 
     PatternTask withSteps(int n, float size) {
-        return new PatternTask(layer, channels, seed, n, size, start, book, regularized, width, height);
+        return new PatternTask(layer, channels, seed, n, size, start, book, regularized, preprocessing, width, height);
     }
 
     PatternTask withStart(Source s) {
-        return new PatternTask(layer, channels, seed, steps, step, s, book, regularized, width, height);
+        return new PatternTask(layer, channels, seed, steps, step, s, book, regularized, preprocessing, width, height);
     }
 
     PatternTask withBook(boolean b) {
-        return new PatternTask(layer, channels, seed, steps, step, start, b, regularized, width, height);
+        return new PatternTask(layer, channels, seed, steps, step, start, b, regularized, preprocessing, width, height);
     }
 
     PatternTask withRegularized(boolean r) {
-        return new PatternTask(layer, channels, seed, steps, step, start, book, r, width, height);
+        return new PatternTask(layer, channels, seed, steps, step, start, book, r, preprocessing, width, height);
+    }
+
+    PatternTask withPreprocessing(Preprocessing p) {
+        return new PatternTask(layer, channels, seed, steps, step, start, book, regularized, p, width, height);
     }
 
     PatternTask withSize(int w, int h) {
-        return new PatternTask(layer, channels, seed, steps, step, start, book, regularized, w, h);
+        return new PatternTask(layer, channels, seed, steps, step, start, book, regularized, preprocessing, w, h);
     }
 }

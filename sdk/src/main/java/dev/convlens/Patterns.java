@@ -18,9 +18,9 @@ import java.util.Objects;
  * <p>Each channel starts, as in the book, from its own gray picture with a little noise (128 plus uniform noise of
  * 0..20, seeded by {@link #seed(long)} and the channel), and takes {@value #DEFAULT_STEPS} steps of
  * {@value #DEFAULT_STEP} pixel levels along the gradient of the channel's mean, normalized by its root mean square.
- * Unlike the book, the mean followed is the one before the layer's final Relu: at a gray start most Relus are off, their
- * gradient is zero, and the book's ascent never leaves the start. A channel whose mean activation is still 0 at the end
- * is dead: no input the ascent found excites it. {@link #book()} uses the book's settings instead.
+ * Unlike the book, the mean followed is the one before the layer's final Relu: at a gray start most Relus are off,
+ * their gradient is zero, and the book's ascent never leaves the start. A channel whose mean activation is still 0 at
+ * the end is dead: no input the ascent found excites it. {@link #book()} uses the book's settings instead.
  * Like {@link Request}, a {@code Patterns} is immutable; only {@link #list()} and {@link #grid(int)} do any work, each
  * time they are called. Channels are optimized together, as one batch, where the model's batch size is dynamic.
  */
@@ -139,6 +139,18 @@ public final class Patterns {
      */
     public Patterns regularized() {
         return new Patterns(pipeline, task.withRegularized(true));
+    }
+
+    /**
+     * Sets how pixels become input values, as {@link Request#preprocessing(Preprocessing)} does: by default the
+     * model's own (its metadata), else {@link Preprocessing#RAW}. The step size stays in pixel levels whatever it is.
+     *
+     * @param preprocessing a preset or a customized one
+     * @return a new patterns request
+     * @throws NullPointerException if preprocessing is null
+     */
+    public Patterns preprocessing(Preprocessing preprocessing) {
+        return new Patterns(pipeline, task.withPreprocessing(Objects.requireNonNull(preprocessing, "preprocessing")));
     }
 
     /**

@@ -204,8 +204,9 @@ final class Pipeline implements AutoCloseable {
         Layer layer = layers().get(task.layer().index());
         int[] channels = task.channels();
         int[] size = input.size(224, 224, task.width() > 0 ? new int[] {task.width(), task.height()} : null);
-        PixelSpace space = new PixelSpace(input, preprocessing, size[0], size[1]);
-        float[] picture = task.start() == null ? null : startPicture(task.start(), size[0], size[1]);
+        Preprocessing chosen = task.preprocessing() != null ? task.preprocessing() : preprocessing;
+        PixelSpace space = new PixelSpace(input, chosen, size[0], size[1]);
+        float[] picture = task.start() == null ? null : startPicture(task.start(), chosen, size[0], size[1]);
         IntFunction<float[]> start = channel -> picture != null ? picture.clone()
                 : noise(space.size(), new Random(task.seed() * 31 + channel));
         List<FilterPattern> patterns = new ArrayList<>();
@@ -220,10 +221,10 @@ final class Pipeline implements AutoCloseable {
     }
 
     /** A start picture, decoded and resized as a request's image is, as planes of 0..255 values. */
-    private float[] startPicture(Source source, int width, int height) {
+    private float[] startPicture(Source source, Preprocessing chosen, int width, int height) {
         int channels = input.channels();
         byte[] samples = TensorBuilder.resize(source.decode(options.maxPixels()), channels, width, height,
-                preprocessing.interpolation());
+                chosen.interpolation());
         int plane = width * height;
         float[] planes = new float[channels * plane];
         for (int i = 0; i < plane; i++) {

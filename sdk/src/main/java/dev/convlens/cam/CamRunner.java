@@ -88,7 +88,7 @@ public final class CamRunner {
             case EIGEN_CAM -> {
                 Forward f = forward(List.of(layer), input, shape, requestedClass);
                 Maps a = f.maps(layer);
-                yield new Result(MapMath.principalProjection(a.planes), a.h, a.w, f.target.target(), f.target.score(), layer);
+                yield f.result(MapMath.principalProjection(a.planes), a.h, a.w, layer);
             }
             case OCCLUSION -> occlusion(options, input, shape, w, h, requestedClass);
         };
@@ -107,7 +107,7 @@ public final class CamRunner {
         for (int k = 0; k < weights.length; k++) {
             weights[k] = sign * head.weights()[row][k];
         }
-        return new Result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, f.target.target(), f.target.score(), head.pooled());
+        return f.result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, head.pooled());
     }
 
     private Result gradCam(HeatmapMethod method, String layer, float[] input, long[] shape, int requestedClass) {
@@ -126,7 +126,7 @@ public final class CamRunner {
         Maps g = Maps.of(r.get(gradient));
         double[] weights = method == HeatmapMethod.GRAD_CAM ? MapMath.meanGradients(g.planes)
                 : MapMath.gradCamPlusPlusWeights(a.planes, g.planes);
-        return new Result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, f.target.target(), f.target.score(), layer);
+        return f.result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, layer);
     }
 
     private Result scoreCam(HeatmapOptions options, String layer, float[] input, long[] shape, int w, int h,
@@ -154,7 +154,7 @@ public final class CamRunner {
         for (int i = 0; i < channels.length; i++) {
             weights[channels[i]] = softmax[i];
         }
-        return new Result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, f.target.target(), f.target.score(), layer);
+        return f.result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, layer);
     }
 
     private Result ablationCam(HeatmapOptions options, String layer, float[] input, long[] shape, int requestedClass) {
@@ -201,7 +201,7 @@ public final class CamRunner {
         for (int k = 0; k < channels; k++) {
             weights[k] = Math.abs(y) < 1e-12 ? y - ablated[k] : (y - ablated[k]) / y;
         }
-        return new Result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, f.target.target(), f.target.score(), layer);
+        return f.result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, layer);
     }
 
     private Result occlusion(HeatmapOptions options, float[] input, long[] shape, int w, int h, int requestedClass) {
@@ -226,7 +226,7 @@ public final class CamRunner {
         for (int i = 0; i < map.length; i++) {
             map[i] = (float) (f.target.score() - scores[i]);
         }
-        return new Result(map, rows, cols, f.target.target(), f.target.score(), "");
+        return f.result(map, rows, cols, "");
     }
 
     /** The input multiplied by a mask of {@code h * w} values, the same for every channel. */
@@ -305,6 +305,11 @@ public final class CamRunner {
     private record Forward(Map<String, Values> values, ClassScore target) {
         Maps maps(String tensor) {
             return Maps.of(values.get(tensor));
+        }
+
+        /** A map of this run's class. */
+        Result result(float[] map, int height, int width, String tensor) {
+            return new Result(map, height, width, target.target(), target.score(), tensor);
         }
     }
 

@@ -75,7 +75,8 @@ public final class ModelFile {
         String other = otherFormat(bytes);
         if (other != null) {
             throw new ModelException("not an ONNX model: " + source + " looks like " + other
-                    + ". Export the model to ONNX first (tf2onnx for Keras/TensorFlow, torch.onnx.export for PyTorch).");
+                    + ". Export the model to ONNX first (tf2onnx for Keras/TensorFlow, torch.onnx.export for"
+                    + " PyTorch).");
         }
         Onnx.ModelProto proto;
         try {
