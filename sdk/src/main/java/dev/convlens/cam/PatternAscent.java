@@ -72,10 +72,6 @@ public final class PatternAscent {
      */
     public List<Result> run(String layer, String objective, int[] channels, PixelSpace space,
                             IntFunction<float[]> start, int steps, float step, double epsilon) {
-        if (spec.float16()) {
-            throw new UnsupportedModelException("filter patterns take gradients in a model derived from this one in"
-                    + " float32, and this model's input is float16");
-        }
         List<Result> results = new ArrayList<>();
         int batch = batchable ? BATCH : 1;
         Map<Integer, Gradient> gradients = new LinkedHashMap<>(); // one per batch size: all but the last are full
@@ -175,8 +171,8 @@ public final class PatternAscent {
         }
         float[] blank = new float[(int) Arrays.stream(inputShape).reduce(1, Math::multiplyExact)];
         Map<String, Values> forward = engine.runDerived("expose " + wanted,
-                () -> Rewriter.expose(model.bytes(), exposed), Map.of(input, new Engine.Feed(blank, inputShape)),
-                wanted);
+                () -> Rewriter.expose(model.inFloat32().bytes(), exposed),
+                Map.of(input, new Engine.Feed(blank, inputShape)), wanted);
         Map<String, long[]> shapes = new LinkedHashMap<>();
         forward.forEach((name, v) -> shapes.put(name, v.shape()));
         shapes.put(input, inputShape);
