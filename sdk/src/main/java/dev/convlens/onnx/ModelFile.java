@@ -256,9 +256,8 @@ public final class ModelFile {
             synchronized (this) {
                 result = float32;
                 if (result == null) {
-                    if (Float32.needed(proto)) {
-                        Onnx.ModelProto widened = Float32.of(proto, directory);
-                        result = new ModelFile(source, widened.toByteArray(), widened, directory, externalData);
+                    if (Float32.needed(proto)) { // parsed back, so that its weights are views of its bytes
+                        result = parse(source, Float32.of(proto, directory).toByteArray(), directory);
                     } else {
                         result = this;
                     }
