@@ -1,7 +1,8 @@
 package dev.convlens;
 
 /**
- * How a {@link Heatmap} decides where the model looked. All work on any float32 ONNX CNN with ONNX Runtime alone.
+ * How a {@link Heatmap} decides where the model looked. All work on float32 and float16 ONNX CNNs with ONNX Runtime
+ * alone (a float16 model's gradients are taken in a float32 copy of it).
  */
 public enum HeatmapMethod implements ExplanationMethod {
     /**

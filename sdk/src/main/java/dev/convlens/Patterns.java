@@ -170,8 +170,7 @@ public final class Patterns {
      * Runs the ascent and returns each channel's pattern.
      *
      * @return one pattern per channel, in the order asked
-     * @throws UnsupportedModelException if the gradient cannot be taken through the model (an op without a rule,
-     *     a float16 model)
+     * @throws UnsupportedModelException if the gradient cannot be taken through the model (an op without a rule)
      * @throws ImageException if a start picture cannot be read
      * @throws InferenceException if ONNX Runtime fails
      * @throws IllegalStateException if the inspector is closed

@@ -68,12 +68,12 @@ class AttributionTest {
         Expected expected = Expected.of(model);
         try (Inspector inspector = HeatmapTest.open(model)) {
             Heatmap map = request(inspector, model).attribution(method);
-            double[] theirs = toDouble(torchMap(model, method));
+            double[] theirs = Correlation.widen(torchMap(model, method));
             assertThat(map.method()).isEqualTo(method);
             assertThat(map.targetClass()).isEqualTo(expected.target());
             assertThat(map.height()).isEqualTo(expected.height());
             assertThat(map.width()).isEqualTo(expected.width());
-            double r = HeatmapTest.correlation(map.values(), theirs);
+            double r = Correlation.pearson(Correlation.widen(map.values()), theirs);
             double worst = 0;
             double largest = 0;
             float[] ours = map.values();
@@ -86,14 +86,6 @@ class AttributionTest {
                     map.targetClass(), r, 1 - r, worst, largest);
             assertThat(r).as("Pearson correlation with PyTorch").isGreaterThanOrEqualTo(0.999);
         }
-    }
-
-    private static double[] toDouble(float[] a) {
-        double[] d = new double[a.length];
-        for (int i = 0; i < a.length; i++) {
-            d[i] = a[i];
-        }
-        return d;
     }
 
     @Test
@@ -127,9 +119,9 @@ class AttributionTest {
                 assertThat(quiet[i]).isCloseTo(plain[i], org.assertj.core.api.Assertions.within(1e-6f * (1 + plain[i])));
             }
             // 500 samples of other noise than PyTorch's: the same average up to what 500 samples of noise leave
-            double r = HeatmapTest.correlation(request.attribution(AttributionMethod.SMOOTH_GRAD,
-                    HeatmapOptions.defaults().smoothGrad(500, 0.15f)).values(),
-                    toDouble(torchMap("resnet", AttributionMethod.SMOOTH_GRAD)));
+            double r = Correlation.pearson(Correlation.widen(request.attribution(AttributionMethod.SMOOTH_GRAD,
+                    HeatmapOptions.defaults().smoothGrad(500, 0.15f)).values()),
+                    Correlation.widen(torchMap("resnet", AttributionMethod.SMOOTH_GRAD)));
             System.out.printf("SmoothGrad, resnet, 500 samples, noise 0.15: correlation with PyTorch's (its own"
                     + " noise) %.4f%n", r);
             assertThat(r).isGreaterThanOrEqualTo(0.98);

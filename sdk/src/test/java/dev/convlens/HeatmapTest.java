@@ -89,32 +89,11 @@ class HeatmapTest {
             assertThat(heatmap.score()).isCloseTo(reference.score(), within(1e-4f));
             assertThat(heatmap.height()).isEqualTo(reference.height());
             assertThat(heatmap.width()).isEqualTo(reference.width());
-            double r = correlation(heatmap.values(), reference.values());
+            double r = Correlation.pearson(Correlation.widen(heatmap.values()), reference.values());
             System.out.printf("heatmap %-6s %-30s %2dx%-2d class %d: correlation with PyTorch %.6f (1 - r %.1e),"
                     + " %7.1f ms%n", model, name, heatmap.width(), heatmap.height(), heatmap.targetClass(), r, 1 - r, ms);
             assertThat(r).as("Pearson correlation with PyTorch").isGreaterThanOrEqualTo(0.9999995);
         }
-    }
-
-    static double correlation(float[] a, double[] b) {
-        assertThat(a).hasSameSizeAs(b);
-        double ma = 0;
-        double mb = 0;
-        for (int i = 0; i < a.length; i++) {
-            ma += a[i];
-            mb += b[i];
-        }
-        ma /= a.length;
-        mb /= b.length;
-        double ab = 0;
-        double aa = 0;
-        double bb = 0;
-        for (int i = 0; i < a.length; i++) {
-            ab += (a[i] - ma) * (b[i] - mb);
-            aa += (a[i] - ma) * (a[i] - ma);
-            bb += (b[i] - mb) * (b[i] - mb);
-        }
-        return aa == 0 && bb == 0 ? 1 : ab / Math.sqrt(aa * bb);
     }
 
     @Test

@@ -149,28 +149,13 @@ class PatternsTest {
                 worst = Math.max(worst, Math.abs(input[i] - theirs[i]));
                 largest = Math.max(largest, Math.abs(b[i]));
             }
-            double r = correlation(a, b);
+            double r = Correlation.pearson(a, b);
             System.out.printf("pattern %s settings, conv2d_2 #44 from Chelsea: correlation of the change with"
                     + " PyTorch's %.6f, largest difference %.4f levels of a largest change of %.2f; score %.4f%n",
                     settings, r, worst, largest, ours.score());
             assertThat(r).isGreaterThanOrEqualTo(0.99);
         }
     }
-
-    private static double correlation(double[] a, double[] b) {
-        double ma = java.util.Arrays.stream(a).average().orElseThrow();
-        double mb = java.util.Arrays.stream(b).average().orElseThrow();
-        double ab = 0;
-        double aa = 0;
-        double bb = 0;
-        for (int i = 0; i < a.length; i++) {
-            ab += (a[i] - ma) * (b[i] - mb);
-            aa += (a[i] - ma) * (a[i] - ma);
-            bb += (b[i] - mb) * (b[i] - mb);
-        }
-        return ab / Math.sqrt(aa * bb);
-    }
-
     /** A model, a layer and the preprocessing its photos take, for the comparison with photos. */
     record Case(String model, String layer, Preprocessing preprocessing) {
         @Override

@@ -63,12 +63,9 @@ public final class Attributions {
      */
     public Result run(AttributionMethod method, HeatmapOptions options, String layer, float[] input, float[] baseline,
                       int w, int h, int requestedClass) {
-        if (spec.float16()) {
-            throw new UnsupportedModelException(method + " runs a model derived from this one in float32, and this"
-                    + " model's input is float16");
-        }
         long[] shape = spec.shape(w, h);
-        ClassScore target = ClassScore.of(engine.run(spec.name(), input, shape, false, Set.of(output)).get(output)
+        ClassScore target = ClassScore.of(engine.run(spec.name(), input, shape, spec.float16(), Set.of(output))
+                .get(output)
                 .planes()[0], requestedClass, output);
         float[] map = switch (method) {
             case GRADIENT -> maxAbs(gradients(List.of(input), shape, target, 1, false)[0], w, h);

@@ -75,10 +75,6 @@ public final class CamRunner {
      */
     public Result run(HeatmapMethod method, HeatmapOptions options, String layer, float[] input, int w, int h,
                       int requestedClass) {
-        if (spec.float16() && method != HeatmapMethod.OCCLUSION && method != HeatmapMethod.SCORE_CAM) {
-            throw new UnsupportedModelException(method + " runs models derived from this one in float32, and this"
-                    + " model's input is float16; use SCORE_CAM or OCCLUSION");
-        }
         long[] shape = spec.shape(w, h);
         return switch (method) {
             case CAM -> cam(layer, input, shape, requestedClass);
@@ -295,7 +291,7 @@ public final class CamRunner {
                     exposed.add(new Rewriter.Output(t, 1, -1));
                 }
             }
-            values = engine.runDerived("expose " + wanted, () -> Rewriter.expose(model.bytes(), exposed),
+            values = engine.runDerived("expose " + wanted, () -> Rewriter.expose(model.inFloat32().bytes(), exposed),
                     Map.of(spec.name(), new Engine.Feed(input, shape)), wanted);
         }
         ClassScore target = ClassScore.of(values.get(output).planes()[0], requestedClass, output);

@@ -67,7 +67,8 @@ final class InputGradient {
         }
         float[] blank = new float[(int) Arrays.stream(inputShape).reduce(1, Math::multiplyExact)];
         Map<String, Values> forward = engine.runDerived("expose " + wanted,
-                () -> Rewriter.expose(model.bytes(), exposed), Map.of(input, new Engine.Feed(blank, inputShape)),
+                () -> Rewriter.expose(model.inFloat32().bytes(), exposed),
+                Map.of(input, new Engine.Feed(blank, inputShape)),
                 wanted);
         Map<String, long[]> shapes = new LinkedHashMap<>();
         forward.forEach((name, v) -> shapes.put(name, v.shape()));

@@ -76,10 +76,6 @@ public final class PatternAscent {
     public List<Result> run(String layer, String objective, int[] channels, PixelSpace space,
                             IntFunction<float[]> start, int steps, float step, double epsilon,
                             IntFunction<Random> warps) {
-        if (spec.float16()) {
-            throw new UnsupportedModelException("filter patterns take gradients in a model derived from this one in"
-                    + " float32, and this model's input is float16");
-        }
         List<Result> results = new ArrayList<>();
         int batch = batchable ? BATCH : 1;
         Map<Integer, InputGradient> gradients = new LinkedHashMap<>(); // one per batch size; all but the last full

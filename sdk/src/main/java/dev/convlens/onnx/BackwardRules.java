@@ -246,10 +246,8 @@ final class BackwardRules {
     private String softmax(Onnx.NodeProto n, String y, String gy) {
         int rank = shape(y).length;
         int axis = axis(Attributes.integer(n, "axis", opset < 13 ? 1 : -1), rank);
-        if (opset < 13 && axis != rank - 1) {
-            throw unsupported(n, "a Softmax of opset " + opset + " over axes " + axis + ".." + (rank - 1));
-        }
-        String dot = w.reduce("ReduceSum", w.mul(gy, y), axis);
+        // before opset 13, a Softmax normalizes over the axes from its axis on, taken together
+        String dot = w.reduce("ReduceSum", w.mul(gy, y), opset < 13 ? range(axis, rank) : new long[] {axis});
         return w.mul(y, w.sub(gy, dot));
     }
 
@@ -618,11 +616,9 @@ final class BackwardRules {
      * MaxPool's gradient goes to the position that won: the node is given its Indices output to know which. Where
      * windows overlap, two outputs can have the same winner and their gradients must add: ScatterElements adds from
      * opset 16 on; before, the outputs are scattered in groups whose windows do not overlap, and the groups summed.
+     * Where that cannot be written (see {@link #maxPoolByPositions}), the winners are found by comparison instead.
      */
     private String maxPool(int index, Onnx.NodeProto n, String x, String gy) {
-        if (opset < 9 || n.getOutputCount() > 1) { // Indices came with opset 8, ConstantOfShape and Scatter with 9
-            throw unsupported(n, "a MaxPool of opset " + opset + " or one that already returns indices");
-        }
         long[] in = shape(x);
         Window win = window(n, in, shape(n.getOutput(0)), Attributes.ints(n, "kernel_shape"));
         int spatial = win.kernel.length;
@@ -632,8 +628,8 @@ final class BackwardRules {
             apart[i] = (extent + win.strides[i] - 1) / win.strides[i];
         }
         boolean overlapping = Arrays.stream(apart).anyMatch(a -> a > 1);
-        if (overlapping && opset < 10) { // Slice takes steps from opset 10 on
-            throw unsupported(n, "a MaxPool with overlapping windows before opset 10");
+        if (opset < 9 || overlapping && opset < 10 || n.getOutputCount() > 1) {
+            return maxPoolByPositions(n, x, gy, win);
         }
         String indices = w.fresh("indices");
         w.replace(index, n.toBuilder().addOutput(indices).build());
@@ -652,6 +648,91 @@ final class BackwardRules {
             groups.add(scatter(in, w.strided(indices, first, axes, apart), w.strided(gy, first, axes, apart), false));
         }
         return w.emit("Sum", groups);
+    }
+
+    /**
+     * MaxPool's gradient without its Indices, for a node that returns them already and before the ops that scatter
+     * by them (Indices came with opset 8, ConstantOfShape and Scatter with 9, Slice's steps, which groups
+     * overlapping windows, with 10). For each position of the window in turn, a depthwise Conv with a one-hot kernel
+     * reads that element of every window (exactly: every other product is by zero); the windows whose maximum it is,
+     * and that no earlier position has won, take their gradient, which the transposed Conv with the same kernel lays
+     * back. The first position wins a tie, as in Indices.
+     */
+    private String maxPoolByPositions(Onnx.NodeProto n, String x, String gy, Window win) {
+        long[] in = shape(x);
+        String y = n.getOutput(0);
+        long[] out = shape(y);
+        int spatial = win.kernel.length;
+        long[] pads = win.pads.clone();
+        long[] outputPadding = new long[spatial];
+        for (int i = 0; i < spatial; i++) {
+            long extent = (win.kernel[i] - 1) * win.dilations[i] + 1;
+            long reach = (out[2 + i] - 1) * win.strides[i] + extent; // ceil_mode's last window may pass the pads
+            pads[spatial + i] = Math.max(pads[spatial + i], reach - in[2 + i] - pads[i]);
+            outputPadding[i] = in[2 + i] - (reach - pads[i] - pads[spatial + i]);
+        }
+        long channels = in[1];
+        int positions = Math.toIntExact(size(win.kernel));
+        long[] kernelDims = new long[spatial + 2];
+        kernelDims[0] = channels;
+        kernelDims[1] = 1;
+        System.arraycopy(win.kernel, 0, kernelDims, 2, spatial);
+        long[] mapDims = out.clone();
+        mapDims[0] = 1;
+        mapDims[1] = 1;
+        List<Onnx.AttributeProto> window = List.of(ints("kernel_shape", win.kernel), ints("strides", win.strides),
+                ints("dilations", win.dilations), ints("pads", pads), int1("group", channels));
+        List<Onnx.AttributeProto> transposed = new ArrayList<>(window);
+        transposed.add(ints("output_padding", outputPadding));
+        String claimed = null;
+        List<String> parts = new ArrayList<>();
+        for (int p = 0; p < positions; p++) {
+            float[] oneHot = new float[Math.toIntExact(channels * positions)];
+            for (int c = 0; c < channels; c++) {
+                oneHot[c * positions + p] = 1;
+            }
+            String kernel = w.floats(oneHot, kernelDims);
+            String element = w.emit("Conv", List.of(x, kernel), window.toArray(Onnx.AttributeProto[]::new));
+            String won = w.sub(w.scalar(1f), w.mask("Less", element, y));
+            float[] inside = inside(win, in, out, p);
+            if (inside != null) { // a padded position, which the Conv reads as 0, never wins
+                won = w.mul(won, w.floats(inside, mapDims));
+            }
+            String taken = claimed == null ? won : w.mul(won, w.sub(w.scalar(1f), claimed));
+            claimed = claimed == null ? taken : w.add(claimed, taken);
+            parts.add(w.emit("ConvTranspose", List.of(w.mul(gy, taken), kernel),
+                    transposed.toArray(Onnx.AttributeProto[]::new)));
+        }
+        return w.emit("Sum", parts);
+    }
+
+    /**
+     * 1 for the windows whose element at a position (counted row-major in the window) lies inside the input, 0 for
+     * those where it lies in the padding, over the output's spatial shape; null if it lies inside for every window.
+     */
+    private static float[] inside(Window win, long[] in, long[] out, int position) {
+        int spatial = win.kernel.length;
+        long[] offset = new long[spatial];
+        long rest = position;
+        for (int i = spatial - 1; i >= 0; i--) {
+            offset[i] = rest % win.kernel[i];
+            rest /= win.kernel[i];
+        }
+        float[] mask = new float[Math.toIntExact(size(Arrays.copyOfRange(out, 2, out.length)))];
+        boolean padded = false;
+        for (int flat = 0; flat < mask.length; flat++) {
+            long rem = flat;
+            boolean within = true;
+            for (int i = spatial - 1; i >= 0; i--) {
+                long o = rem % out[2 + i];
+                rem /= out[2 + i];
+                long at = o * win.strides[i] - win.pads[i] + offset[i] * win.dilations[i];
+                within &= at >= 0 && at < in[2 + i];
+            }
+            mask[flat] = within ? 1 : 0;
+            padded |= !within;
+        }
+        return padded ? mask : null;
     }
 
     /** A convolution's gradient with respect to its input: the transposed convolution with the same kernel. */

@@ -19,10 +19,11 @@ public record DenseHead(String pooled, float[][] weights) {
     /**
      * Finds the head after a tensor: the first GlobalAveragePool fed by it or by what follows it, then reshapes,
      * then a Gemm or MatMul with constant weights (and a bias Add), then at most a Softmax or Sigmoid before the
-     * output. Empty if the model's head has another shape (the seed's Flatten + Dense, say).
+     * output. Empty if the model's head has another shape (the seed's Flatten + Dense, say). Float16 weights are read
+     * as float32.
      */
     public static Optional<DenseHead> after(ModelFile model, String target, String output) {
-        Graph g = new Graph(model.proto().getGraph());
+        Graph g = new Graph(model.inFloat32().proto().getGraph());
         int pool = -1;
         Set<String> downstream = new java.util.HashSet<>(Set.of(target));
         for (int i = 0; i < g.nodeCount() && pool < 0; i++) {

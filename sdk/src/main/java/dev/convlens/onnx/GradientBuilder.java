@@ -98,7 +98,8 @@ public final class GradientBuilder {
      * @param shapes the shape of every tensor of {@link #path}, for one input (a graph input's shape may be left out
      *     where the model declares it)
      * @return the serialized model, with the extra input {@link #SEED} and outputs {@code target} (unless it is an
-     *     input or already an output) and {@link #gradientOf gradientOf(target)}
+     *     input or already an output) and {@link #gradientOf gradientOf(target)}; all in float32, a float16 model
+     *     included ({@link ModelFile#inFloat32()})
      * @throws UnsupportedModelException if an op between the target and the output has no gradient rule, or a case
      *     its rule does not handle
      * @throws IllegalArgumentException if a tensor of the path has no shape in {@code shapes} nor in the model
@@ -129,7 +130,8 @@ public final class GradientBuilder {
      */
     public static byte[] build(ModelFile model, String target, String output, Map<String, long[]> shapes,
                                boolean guided, List<String> returned) {
-        Onnx.ModelProto proto = model.proto();
+        ModelFile float32 = model.inFloat32();
+        Onnx.ModelProto proto = float32.proto();
         Graph graph = new Graph(proto.getGraph());
         Set<String> active = active(graph, target, output);
         Onnx.GraphProto.Builder out = proto.getGraph().toBuilder();
@@ -158,7 +160,7 @@ public final class GradientBuilder {
             }
         } else {
             boolean input = proto.getGraph().getInputList().stream().anyMatch(v -> v.getName().equals(target));
-            if (!model.isOutput(target) && !input) {
+            if (!float32.isOutput(target) && !input) {
                 out.addOutput(ValueInfo.of(target, GraphWriter.FLOAT, shapes.get(target)));
             }
         }

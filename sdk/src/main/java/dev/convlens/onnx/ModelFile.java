@@ -25,6 +25,8 @@ public final class ModelFile {
     private final boolean externalData;
     private final List<String> outputs;
     private final Set<String> outputSet;
+    /** {@link #inFloat32()}, once asked for. */
+    private volatile ModelFile float32;
 
     private ModelFile(String source, byte[] bytes, Onnx.ModelProto proto, Path directory, boolean externalData) {
         this.source = source;
@@ -240,6 +242,31 @@ public final class ModelFile {
     /** The names of the graph's outputs, in order. */
     public List<String> outputs() {
         return outputs;
+    }
+
+    /**
+     * This model with float16 replaced by float32 throughout ({@link Float32}): what the models derived from it are
+     * built from, since ConvLens feeds them and reads them in float32. This very model if it has no float16. Made on
+     * the first call and kept.
+     *
+     * @throws ModelException if float16 weights kept in an external file cannot be read
+     */
+    public ModelFile inFloat32() {
+        ModelFile result = float32;
+        if (result == null) {
+            synchronized (this) {
+                result = float32;
+                if (result == null) {
+                    if (Float32.needed(proto)) { // parsed back, so that its weights are views of its bytes
+                        result = parse(source, Float32.of(proto, directory).toByteArray(), directory);
+                    } else {
+                        result = this;
+                    }
+                    float32 = result;
+                }
+            }
+        }
+        return result;
     }
 
     /** Whether a tensor is one of the graph's outputs. */

@@ -72,15 +72,16 @@ public final class TailBuilder {
     }
 
     /**
-     * Builds the tail.
+     * Builds the tail, in float32 whatever the model's type ({@link ModelFile#inFloat32()}).
      *
      * @param shapes the shapes, batch 1, of the target and of the externals
      */
     public static Tail build(ModelFile model, String target, String output, Map<String, long[]> shapes) {
-        Graph g = new Graph(model.proto().getGraph());
+        Onnx.ModelProto proto = model.inFloat32().proto();
+        Graph g = new Graph(proto.getGraph());
         Plan plan = plan(g, target, output);
         Onnx.GraphProto.Builder tail = Onnx.GraphProto.newBuilder().setName("convlens-tail")
-                .addAllInitializer(model.proto().getGraph().getInitializerList());
+                .addAllInitializer(proto.getGraph().getInitializerList());
         for (int i : plan.nodes) {
             tail.addNode(g.node(i));
         }
@@ -90,12 +91,12 @@ public final class TailBuilder {
         for (String e : plan.externals) {
             tail.addInput(ValueInfo.of(e, FLOAT, shapes.get(e)));
         }
-        for (Onnx.ValueInfoProto v : model.proto().getGraph().getOutputList()) {
+        for (Onnx.ValueInfoProto v : proto.getGraph().getOutputList()) {
             if (v.getName().equals(output)) {
                 tail.addOutput(v);
             }
         }
-        byte[] bytes = model.proto().toBuilder().setGraph(tail).build().toByteArray();
+        byte[] bytes = proto.toBuilder().setGraph(tail).build().toByteArray();
         return new Tail(bytes, plan.externals);
     }
 }

@@ -212,6 +212,8 @@ class GradientRulesTest {
                 row("Softmax", "default axis -1", 13, dims(1, 3, 4), m -> m.node("Softmax")).scaled(2),
                 row("Softmax", "axis 1 of rank 3", 13, dims(1, 3, 4), m -> m.node("Softmax", integer("axis", 1)))
                         .scaled(2),
+                row("Softmax", "axis 1 of rank 3 at opset 11: over axes 1 and 2 together", 11, dims(1, 3, 4),
+                        m -> m.node("Softmax", integer("axis", 1))).scaled(2),
                 row("Exp", "", 13, dims(2, 3), m -> m.node("Exp")).scaled(2),
                 row("Sqrt", "", 13, dims(2, 3), m -> m.node("Sqrt")).around(1.5),
                 row("Erf", "", 13, dims(2, 3), m -> m.node("Erf")).scaled(2),
@@ -261,6 +263,19 @@ class GradientRulesTest {
                         maxPoolCeil(3, 1, 1)).distinct(),
                 row("MaxPool", "2x2, strides 2, ceil_mode: windows that do not overlap", 13, dims(1, 2, 5, 5),
                         maxPoolCeil(2, 2, 0)).distinct(),
+                row("MaxPool", "2x2, strides 2, opset 8: by comparison", 8, dims(1, 2, 4, 4),
+                        m -> m.node("MaxPool", ints("kernel_shape", 2, 2), ints("strides", 2, 2))).distinct(),
+                row("MaxPool", "3x3, strides 1: overlapping, opset 9: by comparison", 9, dims(1, 2, 5, 5),
+                        m -> m.node("MaxPool", ints("kernel_shape", 3, 3), ints("strides", 1, 1))).distinct(),
+                row("MaxPool", "3x3, strides 2, pads 1, opset 7, all below 0: by comparison, the padding never wins",
+                        7, dims(1, 2, 6, 6), m -> m.node("MaxPool", ints("kernel_shape", 3, 3),
+                                ints("strides", 2, 2), ints("pads", 1, 1, 1, 1)))
+                        .distinct().around(-2),
+                row("MaxPool", "with its own Indices output: by comparison", 13, dims(1, 2, 4, 4),
+                        m -> withIndices(m, m.node("MaxPool", ints("kernel_shape", 2, 2), ints("strides", 2, 2))))
+                        .distinct(),
+                row("MaxPool", "3x3, strides 2, ceil_mode, with its own Indices output: by comparison", 13,
+                        dims(1, 2, 8, 8), m -> withIndices(m, maxPoolCeil(3, 2, 0).after(m))).distinct(),
                 row("AveragePool", "2x2, strides 2", 13, dims(1, 2, 4, 4),
                         m -> m.node("AveragePool", ints("kernel_shape", 2, 2), ints("strides", 2, 2))),
                 row("AveragePool", "3x2, strides 3x2", 7, dims(1, 2, 6, 4),
@@ -729,6 +744,12 @@ class GradientRulesTest {
         return m.node("Add", List.of(m.node("Mul", List.of(normalized, m.weights(c))), m.weights(c)));
     }
 
+    /** Gives the MaxPool that wrote {@code y} its Indices output too, and returns {@code y}. */
+    private static String withIndices(TinyModel m, String y) {
+        m.outputs(y, 2);
+        return y;
+    }
+
     private static Body maxPoolCeil(long kernel, long strides, long pads) {
         return m -> m.node("MaxPool", ints("kernel_shape", kernel, kernel), ints("strides", strides, strides),
                 ints("pads", pads, pads, pads, pads), integer("ceil_mode", 1));
@@ -819,18 +840,8 @@ class GradientRulesTest {
                 row("Clip", "min and max attributes, opset 6", 6, dims(1, 2, 3, 3),
                         m -> m.node("Clip", real("min", -0.5f), real("max", 0.6f))),
                 row("Clip", "a bound that is not constant", 13, dims(2, 3), with("Clip", m -> m.input("low"))),
-                row("Softmax", "axis 1 of rank 3", 11, dims(1, 3, 4), m -> m.node("Softmax", integer("axis", 1))),
                 row("Pow", "an exponent that depends on the target", 13, dims(2, 3),
                         before("Pow", m -> m.positive(2, 3))),
-                row("MaxPool", "overlapping windows, opset 9", 9, dims(1, 2, 5, 5),
-                        m -> m.node("MaxPool", ints("kernel_shape", 3, 3), ints("strides", 1, 1))),
-                row("MaxPool", "opset 8", 8, dims(1, 2, 4, 4),
-                        m -> m.node("MaxPool", ints("kernel_shape", 2, 2), ints("strides", 2, 2))),
-                row("MaxPool", "with its own Indices output", 13, dims(1, 2, 4, 4), m -> {
-                    String y = m.node("MaxPool", ints("kernel_shape", 2, 2), ints("strides", 2, 2));
-                    m.outputs(y, 2);
-                    return y;
-                }),
                 row("ReduceSum", "axes computed by nodes", 13, dims(2, 3), with("ReduceSum",
                         m -> m.node("Sub", List.of(m.node("Shape", List.of(m.node("Shape"))), m.int64s(1))))),
                 row("Slice", "opset 8", 8, dims(3, 4),
@@ -963,6 +974,36 @@ class GradientRulesTest {
                 }
             }
         }
+    }
+
+    /**
+     * Where a window's maximum is there more than once, which central differences cannot judge, MaxPool's gradient by
+     * comparison goes where the one by Indices goes: to the first of them.
+     */
+    @Test
+    void maxPoolByComparisonBreaksTiesAsIndices() throws OrtException {
+        long[] shape = dims(1, 2, 6, 6);
+        Random random = new Random(5);
+        float[] x = new float[TinyModel.size(shape)];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = random.nextInt(3);
+        }
+        long[] pooled = dims(1, 2, 3, 3);
+        Tensor seed = new Tensor(gaussian(random, TinyModel.size(pooled)), pooled);
+        List<float[]> gradients = new ArrayList<>();
+        for (boolean byComparison : List.of(false, true)) {
+            TinyModel m = new TinyModel(13, shape, random);
+            String y = m.node("MaxPool", ints("kernel_shape", 3, 3), ints("strides", 2, 2), ints("pads", 1, 1, 1, 1));
+            if (byComparison) {
+                withIndices(m, y);
+            }
+            byte[] built = GradientBuilder.build(m.model(y, List.of()), TARGET, y, Map.of(TARGET, shape, y, pooled));
+            try (OrtSession session = session(built)) {
+                gradients.add(run(session, Map.of(INPUT, new Tensor(x, shape), GradientBuilder.SEED, seed))
+                        .get(GradientBuilder.gradientOf(TARGET)).values());
+            }
+        }
+        assertThat(gradients.get(1)).containsExactly(gradients.get(0), org.assertj.core.data.Offset.offset(1e-6f));
     }
 
     @ParameterizedTest(name = "{0}")
