@@ -1,6 +1,8 @@
 package dev.convlens.onnx;
 
 import dev.convlens.UnsupportedModelException;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -123,7 +125,8 @@ public final class GradientBuilder {
 
     /**
      * Builds a model that returns only the gradient and some tensors of the forward pass: the model's own outputs are
-     * dropped, so ONNX Runtime leaves out what only they need (the layers after a filter pattern's layer, say).
+     * dropped, and so are the nodes and weights that only they need (the layers after a filter pattern's layer, say),
+     * which ONNX Runtime would otherwise run.
      *
      * @param returned the forward tensors to return besides the gradient, each by name
      * @see #build(ModelFile, String, String, Map, boolean)
@@ -165,6 +168,39 @@ public final class GradientBuilder {
             }
         }
         out.addOutput(ValueInfo.of(gradientOf(target), GraphWriter.FLOAT, shapes.get(target)));
+        if (returned != null) {
+            prune(out);
+        }
         return proto.toBuilder().setGraph(out).build().toByteArray();
+    }
+
+    /**
+     * Drops the nodes no output needs, and the weights only they read. A graph with subgraphs (If, Loop) is left as
+     * it is: their bodies may read any tensor of the graph by name.
+     */
+    private static void prune(Onnx.GraphProto.Builder graph) {
+        boolean subgraphs = graph.getNodeList().stream().flatMap(n -> n.getAttributeList().stream())
+                .map(Onnx.AttributeProto::getType)
+                .anyMatch(t -> t == Onnx.AttributeProto.AttributeType.GRAPH
+                        || t == Onnx.AttributeProto.AttributeType.GRAPHS);
+        if (subgraphs) {
+            return;
+        }
+        Set<String> needed = new HashSet<>();
+        graph.getOutputList().forEach(v -> needed.add(v.getName()));
+        List<Onnx.NodeProto> kept = new ArrayList<>();
+        for (int i = graph.getNodeCount() - 1; i >= 0; i--) {
+            Onnx.NodeProto n = graph.getNode(i);
+            if (n.getOutputList().stream().anyMatch(needed::contains)) {
+                kept.add(n);
+                needed.addAll(n.getInputList());
+            }
+        }
+        Collections.reverse(kept);
+        graph.clearNode().addAllNode(kept);
+        graph.getInputList().forEach(v -> needed.add(v.getName())); // older models list their weights as inputs
+        List<Onnx.TensorProto> weights = graph.getInitializerList().stream()
+                .filter(t -> needed.contains(t.getName())).toList();
+        graph.clearInitializer().addAllInitializer(weights);
     }
 }

@@ -175,6 +175,22 @@ class GradientRulesTest {
                         m -> m.node("Conv", List.of(TARGET, castWeights(m, 3, 2, 3, 3)))),
                 row("Conv", "1-D, strides 2, pads 1", 13, dims(1, 2, 9),
                         conv(dims(3, 2, 3), ints("strides", 2), ints("pads", 1, 1))),
+                // from 8 input channels on, a stride-1 Conv's gradient is a Conv of the flipped kernel
+                row("Conv", "8 channels: flipped kernel, pads 1, bias", 13, dims(1, 8, 5, 5),
+                        m -> m.node("Conv", List.of(TARGET, m.weights(3, 8, 3, 3), m.weights(3)),
+                                ints("pads", 1, 1, 1, 1))),
+                row("Conv", "8 channels: flipped 2x4 kernel, asymmetric pads", 13, dims(1, 8, 5, 6),
+                        conv(dims(2, 8, 2, 4), ints("pads", 0, 1, 2, 0))),
+                row("Conv", "8 channels: flipped kernel, dilations 2", 13, dims(1, 8, 7, 7),
+                        conv(dims(2, 8, 3, 3), ints("dilations", 2, 2), ints("pads", 2, 1, 2, 1))),
+                row("Conv", "8 channels: pads wider than the kernel reaches (ConvTranspose)", 13, dims(1, 8, 4, 4),
+                        conv(dims(2, 8, 3, 3), ints("pads", 3, 3, 3, 3))),
+                row("Conv", "8 channels: group 2 (ConvTranspose)", 13, dims(1, 8, 4, 4),
+                        conv(dims(4, 4, 3, 3), integer("group", 2), ints("pads", 1, 1, 1, 1))),
+                row("Conv", "8 channels: 1-D, flipped kernel", 13, dims(1, 8, 9),
+                        conv(dims(3, 8, 3), ints("pads", 1, 1))),
+                row("Conv", "8 channels: 3-D, flipped 2x3x2 kernel", 13, dims(1, 8, 4, 4, 4),
+                        conv(dims(2, 8, 2, 3, 2), ints("pads", 1, 0, 1, 0, 1, 0))),
 
                 row("Relu", "", 13, dims(1, 2, 3, 3), m -> m.node("Relu")).avoiding(0),
                 row("LeakyRelu", "default alpha 0.01", 13, dims(1, 2, 3, 3), m -> m.node("LeakyRelu")).avoiding(0),
@@ -229,7 +245,25 @@ class GradientRulesTest {
                         with("Pow", m -> m.floats(new float[] {1, 2, 3}, 3))),
                 row("Pow", "int64 exponent", 15, dims(2, 3), with("Pow", m -> m.int64s(2))),
 
-                row("MaxPool", "2x2, strides 2: Scatter", 9, dims(1, 2, 4, 4),
+                row("MaxPool", "after a Relu: the Relu's mask at the pooled size", 13, dims(1, 2, 4, 6),
+                        m -> m.node("MaxPool", List.of(m.node("Relu")), ints("kernel_shape", 2, 2),
+                                ints("strides", 2, 2))).distinct(),
+                // most windows below 0, where the mask decides; no value closer to 0 than 0.01
+                row("MaxPool", "after a Relu, overlapping, opset 9: by comparison, masked at the pooled size", 9,
+                        dims(1, 2, 5, 5), m -> m.node("MaxPool", List.of(m.node("Relu")),
+                                ints("kernel_shape", 3, 3), ints("strides", 1, 1))).distinct().around(-0.71),
+                row("MaxPool", "after a Relu that an Add reads too: masked at full size", 13, dims(1, 2, 4, 4),
+                        m -> {
+                            String relu = m.node("Relu");
+                            String pooled = m.node("MaxPool", List.of(relu), ints("kernel_shape", 2, 2),
+                                    ints("strides", 2, 2));
+                            return m.node("Add", List.of(m.node("ReduceSum", List.of(relu), integer("keepdims", 0)),
+                                    m.node("ReduceSum", List.of(pooled), integer("keepdims", 0))));
+                        }).distinct(),
+                row("MaxPool", "2x2, strides 2, storage_order 1: by comparison", 13, dims(1, 2, 4, 6),
+                        m -> m.node("MaxPool", ints("kernel_shape", 2, 2), ints("strides", 2, 2),
+                                integer("storage_order", 1))).distinct(),
+                row("MaxPool", "2x2, strides 2: MaxUnpool", 9, dims(1, 2, 4, 4),
                         m -> m.node("MaxPool", ints("kernel_shape", 2, 2), ints("strides", 2, 2))).distinct(),
                 row("MaxPool", "2x2, strides 2, last row and column left out", 13, dims(1, 2, 5, 5),
                         m -> m.node("MaxPool", ints("kernel_shape", 2, 2), ints("strides", 2, 2))).distinct(),
