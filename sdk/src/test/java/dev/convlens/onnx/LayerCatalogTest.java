@@ -1,13 +1,16 @@
 package dev.convlens.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.google.protobuf.ByteString;
 import dev.convlens.Shared;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class LayerCatalogTest {
@@ -136,5 +139,47 @@ class LayerCatalogTest {
         assertThat(c.find("conv_?")).extracting(LayerInfo::name).containsExactly("conv_a", "conv_b");
         assertThat(c.find("nothing")).isEmpty();
         assertThat(c.closest("conv_c", 2)).containsExactly("conv_a", "conv_b");
+    }
+
+    /** Globs against java.util.regex's reading of them, over every glob and name of up to 5 and 6 characters. */
+    @Test
+    void globsMatchAsRegularExpressionsDo() {
+        String alphabet = "ab*?";
+        int checked = 0;
+        for (String glob : words(alphabet, 5)) {
+            Pattern regex = Pattern.compile(glob.replace("?", ".").replace("*", ".*"));
+            for (String name : words("ab", 6)) {
+                assertThat(LayerCatalog.globMatches(glob, name)).as("%s on %s", glob, name)
+                        .isEqualTo(regex.matcher(name).matches());
+                checked++;
+            }
+        }
+        assertThat(checked).isEqualTo(1365 * 127);
+    }
+
+    /**
+     * A glob that made the regular expression it was turned into backtrack for minutes ("*?" ten times on a
+     * ResNet-18 name that it does not match); the bound only says it does not hang.
+     */
+    @Test
+    void aBacktrackingGlobDoesNotHang() {
+        String name = "/layer4/layer4.1/conv2/Conv_output_0_with_a_long_tail_of_characters";
+        assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> assertThat(LayerCatalog.globMatches("*?".repeat(40) + "#", name)).isFalse());
+    }
+
+    /** Every word of 0 to {@code max} letters of an alphabet. */
+    private static List<String> words(String alphabet, int max) {
+        List<String> words = new ArrayList<>(List.of(""));
+        for (int from = 0, length = 1; length <= max; length++) {
+            int to = words.size();
+            for (int i = from; i < to; i++) {
+                for (char c : alphabet.toCharArray()) {
+                    words.add(words.get(i) + c);
+                }
+            }
+            from = to;
+        }
+        return words;
     }
 }
