@@ -11,7 +11,8 @@ package dev.convlens;
  *   <li>{@link ImageException}: the image cannot be read or decoded; {@link ImageTooLargeException}, a subclass,
  *       when it declares more pixels than the configured limit;</li>
  *   <li>{@link LayerNotFoundException}: a layer name or index matches no layer of the model;</li>
- *   <li>{@link InferenceException}: ONNX Runtime failed while running the model.</li>
+ *   <li>{@link InferenceException}: ONNX Runtime failed while running the model;</li>
+ *   <li>{@link CancelledException}: the thread was interrupted, and long work stopped at its next run.</li>
  * </ul>
  * The message says what was wrong and, where there is one, how to fix it. The underlying exception, if any,
  * is kept as the {@linkplain #getCause() cause}.

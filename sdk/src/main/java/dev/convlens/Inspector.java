@@ -240,6 +240,7 @@ public final class Inspector implements AutoCloseable {
      * @throws LayerNotFoundException if the name matches no layer
      * @throws IllegalArgumentException if it matches several
      * @throws InferenceException if ONNX Runtime cannot run the model (its layers' channels are learned from a run)
+     * @throws CancelledException if the thread is interrupted (long work stops at its next run)
      * @throws IllegalStateException if the inspector is closed
      */
     public Patterns patterns(String layer) {
@@ -258,6 +259,7 @@ public final class Inspector implements AutoCloseable {
      *
      * @return an unmodifiable list
      * @throws InferenceException if ONNX Runtime cannot run the model
+     * @throws CancelledException if the thread is interrupted (long work stops at its next run)
      * @throws IllegalStateException if the inspector is closed
      */
     public List<Layer> layers() {
@@ -274,6 +276,7 @@ public final class Inspector implements AutoCloseable {
      *
      * @return the table, one line per layer
      * @throws InferenceException if ONNX Runtime cannot run the model
+     * @throws CancelledException if the thread is interrupted (long work stops at its next run)
      * @throws IllegalStateException if the inspector is closed
      */
     public String summary() {

@@ -173,6 +173,7 @@ public final class Patterns {
      * @throws UnsupportedModelException if the gradient cannot be taken through the model (an op without a rule)
      * @throws ImageException if a start picture cannot be read
      * @throws InferenceException if ONNX Runtime fails
+     * @throws CancelledException if the thread is interrupted (long work stops at its next run)
      * @throws IllegalStateException if the inspector is closed
      */
     public List<FilterPattern> list() {
@@ -188,6 +189,7 @@ public final class Patterns {
      * @throws IllegalArgumentException if perRow is less than 1
      * @throws UnsupportedModelException if the gradient cannot be taken through the model
      * @throws InferenceException if ONNX Runtime fails
+     * @throws CancelledException if the thread is interrupted (long work stops at its next run)
      */
     public BufferedImage grid(int perRow) {
         Inspection.checkPerRow(perRow);

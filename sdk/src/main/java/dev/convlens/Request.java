@@ -188,6 +188,7 @@ public final class Request {
      * @throws ImageException if the image cannot be read
      * @throws ImageTooLargeException if the image is larger than the inspector's pixel limit
      * @throws InferenceException if ONNX Runtime fails
+     * @throws CancelledException if the thread is interrupted (long work stops at its next run)
      * @throws IllegalStateException if the inspector is closed
      */
     public Inspection inspect() {
@@ -202,6 +203,7 @@ public final class Request {
      * @throws IllegalArgumentException if perRow is less than 1
      * @throws ImageException if the image cannot be read
      * @throws InferenceException if ONNX Runtime fails
+     * @throws CancelledException if the thread is interrupted (long work stops at its next run)
      * @throws IllegalStateException if the inspector is closed
      */
     public List<BufferedImage> grid(int perRow) {
@@ -215,6 +217,7 @@ public final class Request {
      * @return one feature map per layer, in model order
      * @throws ImageException if the image cannot be read
      * @throws InferenceException if ONNX Runtime fails
+     * @throws CancelledException if the thread is interrupted (long work stops at its next run)
      * @throws IllegalStateException if the inspector is closed
      */
     public List<FeatureMap> activations() {
@@ -234,6 +237,7 @@ public final class Request {
      * @throws IndexOutOfBoundsException if the layer has no such channel; the message says how many it has
      * @throws ImageException if the image cannot be read
      * @throws InferenceException if ONNX Runtime fails
+     * @throws CancelledException if the thread is interrupted (long work stops at its next run)
      */
     public BufferedImage channel(String layer, int index) {
         LayerInfo one = pipeline.catalog().selectOne(Objects.requireNonNull(layer, "layer"));
@@ -259,6 +263,7 @@ public final class Request {
      * @throws IllegalArgumentException if the target class is out of range
      * @throws ImageException if the image cannot be read
      * @throws InferenceException if ONNX Runtime fails
+     * @throws CancelledException if the thread is interrupted (long work stops at its next run)
      */
     public Heatmap heatmap(HeatmapMethod method) {
         return heatmap(method, HeatmapOptions.defaults());
@@ -275,6 +280,7 @@ public final class Request {
      * @throws IllegalArgumentException if the target class is out of range
      * @throws ImageException if the image cannot be read
      * @throws InferenceException if ONNX Runtime fails
+     * @throws CancelledException if the thread is interrupted (long work stops at its next run)
      */
     public Heatmap heatmap(HeatmapMethod method, HeatmapOptions options) {
         return pipeline.heatmap(task, Objects.requireNonNull(method, "method"),
@@ -297,6 +303,7 @@ public final class Request {
      * @throws IllegalArgumentException if the target class is out of range
      * @throws ImageException if the image cannot be read
      * @throws InferenceException if ONNX Runtime fails
+     * @throws CancelledException if the thread is interrupted (long work stops at its next run)
      */
     public Heatmap attribution(AttributionMethod method) {
         return attribution(method, HeatmapOptions.defaults());
@@ -313,6 +320,7 @@ public final class Request {
      * @throws IllegalArgumentException if the target class is out of range
      * @throws ImageException if the image cannot be read
      * @throws InferenceException if ONNX Runtime fails
+     * @throws CancelledException if the thread is interrupted (long work stops at its next run)
      */
     public Heatmap attribution(AttributionMethod method, HeatmapOptions options) {
         return pipeline.attribution(task, Objects.requireNonNull(method, "method"),
@@ -325,6 +333,7 @@ public final class Request {
      * @return the outputs, in the model's order
      * @throws ImageException if the image cannot be read
      * @throws InferenceException if ONNX Runtime fails
+     * @throws CancelledException if the thread is interrupted (long work stops at its next run)
      */
     public List<Tensor> outputs() {
         return pipeline.outputs(task);

@@ -549,6 +549,70 @@ class BadInputTest {
         }
     }
 
+    // ---- CancelledException: long work stops when its thread is interrupted ----
+
+    @Test
+    void anInterruptedThreadRunsNothing() {
+        try (Inspector inspector = model()) {
+            Request request = inspector.image(InspectorTest.rgbImage(W, H, 1));
+            Thread.currentThread().interrupt();
+            try {
+                assertThatThrownBy(() -> request.heatmap(HeatmapMethod.SCORE_CAM))
+                        .isExactlyInstanceOf(CancelledException.class).hasMessageContaining("interrupted");
+                assertThat(Thread.currentThread().isInterrupted()).as("the interrupt status stays set").isTrue();
+            } finally {
+                Thread.interrupted();
+            }
+        }
+    }
+
+    /**
+     * Occlusion with a 1-pixel patch and stride on a 224x224 input: 50,176 occluded inputs, which used to be built
+     * all at once (tens of gigabytes) before the first run. Now each batch is built when it runs, and an interrupt
+     * stops the work at its next run.
+     */
+    @Test
+    void occlusionOfEveryPixelStreamsAndStopsWhenInterrupted() throws InterruptedException {
+        try (Inspector inspector = Inspector.of(new TestModels(TestModels.Spec.rgb(224, 224)).bytes())) {
+            Request request = inspector.image(InspectorTest.rgbImage(224, 224, 1));
+            Throwable[] thrown = new Throwable[1];
+            Thread worker = new Thread(() -> {
+                try {
+                    request.heatmap(HeatmapMethod.OCCLUSION, HeatmapOptions.defaults().occlusion(1, 1));
+                } catch (Throwable t) {
+                    thrown[0] = t;
+                }
+            });
+            worker.start();
+            Thread.sleep(500); // well into the runs; an earlier interrupt ends the same way
+            worker.interrupt();
+            worker.join(60_000);
+            assertThat(worker.isAlive()).as("stopped").isFalse();
+            assertThat(thrown[0]).isExactlyInstanceOf(CancelledException.class);
+        }
+    }
+
+    @Test
+    void patternsStopWhenInterrupted() throws InterruptedException {
+        try (Inspector inspector = model()) {
+            Patterns patterns = inspector.patterns("conv2").channels(0).steps(1_000_000, 1);
+            Throwable[] thrown = new Throwable[1];
+            Thread worker = new Thread(() -> {
+                try {
+                    patterns.list();
+                } catch (Throwable t) {
+                    thrown[0] = t;
+                }
+            });
+            worker.start();
+            Thread.sleep(500);
+            worker.interrupt();
+            worker.join(60_000);
+            assertThat(worker.isAlive()).as("stopped").isFalse();
+            assertThat(thrown[0]).isExactlyInstanceOf(CancelledException.class);
+        }
+    }
+
     // ---- programming errors: the JDK's exceptions ----
 
     @Test

@@ -161,8 +161,8 @@ public final class Report {
             Matcher m = Pattern.compile("([0-9.]+) s$").matcher(out);
             if (m.find()) {
                 double torch = Double.parseDouble(m.group(1));
-                System.out.printf(Locale.ROOT, "  PyTorch, the same loop: %.1f s: ConvLens %.2fx faster%n", torch,
-                        torch / ours);
+                System.out.printf(Locale.ROOT, "  PyTorch, the same loop: %.1f s: ConvLens takes %.2fx PyTorch's"
+                        + " time (%s)%n", torch, ours / torch, ours < torch ? "faster" : "slower");
             } else {
                 System.out.println("  PyTorch's loop skipped: " + out.lines().reduce((a, b) -> b).orElse(""));
             }

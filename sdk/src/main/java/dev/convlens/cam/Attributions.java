@@ -8,9 +8,12 @@ import dev.convlens.UnsupportedModelException;
 import dev.convlens.image.InputSpec;
 import dev.convlens.onnx.ModelFile;
 import dev.convlens.runtime.Engine;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 /**
  * Pixel attributions: which input values decided a class score, from the gradient of the score with respect to the
@@ -68,9 +71,9 @@ public final class Attributions {
                 .get(output)
                 .planes()[0], requestedClass, output);
         float[] map = switch (method) {
-            case GRADIENT -> maxAbs(gradients(List.of(input), shape, target, 1, false)[0], w, h);
-            case GUIDED_BACKPROP -> maxAbs(gradients(List.of(input), shape, target, 1, true)[0], w, h);
-            case INPUT_X_GRADIENT -> sum(times(input, gradients(List.of(input), shape, target, 1, false)[0]), w, h);
+            case GRADIENT -> maxAbs(gradient(input, shape, target, false), w, h);
+            case GUIDED_BACKPROP -> maxAbs(gradient(input, shape, target, true), w, h);
+            case INPUT_X_GRADIENT -> sum(times(input, gradient(input, shape, target, false)), w, h);
             case SMOOTH_GRAD -> smoothGrad(options, input, shape, target, w, h);
             case INTEGRATED_GRADIENTS -> integratedGradients(options, input, baseline, shape, target, w, h);
             case GUIDED_GRAD_CAM -> guidedGradCam(options, layer, input, shape, target, w, h);
@@ -86,38 +89,39 @@ public final class Attributions {
             max = Math.max(max, v);
         }
         double sigma = options.noise() * (max - min);
-        Random random = new Random(NOISE_SEED);
-        float[][] noisy = new float[options.samples()][input.length];
-        for (float[] sample : noisy) {
+        Random random = new Random(NOISE_SEED); // samples are made in order, so the noise is the same in any batch
+        int samples = options.samples();
+        float[] mean = new float[input.length];
+        gradients(samples, k -> {
+            float[] sample = new float[input.length];
             for (int i = 0; i < input.length; i++) {
                 sample[i] = (float) (input[i] + sigma * random.nextGaussian());
             }
-        }
-        float[] mean = new float[input.length];
-        for (float[] g : gradients(List.of(noisy), shape, target, options.batch(), false)) {
+            return sample;
+        }, shape, target, options.batch(), false, g -> {
             for (int i = 0; i < mean.length; i++) {
-                mean[i] += Math.abs(g[i]) / noisy.length;
+                mean[i] += Math.abs(g[i]) / samples;
             }
-        }
+        });
         return maxAbs(mean, w, h);
     }
 
     private float[] integratedGradients(HeatmapOptions options, float[] input, float[] baseline, long[] shape,
                                         ClassScore target, int w, int h) {
         int steps = options.steps();
-        float[][] path = new float[steps][input.length];
-        for (int k = 0; k < steps; k++) {
-            float alpha = (k + 0.5f) / steps; // the midpoint of each of the steps equal intervals
-            for (int i = 0; i < input.length; i++) {
-                path[k][i] = baseline[i] + alpha * (input[i] - baseline[i]);
-            }
-        }
         float[] mean = new float[input.length];
-        for (float[] g : gradients(List.of(path), shape, target, options.batch(), false)) {
+        gradients(steps, k -> {
+            float alpha = (k + 0.5f) / steps; // the midpoint of each of the steps equal intervals
+            float[] point = new float[input.length];
+            for (int i = 0; i < input.length; i++) {
+                point[i] = baseline[i] + alpha * (input[i] - baseline[i]);
+            }
+            return point;
+        }, shape, target, options.batch(), false, g -> {
             for (int i = 0; i < mean.length; i++) {
                 mean[i] += g[i] / steps;
             }
-        }
+        });
         float[] difference = new float[input.length];
         for (int i = 0; i < input.length; i++) {
             difference[i] = input[i] - baseline[i];
@@ -127,7 +131,7 @@ public final class Attributions {
 
     private float[] guidedGradCam(HeatmapOptions options, String layer, float[] input, long[] shape,
                                   ClassScore target, int w, int h) {
-        float[] guided = maxAbs(gradients(List.of(input), shape, target, 1, true)[0], w, h);
+        float[] guided = maxAbs(gradient(input, shape, target, true), w, h);
         CamRunner.Result cam = cams.run(HeatmapMethod.GRAD_CAM, options, layer, input, w, h, target.target());
         float[] resized = MapMath.resize(cam.map(), cam.height(), cam.width(), h, w);
         for (int i = 0; i < guided.length; i++) {
@@ -136,14 +140,24 @@ public final class Attributions {
         return guided;
     }
 
-    /** The gradient of the class score at each input, in batches of at most {@code batchSize}. */
-    private float[][] gradients(List<float[]> inputs, long[] shape, ClassScore target, int batchSize, boolean guided) {
-        int batch = batchable ? Math.min(batchSize, inputs.size()) : 1;
-        int size = inputs.get(0).length;
-        float[][] gradients = new float[inputs.size()][];
+    /** The gradient of the class score at one input. */
+    private float[] gradient(float[] input, long[] shape, ClassScore target, boolean guided) {
+        float[][] one = new float[1][];
+        gradients(1, k -> input, shape, target, 1, guided, g -> one[0] = g);
+        return one[0];
+    }
+
+    /**
+     * The gradient of the class score at each of {@code count} inputs, in order, in batches of at most
+     * {@code batchSize}: each input is made when its batch runs and each gradient handed on after it, so memory
+     * holds one batch however many samples or steps are asked for.
+     */
+    private void gradients(int count, IntFunction<float[]> inputs, long[] shape, ClassScore target, int batchSize,
+                           boolean guided, Consumer<float[]> each) {
+        int batch = batchable ? Math.min(batchSize, count) : 1;
         InputGradient full = null;
-        for (int start = 0; start < inputs.size(); start += batch) {
-            int n = Math.min(batch, inputs.size() - start);
+        for (int start = 0; start < count; start += batch) {
+            int n = Math.min(batch, count - start);
             long[] batchShape = shape.clone();
             batchShape[0] = n;
             InputGradient gradient = n == batch && full != null ? full
@@ -151,16 +165,16 @@ public final class Attributions {
             if (n == batch) {
                 full = gradient;
             }
+            int size = Math.toIntExact(Arrays.stream(shape).skip(1).reduce(1, Math::multiplyExact));
             float[] joined = new float[n * size];
             for (int b = 0; b < n; b++) {
-                System.arraycopy(inputs.get(start + b), 0, joined, b * size, size);
+                System.arraycopy(inputs.apply(start + b), 0, joined, b * size, size);
             }
             float[] g = gradient.run(joined, target.seed(n)).get(InputGradient.GRADIENT);
             for (int b = 0; b < n; b++) {
-                gradients[start + b] = java.util.Arrays.copyOfRange(g, b * size, (b + 1) * size);
+                each.accept(Arrays.copyOfRange(g, b * size, (b + 1) * size));
             }
         }
-        return gradients;
     }
 
     private static float[] times(float[] a, float[] b) {

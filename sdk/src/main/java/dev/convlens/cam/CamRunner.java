@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 
 /**
@@ -130,21 +131,19 @@ public final class CamRunner {
         Forward f = forward(List.of(layer), input, shape, requestedClass);
         Maps a = f.maps(layer);
         int[] channels = mostActive(a.planes, options.channels());
-        List<float[]> masked = new ArrayList<>();
-        for (int k : channels) {
-            float[] mask = MapMath.resizeAlignCorners(a.planes[k], a.h, a.w, h, w);
+        double[] scores = scores(channels.length, i -> {
+            float[] mask = MapMath.resizeAlignCorners(a.planes[channels[i]], a.h, a.w, h, w);
             float min = Float.POSITIVE_INFINITY;
             float max = Float.NEGATIVE_INFINITY;
             for (float v : mask) {
                 min = Math.min(min, v);
                 max = Math.max(max, v);
             }
-            for (int i = 0; i < mask.length; i++) {
-                mask[i] = (mask[i] - min) / (max - min + 1e-8f);
+            for (int j = 0; j < mask.length; j++) {
+                mask[j] = (mask[j] - min) / (max - min + 1e-8f);
             }
-            masked.add(times(input, mask));
-        }
-        double[] scores = scores(masked, shape, f.target, options.batch());
+            return times(input, mask);
+        }, shape, f.target, options.batch());
         double[] softmax = MapMath.softmax(scores);
         double[] weights = new double[a.planes.length];
         for (int i = 0; i < channels.length; i++) {
@@ -206,18 +205,16 @@ public final class CamRunner {
         int stride = options.stride() > 0 ? options.stride() : Math.max(1, patch / 2);
         int rows = (h - patch) / stride + 1;
         int cols = (w - patch) / stride + 1;
-        List<float[]> occluded = new ArrayList<>(rows * cols);
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                float[] mask = new float[w * h];
-                Arrays.fill(mask, 1f);
-                for (int y = r * stride; y < r * stride + patch; y++) {
-                    Arrays.fill(mask, y * w + c * stride, y * w + c * stride + patch, 0f);
-                }
-                occluded.add(times(input, mask));
+        double[] scores = scores(rows * cols, i -> {
+            int r = i / cols;
+            int c = i % cols;
+            float[] mask = new float[w * h];
+            Arrays.fill(mask, 1f);
+            for (int y = r * stride; y < r * stride + patch; y++) {
+                Arrays.fill(mask, y * w + c * stride, y * w + c * stride + patch, 0f);
             }
-        }
-        double[] scores = scores(occluded, shape, f.target, options.batch());
+            return times(input, mask);
+        }, shape, f.target, options.batch());
         float[] map = new float[rows * cols];
         for (int i = 0; i < map.length; i++) {
             map[i] = (float) (f.target.score() - scores[i]);
@@ -239,16 +236,23 @@ public final class CamRunner {
         return out;
     }
 
-    /** The class scores of many inputs, run in batches when the model allows. */
-    private double[] scores(List<float[]> inputs, long[] shape, ClassScore target, int batchSize) {
+    /**
+     * The class scores of many inputs, run in batches when the model allows; each input is made when its batch
+     * runs, so that memory holds one batch whatever the count (occlusion with a 1-pixel stride makes tens of
+     * thousands).
+     */
+    private double[] scores(int count, IntFunction<float[]> inputs, long[] shape, ClassScore target, int batchSize) {
         int batch = batchable ? batchSize : 1;
-        double[] scores = new double[inputs.size()];
-        int size = inputs.get(0).length;
-        for (int start = 0; start < inputs.size(); start += batch) {
-            int n = Math.min(batch, inputs.size() - start);
-            float[] joined = new float[n * size];
+        double[] scores = new double[count];
+        for (int start = 0; start < count; start += batch) {
+            int n = Math.min(batch, count - start);
+            float[] joined = null;
             for (int b = 0; b < n; b++) {
-                System.arraycopy(inputs.get(start + b), 0, joined, b * size, size);
+                float[] one = inputs.apply(start + b);
+                if (joined == null) {
+                    joined = new float[Math.multiplyExact(n, one.length)];
+                }
+                System.arraycopy(one, 0, joined, b * one.length, one.length);
             }
             long[] batchShape = shape.clone();
             batchShape[0] = n;

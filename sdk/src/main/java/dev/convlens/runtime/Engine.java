@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.convlens.CancelledException;
 import dev.convlens.InferenceException;
 import dev.convlens.ModelException;
 import dev.convlens.UnsupportedModelException;
@@ -172,14 +173,13 @@ public final class Engine implements AutoCloseable {
      * @return the values of each wanted output, in the order asked
      * @throws InferenceException if ONNX Runtime fails
      * @throws IllegalStateException if the engine is closed
+     * @throws CancelledException if the thread is interrupted
      */
     public Map<String, Values> run(String inputName, float[] input, long[] shape, boolean float16,
                                    Set<String> wanted) {
         lock.readLock().lock();
         try {
-            if (closed) {
-                throw new IllegalStateException("Inspector is closed");
-            }
+            checkUsable();
             Set<String> layers = new LinkedHashSet<>(wanted);
             layers.removeAll(modelOutputs);
             boolean inspect = !layers.isEmpty();
@@ -234,6 +234,20 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
+     * Refuses to run when the engine is closed or the thread has been interrupted: every run of long work comes
+     * through here, so an interrupt stops it at its next run.
+     */
+    private void checkUsable() {
+        if (closed) {
+            throw new IllegalStateException("Inspector is closed");
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            throw new CancelledException("the thread was interrupted, so ConvLens stopped before its next run of "
+                    + model.source() + " (the interrupt status is still set)");
+        }
+    }
+
+    /**
      * Remembers the layer output shapes seen at an input shape, merged with those seen before, for the recent input
      * shapes. Pooled buffers made for fewer layers are dropped.
      */
@@ -269,15 +283,14 @@ public final class Engine implements AutoCloseable {
      * @param outputs the outputs wanted
      * @throws InferenceException if ONNX Runtime fails
      * @throws IllegalStateException if the engine is closed
+     * @throws CancelledException if the thread is interrupted
      */
     public Map<String, Values> runDerived(String key, Supplier<byte[]> model, Map<String, Feed> inputs,
                                           Set<String> outputs) {
         lock.readLock().lock();
         List<InputBuffers.Lease> leases = new ArrayList<>();
         try {
-            if (closed) {
-                throw new IllegalStateException("Inspector is closed");
-            }
+            checkUsable();
             Map<String, OnnxTensor> tensors = new LinkedHashMap<>();
             for (Map.Entry<String, Feed> e : inputs.entrySet()) {
                 InputBuffers.Lease lease = inputBuffers.tensor(e.getValue().values(), e.getValue().shape(), false);
