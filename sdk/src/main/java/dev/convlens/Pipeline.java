@@ -305,7 +305,7 @@ final class Pipeline implements AutoCloseable {
         List<Tensor> outputs = new ArrayList<>();
         for (String name : modelOutputs) {
             Values v = values.get(name);
-            outputs.add(new Tensor(name, v.shape(), v.planes()[0]));
+            outputs.add(new Tensor(name, engine.outputType(name), v.shape(), v.planes()[0]));
         }
         return new Inspection(maps, outputs, task.colormap(), task.contrast(), task.upscale(),
                 options.threads() != 1);

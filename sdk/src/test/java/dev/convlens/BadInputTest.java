@@ -34,6 +34,8 @@ class BadInputTest {
     private static final int W = 10;
     private static final int FLOAT = 1;
     private static final int INT64 = 7;
+    private static final int STRING = 8;
+    private static final int BOOL = 9;
     private static final int DOUBLE = 11;
     /** The layers of {@link TestModels}: two convolutions, a max pool and the global average pool. */
     private static final List<String> LAYERS = List.of("conv1", "pool1", "conv2", "gap");
@@ -259,6 +261,75 @@ class BadInputTest {
                 .hasMessageContainingAll("ONNX Runtime cannot run model bytes: ORT_NOT_IMPLEMENTED",
                         "Could not find an implementation for Erf(13)", "Re-export the model with operators")
                 .hasCauseExactlyInstanceOf(OrtException.class);
+    }
+
+    // ---- model outputs that are not float scores ----
+
+    /** Conv, GlobalAveragePool, Flatten: the scores "f" [1, 2]; then outputs of other types made from them. */
+    private static byte[] scoresAnd(List<Onnx.NodeProto> more, List<Onnx.ValueInfoProto> outputs) {
+        List<Onnx.NodeProto> nodes = new java.util.ArrayList<>(List.of(conv("x", "c"),
+                node("GlobalAveragePool", List.of("c"), "g"), node("Flatten", List.of("g"), "f")));
+        nodes.addAll(more);
+        return Onnx.ModelProto.newBuilder().setIrVersion(8)
+                .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(13))
+                .setGraph(Onnx.GraphProto.newBuilder().setName("g").addAllNode(nodes)
+                        .addInitializer(weight(FLOAT, 3)).addInput(tensor("x", FLOAT, 1, 3, H, W))
+                        .addAllOutput(outputs))
+                .build().toByteArray();
+    }
+
+    /**
+     * A model whose output is an ArgMax's class index: the forward-only heatmaps used to explain the index as if it
+     * were a score. Every heatmap and attribution now says it needs float scores.
+     */
+    @Test
+    void heatmapsOfAModelThatOutputsAClassIndex() {
+        Onnx.NodeProto argMax = node("ArgMax", List.of("f"), "y").toBuilder()
+                .addAttribute(Onnx.AttributeProto.newBuilder().setName("axis")
+                        .setType(Onnx.AttributeProto.AttributeType.INT).setI(1))
+                .addAttribute(Onnx.AttributeProto.newBuilder().setName("keepdims")
+                        .setType(Onnx.AttributeProto.AttributeType.INT).setI(0)).build();
+        byte[] bytes = scoresAnd(List.of(argMax), List.of(tensor("y", INT64, 1)));
+        try (Inspector inspector = Inspector.of(bytes)) {
+            Request request = inspector.image(rgb());
+            for (HeatmapMethod method : HeatmapMethod.values()) {
+                assertThatThrownBy(() -> request.heatmap(method)).as("%s", method)
+                        .isExactlyInstanceOf(UnsupportedModelException.class)
+                        .hasMessageContainingAll("first output 'y' holds int64 values, not float scores",
+                                "export the model with its scores");
+            }
+            for (AttributionMethod method : AttributionMethod.values()) {
+                assertThatThrownBy(() -> request.attribution(method)).as("%s", method)
+                        .isExactlyInstanceOf(UnsupportedModelException.class)
+                        .hasMessageContaining("holds int64 values, not float scores");
+            }
+            assertThat(request.outputs().get(0).type()).isEqualTo("int64");
+            assertThat(request.outputs().get(0).values()).containsExactly(0f); // a tie of zeros: the first class
+        }
+    }
+
+    /**
+     * Boolean and string outputs beside the scores: outputs() returns all three, booleans as 0 and 1, and the
+     * strings say they are not numbers (they used to come back empty, and every heatmap failed with an
+     * ArrayIndexOutOfBoundsException).
+     */
+    @Test
+    void outputsOfEveryType() {
+        byte[] bytes = scoresAnd(List.of(node("Not", List.of("isZero"), "positive"),
+                        node("Equal", List.of("f", "f"), "isZero"), cast("f", "label", STRING)),
+                List.of(tensor("f", FLOAT, 1, 2), tensor("positive", BOOL, 1, 2), tensor("label", STRING, 1, 2)));
+        try (Inspector inspector = Inspector.of(bytes)) {
+            Request request = inspector.image(rgb());
+            List<Tensor> outputs = request.outputs();
+            assertThat(outputs).extracting(Tensor::name).containsExactly("f", "positive", "label");
+            assertThat(outputs).extracting(Tensor::type).containsExactly("float", "bool", "string");
+            assertThat(outputs.get(0).values()).containsExactly(0f, 0f);
+            assertThat(outputs.get(1).values()).containsExactly(0f, 0f); // not (0 == 0): false, as 0
+            assertThat(outputs.get(2).numeric()).isFalse();
+            assertThatThrownBy(() -> outputs.get(2).values()).isExactlyInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("output 'label' holds string values");
+            assertThat(request.heatmap(HeatmapMethod.GRAD_CAM).width()).isPositive(); // the first output: scores
+        }
     }
 
     // ---- ImageException and ImageTooLargeException ----

@@ -40,7 +40,7 @@ public final class Attributions {
         this.engine = engine;
         this.spec = spec;
         this.batchable = batchable;
-        this.output = engine.modelOutputs().get(0);
+        this.output = engine.modelOutputs().get(0); // checked by each run: see Engine.scoreOutput
         this.cams = cams;
     }
 
@@ -61,11 +61,13 @@ public final class Attributions {
      * @param w the input width
      * @param h the input height
      * @param requestedClass the class to explain, or -1 for the predicted one
-     * @throws UnsupportedModelException if the gradient cannot be taken through the model
+     * @throws UnsupportedModelException if the gradient cannot be taken through the model, or its first output
+     *     holds no float scores
      * @throws IllegalArgumentException if the class is out of range
      */
     public Result run(AttributionMethod method, HeatmapOptions options, String layer, float[] input, float[] baseline,
                       int w, int h, int requestedClass) {
+        engine.scoreOutput(); // refuses a first output without float scores
         long[] shape = spec.shape(w, h);
         ClassScore target = ClassScore.of(engine.run(spec.name(), input, shape, spec.float16(), Set.of(output))
                 .get(output)

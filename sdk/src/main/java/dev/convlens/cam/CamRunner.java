@@ -46,7 +46,7 @@ public final class CamRunner {
         this.engine = engine;
         this.spec = spec;
         this.batchable = batchable;
-        this.output = engine.modelOutputs().get(0);
+        this.output = engine.modelOutputs().get(0); // checked by each run: see Engine.scoreOutput
     }
 
     /** Whether the model's batch size is dynamic, so several inputs can run at once. */
@@ -71,11 +71,13 @@ public final class CamRunner {
      * @param w the input width
      * @param h the input height
      * @param requestedClass the class to explain, or -1 for the predicted one
-     * @throws UnsupportedModelException if the method cannot apply to this model
+     * @throws UnsupportedModelException if the method cannot apply to this model, or its first output holds no
+     *     float scores
      * @throws IllegalArgumentException if the class is out of range
      */
     public Result run(HeatmapMethod method, HeatmapOptions options, String layer, float[] input, int w, int h,
                       int requestedClass) {
+        engine.scoreOutput(); // refuses a first output without float scores
         long[] shape = spec.shape(w, h);
         return switch (method) {
             case CAM -> cam(layer, input, shape, requestedClass);

@@ -6,7 +6,9 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
+import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.SequenceInfo;
 import ai.onnxruntime.TensorInfo;
 import dev.convlens.CancelledException;
 import dev.convlens.InferenceException;
@@ -22,6 +24,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.Deque;
@@ -61,6 +64,8 @@ public final class Engine implements AutoCloseable {
     private final List<Rewriter.Output> exposed;
     private final OrtSession plain;
     private final Set<String> modelOutputs;
+    /** Each model output's element type as ONNX Runtime names it ("float", "int64", "string"...). */
+    private final Map<String, String> outputTypes;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     /** Layer output shapes per recent input shape, so later runs can pin their outputs. */
     private final Map<String, Map<String, long[]>> layerShapes =
@@ -79,12 +84,13 @@ public final class Engine implements AutoCloseable {
     private boolean closed;
 
     private Engine(OrtEnvironment env, OrtSession.SessionOptions options, ModelFile model,
-                   List<Rewriter.Output> exposed, OrtSession plain) {
+                   List<Rewriter.Output> exposed, OrtSession plain, Map<String, String> outputTypes) {
         this.env = env;
         this.options = options;
         this.model = model;
         this.plain = plain;
         this.modelOutputs = new LinkedHashSet<>(plain.getOutputNames());
+        this.outputTypes = Map.copyOf(outputTypes);
         // a layer that is already a model output comes back with the outputs; it needs no rewriting
         this.exposed = exposed.stream().filter(o -> !modelOutputs.contains(o.name())).toList();
         this.inputBuffers = new InputBuffers(env, MAX_POOLED);
@@ -123,7 +129,18 @@ public final class Engine implements AutoCloseable {
                 }
             }
             OrtSession plain = create(env, options, model, model.bytes());
-            return new Engine(env, options, model, exposed, plain);
+            Map<String, String> types = new LinkedHashMap<>();
+            try {
+                for (Map.Entry<String, NodeInfo> e : plain.getOutputInfo().entrySet()) {
+                    types.put(e.getKey(), e.getValue().getInfo() instanceof TensorInfo t
+                            ? t.type.name().toLowerCase(Locale.ROOT)
+                            : e.getValue().getInfo() instanceof SequenceInfo ? "sequence" : "map");
+                }
+            } catch (OrtException e) {
+                plain.close();
+                throw e;
+            }
+            return new Engine(env, options, model, exposed, plain, types);
         } catch (OrtException e) {
             options.close();
             throw new ModelException("cannot configure ONNX Runtime: " + describe(e), e);
@@ -157,6 +174,30 @@ public final class Engine implements AutoCloseable {
     /** The model's own outputs, in graph order. */
     public List<String> modelOutputs() {
         return List.copyOf(modelOutputs);
+    }
+
+    /**
+     * A model output's element type as ONNX Runtime names it: "float", "double", "float16", "int64", "bool",
+     * "string"..., or "sequence" or "map" for an output that is not a tensor.
+     */
+    public String outputType(String output) {
+        return outputTypes.get(output);
+    }
+
+    /**
+     * The output whose class scores heatmaps and attributions explain: the first, which must hold floats.
+     *
+     * @throws UnsupportedModelException if it holds anything else (an ArgMax's class index, labels, booleans)
+     */
+    public String scoreOutput() {
+        String output = modelOutputs.iterator().next();
+        String type = outputType(output);
+        if (!Set.of("float", "double", "float16", "bfloat16").contains(type)) {
+            throw new UnsupportedModelException("heatmaps and attributions explain a class score, but the model's"
+                    + " first output '" + output + "' holds " + type + " values, not float scores (an ArgMax's class"
+                    + " index, say); export the model with its scores (logits or probabilities) as its first output");
+        }
+        return output;
     }
 
     /**
@@ -405,7 +446,28 @@ public final class Engine implements AutoCloseable {
                     data.put(i, buffer.get(i));
                 }
             }
-            default -> data = FloatBuffer.allocate(0); // strings, booleans, bytes: not numbers we can show
+            case INT16 -> {
+                java.nio.ShortBuffer buffer = tensor.getShortBuffer();
+                data = FloatBuffer.allocate(buffer.remaining());
+                for (int i = 0; i < data.capacity(); i++) {
+                    data.put(i, buffer.get(i));
+                }
+            }
+            case INT8, UINT8 -> {
+                java.nio.ByteBuffer bytes = tensor.getByteBuffer();
+                data = FloatBuffer.allocate(bytes.remaining());
+                for (int i = 0; i < data.capacity(); i++) {
+                    data.put(i, info.type == OnnxJavaType.UINT8 ? Byte.toUnsignedInt(bytes.get(i)) : bytes.get(i));
+                }
+            }
+            case BOOL -> {
+                java.nio.ByteBuffer bytes = tensor.getByteBuffer();
+                data = FloatBuffer.allocate(bytes.remaining());
+                for (int i = 0; i < data.capacity(); i++) {
+                    data.put(i, bytes.get(i) != 0 ? 1 : 0);
+                }
+            }
+            default -> data = FloatBuffer.allocate(0); // strings: not numbers
         }
         if (layer) {
             return Values.ofChannels(name, info.getShape(), data);
