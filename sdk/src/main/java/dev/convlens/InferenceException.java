@@ -1,8 +1,9 @@
 package dev.convlens;
 
 /**
- * Thrown when ONNX Runtime fails while running a model on an image. The message names ONNX Runtime's error code;
- * the cause is ONNX Runtime's own exception.
+ * Thrown when ONNX Runtime fails while running a model on an image (the message names ONNX Runtime's error code and
+ * the cause is ONNX Runtime's own exception), or when a run gives a heatmap or attribution that is NaN or infinite
+ * (the message counts the values).
  */
 public class InferenceException extends ConvLensException {
     private static final long serialVersionUID = 1L;

@@ -183,6 +183,7 @@ final class Pipeline implements AutoCloseable {
         Layer layer = heatmapLayer(task, probe(p.width(), p.height()).layers());
         CamRunner.Result r = cams.run(method, heatmapOptions, layer.output(), tensor(task, p), p.width(), p.height(),
                 task.targetClass());
+        requireFinite(method, r.targetClass(), r.score(), r.map());
         return new Heatmap(method, layer, r.targetClass(), r.score(), r.width(), r.height(), r.map(), p.pixels());
     }
 
@@ -195,7 +196,25 @@ final class Pipeline implements AutoCloseable {
                 .toInput(new float[input.channels() * p.width() * p.height()]);
         Attributions.Result r = attributions.run(method, heatmapOptions, layer.output(), tensor(task, p), black,
                 p.width(), p.height(), task.targetClass());
+        requireFinite(method, r.targetClass(), r.score(), r.map());
         return new Heatmap(method, layer, r.targetClass(), r.score(), r.width(), r.height(), r.map(), p.pixels());
+    }
+
+    /**
+     * Refuses a map with NaN or infinite values: its pictures would scale by a NaN maximum and come out blank, as if
+     * nothing mattered.
+     */
+    private static void requireFinite(ExplanationMethod method, int targetClass, float score, float[] map) {
+        int nonFinite = 0;
+        for (float v : map) {
+            nonFinite += Float.isFinite(v) ? 0 : 1;
+        }
+        if (nonFinite > 0 || !Float.isFinite(score)) {
+            throw new InferenceException(method + " for class " + targetClass + " is not finite: the score is "
+                    + score + " and " + nonFinite + " of the map's " + map.length + " values are NaN or infinite."
+                    + " The model's weights or this input give NaN or infinite values; inspect() the layers and"
+                    + " FeatureMap.nonFiniteCount() shows where they start");
+        }
     }
 
     /** Runs gradient ascent for the task's channels and draws each pattern. */

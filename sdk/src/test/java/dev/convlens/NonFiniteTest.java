@@ -1,6 +1,7 @@
 package dev.convlens;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import dev.convlens.onnx.Onnx;
@@ -42,6 +43,29 @@ class NonFiniteTest {
         return Onnx.ModelProto.newBuilder().setIrVersion(8)
                 .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(13))
                 .setGraph(graph).build().toByteArray();
+    }
+
+    /**
+     * A heatmap of NaN values used to come out as a blank picture (scaled by a NaN maximum); now it is refused with
+     * the count. The same model on an input that keeps it finite gives a heatmap.
+     */
+    @Test
+    void aHeatmapWithNonFiniteValuesIsRefused() {
+        try (Inspector inspector = Inspector.of(brokenModel())) {
+            BufferedImage dark = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB); // red 0: NaN everywhere
+            assertThatThrownBy(() -> inspector.image(dark).heatmap(HeatmapMethod.EIGEN_CAM))
+                    .isExactlyInstanceOf(InferenceException.class)
+                    .hasMessageContainingAll("EIGEN_CAM for class", "is not finite", "nonFiniteCount()");
+            BufferedImage bright = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < H; y++) {
+                for (int x = 0; x < W; x++) {
+                    int level = 130 + x + y; // every channel over 128: Log stays finite
+                    bright.setRGB(x, y, level << 16 | level << 8 | level);
+                }
+            }
+            float[] map = inspector.image(bright).heatmap(HeatmapMethod.EIGEN_CAM).values();
+            assertThat(map).isNotEmpty().doesNotContain(Float.NaN);
+        }
     }
 
     @Test
