@@ -31,15 +31,17 @@ public final class Inspection {
     private final Contrast contrast;
     private final int scale;
     private final boolean parallel;
+    private final long maxPixels;
 
     Inspection(List<FeatureMap> activations, List<Tensor> outputs, Colormap colormap, Contrast contrast,
-               int scale, boolean parallel) {
+               int scale, boolean parallel, long maxPixels) {
         this.activations = List.copyOf(activations);
         this.outputs = List.copyOf(outputs);
         this.colormap = colormap;
         this.contrast = contrast;
         this.scale = scale;
         this.parallel = parallel;
+        this.maxPixels = maxPixels;
     }
 
     /**
@@ -113,6 +115,7 @@ public final class Inspection {
      */
     public List<BufferedImage> grid(int perRow) {
         checkPerRow(perRow);
+        activations.forEach(map -> checkGridSize(map, perRow));
         Palette palette = Palette.of(colormap);
         Contrast c = contrast == null ? Contrast.STANDARDIZED : contrast;
         List<BufferedImage> grids = new ArrayList<>(activations.size());
@@ -139,6 +142,8 @@ public final class Inspection {
                     + (map.channels() - 1) + "; there is no channel " + index);
         }
         Contrast c = contrast == null ? Contrast.CHANNEL_MIN_MAX : contrast;
+        Pictures.checkSize("channel " + index + " of " + layer + " at upscale " + scale, (double) map.width() * scale,
+                (double) map.height() * scale, maxPixels);
         return Pictures.of(GridRenderer.channel(map.shared(), map.height(), map.width(), index, scale, c,
                 Palette.of(colormap)));
     }
@@ -160,6 +165,7 @@ public final class Inspection {
     public List<Path> writeGrids(Path folder, int perRow) throws IOException {
         Objects.requireNonNull(folder, "folder");
         checkPerRow(perRow);
+        activations.forEach(map -> checkGridSize(map, perRow));
         Files.createDirectories(folder);
         Palette palette = Palette.of(colormap);
         Contrast c = contrast == null ? Contrast.STANDARDIZED : contrast;
@@ -187,6 +193,13 @@ public final class Inspection {
     static String fileName(Layer layer) {
         return String.format(Locale.ROOT, "%02d_%s.png", layer.index(),
                 layer.name().replaceAll("[^A-Za-z0-9._-]", "_"));
+    }
+
+    private void checkGridSize(FeatureMap map, int perRow) {
+        double[] size = GridRenderer.size(map.channels(), map.height(), map.width(), perRow, scale);
+        Pictures.checkSize("the grid of " + map.layer().name() + " (" + map.channels() + " channels of "
+                + map.width() + "x" + map.height() + ") at " + perRow + " per row and upscale " + scale, size[0],
+                size[1], maxPixels);
     }
 
     static void checkPerRow(int perRow) {

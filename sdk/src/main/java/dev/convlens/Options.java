@@ -64,8 +64,11 @@ public final class Options {
     }
 
     /**
-     * Returns a copy with another pixel limit. Images declaring more pixels are refused with
-     * {@link ImageTooLargeException} before they are decoded. Default {@link #DEFAULT_MAX_PIXELS}.
+     * Returns a copy with another pixel limit, for every picture in and out: images with more pixels are refused
+     * with {@link ImageTooLargeException} (files before they are decoded); a model whose fixed input is larger, with
+     * {@link UnsupportedModelException}; a {@code size(w, h)} or a picture to draw (a grid at its upscale) that is
+     * larger, with {@link IllegalArgumentException} before anything is allocated. Default
+     * {@link #DEFAULT_MAX_PIXELS}.
      *
      * @param maxPixels the largest width times height accepted
      * @return a changed copy

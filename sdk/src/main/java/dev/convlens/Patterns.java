@@ -1,5 +1,7 @@
 package dev.convlens;
 
+import dev.convlens.render.PatternPictures;
+import dev.convlens.render.Raster;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
@@ -162,7 +164,7 @@ public final class Patterns {
      * @throws IllegalArgumentException if a value is not positive, or the model's input size is fixed to another
      */
     public Patterns size(int width, int height) {
-        Request.checkSize(pipeline.input(), width, height);
+        pipeline.checkSize(width, height);
         return new Patterns(pipeline, task.withSize(width, height));
     }
 
@@ -193,8 +195,10 @@ public final class Patterns {
      */
     public BufferedImage grid(int perRow) {
         Inspection.checkPerRow(perRow);
-        return Pictures.of(dev.convlens.render.PatternPictures.grid(list().stream().map(FilterPattern::tile).toList(),
-                perRow));
+        List<Raster> tiles = list().stream().map(FilterPattern::tile).toList();
+        double[] size = PatternPictures.size(tiles.size(), tiles.get(0).width(), tiles.get(0).height(), perRow);
+        pipeline.checkPicture("the grid of " + tiles.size() + " patterns at " + perRow + " per row", size[0], size[1]);
+        return Pictures.of(PatternPictures.grid(tiles, perRow));
     }
 
     @Override

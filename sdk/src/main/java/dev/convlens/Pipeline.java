@@ -74,6 +74,12 @@ final class Pipeline implements AutoCloseable {
         }
         Declaration declared = inputs.get(0);
         InputSpec input = InputSpec.of(declared.name(), declared.dims(), declared.elemType(), options.layout());
+        if (input.width() > 0 && input.height() > 0 && (long) input.width() * input.height() > options.maxPixels()) {
+            throw new UnsupportedModelException(model.source() + " takes a fixed input of " + input.width() + "x"
+                    + input.height() + " = " + (long) input.width() * input.height() + " pixels, more than the limit"
+                    + " of " + options.maxPixels() + " (Options.maxPixels); raise it with Options.maxPixels(...) if"
+                    + " this machine has the memory for the input and its activations");
+        }
         LayerCatalog catalog = LayerCatalog.of(model);
         if (catalog.convolutions().isEmpty()) {
             throw new UnsupportedModelException(model.source() + " has no convolution layer (no Conv or"
@@ -87,6 +93,33 @@ final class Pipeline implements AutoCloseable {
         boolean batchable = declared.dims()[0] < 0;
         return new Pipeline(model, catalog, input, options, preprocessing, engine,
                 new CamRunner(model, engine, input, batchable), new PatternAscent(model, engine, input, batchable));
+    }
+
+    /**
+     * Checks a size asked for the input: positive, the model's own where it is fixed, and within
+     * {@link Options#maxPixels()}.
+     *
+     * @throws IllegalArgumentException if it is not
+     */
+    void checkSize(int width, int height) {
+        if (width <= 0 || height <= 0) {
+            throw new IllegalArgumentException("size must be positive, was " + width + "x" + height);
+        }
+        if (input.width() > 0 && input.width() != width || input.height() > 0 && input.height() != height) {
+            throw new IllegalArgumentException("the model's input is fixed at " + input.width() + "x"
+                    + input.height() + " (width x height); size(" + width + ", " + height + ") cannot apply");
+        }
+        checkPicture("size(" + width + ", " + height + ")", width, height);
+    }
+
+    /**
+     * Refuses a picture, input or output, over {@link Options#maxPixels()}.
+     *
+     * @param what what makes the picture, for the message
+     * @throws IllegalArgumentException if it is over
+     */
+    void checkPicture(String what, double width, double height) {
+        Pictures.checkSize(what, width, height, options.maxPixels());
     }
 
     private static Preprocessing preprocessing(ModelFile model, String value) {
@@ -327,7 +360,7 @@ final class Pipeline implements AutoCloseable {
             outputs.add(new Tensor(name, engine.outputType(name), v.shape(), v.planes()[0]));
         }
         return new Inspection(maps, outputs, task.colormap(), task.contrast(), task.upscale(),
-                options.threads() != 1);
+                options.threads() != 1, options.maxPixels());
     }
 
     private static FeatureMap featureMap(Layer layer, Values v) {

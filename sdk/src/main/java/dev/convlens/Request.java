@@ -1,6 +1,5 @@
 package dev.convlens;
 
-import dev.convlens.image.InputSpec;
 import dev.convlens.onnx.LayerInfo;
 import java.awt.image.BufferedImage;
 import java.util.List;
@@ -109,18 +108,8 @@ public final class Request {
      * @throws IllegalArgumentException if a value is not positive, or the model's input size is fixed to another
      */
     public Request size(int width, int height) {
-        checkSize(pipeline.input(), width, height);
+        pipeline.checkSize(width, height);
         return with(task.withSize(width, height));
-    }
-
-    static void checkSize(InputSpec input, int width, int height) {
-        if (width <= 0 || height <= 0) {
-            throw new IllegalArgumentException("size must be positive, was " + width + "x" + height);
-        }
-        if (input.width() > 0 && input.width() != width || input.height() > 0 && input.height() != height) {
-            throw new IllegalArgumentException("the model's input is fixed at " + input.width() + "x"
-                    + input.height() + " (width x height); size(" + width + ", " + height + ") cannot apply");
-        }
     }
 
     /**

@@ -44,6 +44,7 @@ sealed interface Source {
     record Image(BufferedImage image) implements Source {
         @Override
         public Pixels decode(long maxPixels) {
+            Decoder.checkPixels("(a BufferedImage)", image.getWidth(), image.getHeight(), maxPixels);
             return Decoder.fromImage(image);
         }
     }

@@ -20,7 +20,7 @@ class ArchitectureTest {
     /** What implementation packages may use of the API package: its exceptions and plain option values. */
     private static final Set<String> API_LEAVES = Set.of("ConvLensException", "ModelException",
             "UnsupportedModelException", "ImageException", "ImageTooLargeException", "InferenceException",
-            "LayerNotFoundException", "Colormap", "Contrast", "Interpolation", "Layout", "Preprocessing",
+            "LayerNotFoundException", "CancelledException", "Colormap", "Contrast", "Interpolation", "Layout", "Preprocessing",
             "HeatmapMethod", "HeatmapOptions", "AttributionMethod");
     /** The only files that touch AWT or ImageIO: decoding, and wrapping pixels into BufferedImage at the API. */
     private static final Set<String> AWT_ALLOWED = Set.of("image/Decoder.java", "Inspector.java", "Request.java",

@@ -620,6 +620,58 @@ class BadInputTest {
         }
     }
 
+    // ---- sizes: every picture and input within Options.maxPixels, computed without overflow ----
+
+    /**
+     * Pictures sized by settings: upscale(64) on a 178x178 layer overflowed an int (ArithmeticException), and larger
+     * grids ran out of memory; grid(Integer.MAX_VALUE) gave a negative size. Now each picture is checked against
+     * Options.maxPixels before it is drawn, and the message says which setting made it and how to raise the limit.
+     */
+    @Test
+    void picturesLargerThanTheLimitAreRefusedBeforeDrawing() {
+        try (Inspector inspector = Inspector.of(new TestModels(TestModels.Spec.rgb(178, 178)).bytes())) {
+            Request request = inspector.image(InspectorTest.rgbImage(178, 178, 1)).layers("conv1");
+            assertThatThrownBy(() -> request.upscale(64).grid(16)).isExactlyInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContainingAll("the grid of conv1 (4 channels of 178x178) at 16 per row and upscale 64",
+                            "45571x11392 = 519144832 pixels", "more than the limit of 50000000 (Options.maxPixels)",
+                            "raise the limit with Options.maxPixels(...)");
+            assertThatThrownBy(() -> request.upscale(64).channel("conv1", 0))
+                    .isExactlyInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("channel 0 of conv1 at upscale 64 makes a picture of 11392x11392");
+            assertThat(request.grid(Integer.MAX_VALUE).get(0).getWidth()).isEqualTo(4 * 179 - 1);
+        }
+        Options roomy = Options.defaults().maxPixels(600_000_000L);
+        try (Inspector inspector = Inspector.of(new TestModels(TestModels.Spec.rgb(178, 178)).bytes(), roomy)) {
+            assertThat(inspector.image(InspectorTest.rgbImage(178, 178, 1)).layers("conv1").upscale(2).grid(1)
+                    .get(0).getHeight()).isEqualTo(4 * 357 - 1); // the limit raised, the same settings draw
+        }
+    }
+
+    @Test
+    void inputSizesLargerThanTheLimitAreRefused() {
+        try (Inspector dynamic = Inspector.of(new TestModels(TestModels.Spec.rgb(H, W).withDynamicSize()).bytes())) {
+            assertThatThrownBy(() -> dynamic.image(rgb()).size(100_000, 100_000))
+                    .isExactlyInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContainingAll("size(100000, 100000) makes a picture of 100000x100000", "Options.maxPixels");
+            assertThatThrownBy(() -> dynamic.patterns("conv2").size(100_000, 100_000))
+                    .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("Options.maxPixels");
+        }
+        // a model whose fixed input alone would take 43 GB for one run
+        assertThatThrownBy(() -> Inspector.of(new TestModels(TestModels.Spec.rgb(60_000, 60_000)).bytes()))
+                .isExactlyInstanceOf(UnsupportedModelException.class)
+                .hasMessageContainingAll("takes a fixed input of 60000x60000 = 3600000000 pixels",
+                        "more than the limit of 50000000 (Options.maxPixels)");
+        // a BufferedImage gets the limit files get (it used to be accepted whatever its size)
+        BufferedImage binary = new BufferedImage(8000, 8000, BufferedImage.TYPE_BYTE_BINARY); // 8 MB, 64 M pixels
+        try (Inspector inspector = model()) {
+            ImageTooLargeException e = catchThrowableOfType(() -> inspector.image(binary).inspect(),
+                    ImageTooLargeException.class);
+            assertThat(e).hasMessageContainingAll("declares 8000x8000 = 64000000 pixels",
+                    "more than the limit of 50000000");
+            assertThat(e.limit()).isEqualTo(Options.DEFAULT_MAX_PIXELS);
+        }
+    }
+
     // ---- CancelledException: long work stops when its thread is interrupted ----
 
     @Test

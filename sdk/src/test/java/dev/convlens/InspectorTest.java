@@ -309,9 +309,9 @@ class InspectorTest {
     void everyFactoryTakesOptions(@TempDir Path dir) throws IOException {
         byte[] model = new TestModels(TestModels.Spec.rgb(H, W)).bytes();
         Path file = Files.write(dir.resolve("model.onnx"), model);
-        Options strict = Options.defaults().maxPixels(W * H - 1);
+        Options strict = Options.defaults().maxPixels(W * H); // the model's input, but not a photo twice its size
         java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
-        javax.imageio.ImageIO.write(rgbImage(W, H, 1), "png", png);
+        javax.imageio.ImageIO.write(rgbImage(2 * W, 2 * H, 1), "png", png);
         List<Inspector> inspectors = List.of(Inspector.of(file, strict), Inspector.of(file.toString(), strict),
                 Inspector.of(model, strict), Inspector.of(new ByteArrayInputStream(model), strict));
         for (Inspector inspector : inspectors) {

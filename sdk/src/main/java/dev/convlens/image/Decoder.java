@@ -48,6 +48,9 @@ import org.apache.commons.imaging.formats.webp.WebPImageMetadata;
  * does; 16-bit samples keep their high byte.
  */
 public final class Decoder {
+    /** The most pixels an image may have, whatever the limit: three bytes each must fit one Java array. */
+    private static final long MAX_PIXELS = (Integer.MAX_VALUE - 8) / 3;
+
     private Decoder() {
     }
 
@@ -241,10 +244,26 @@ public final class Decoder {
             throw new ImageException("image " + source + " declares an empty size " + w + "x" + h
                     + "; the file is corrupt");
         }
-        if (w * h > maxPixels) {
-            throw new ImageTooLargeException("image " + source + " declares " + w + "x" + h + " = " + (w * h)
-                    + " pixels, more than the limit of " + maxPixels + ". Downscale it first, or raise the limit"
-                    + " with Options.maxPixels(...) if you trust the source.", w, h, maxPixels);
+        checkPixels(source, w, h, maxPixels);
+    }
+
+    /**
+     * Refuses an image of more pixels than the limit.
+     *
+     * @param source names the image in the message
+     * @throws ImageTooLargeException if {@code width * height} is over {@code maxPixels}
+     */
+    public static void checkPixels(String source, long width, long height, long maxPixels) {
+        if (width * height > Math.min(maxPixels, MAX_PIXELS)) {
+            if (width * height <= maxPixels) {
+                throw new ImageTooLargeException("image " + source + " declares " + width + "x" + height + " = "
+                        + (width * height) + " pixels, more than the " + MAX_PIXELS + " whose RGB values fit a Java"
+                        + " array. Downscale it first.", width, height, MAX_PIXELS);
+            }
+            throw new ImageTooLargeException("image " + source + " declares " + width + "x" + height + " = "
+                    + (width * height) + " pixels, more than the limit of " + maxPixels + ". Downscale it first, or"
+                    + " raise the limit with Options.maxPixels(...) if you trust the source.", width, height,
+                    maxPixels);
         }
     }
 

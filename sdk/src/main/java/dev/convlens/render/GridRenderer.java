@@ -30,12 +30,16 @@ public final class GridRenderer {
         int count = channels.length;
         Levels levels = Levels.of(contrast, channels, parallel);
         int columns = Math.min(perRow, count);
-        int rows = (count + perRow - 1) / perRow;
-        int tileW = width * scale;
-        int tileH = height * scale;
-        int outW = columns * (tileW + 1) - 1;
-        int outH = rows * (tileH + 1) - 1;
-        int[] rgb = new int[Math.multiplyExact(outW, outH)];
+        double[] size = size(count, height, width, perRow, scale);
+        int tileW = Math.multiplyExact(width, scale);
+        int tileH = Math.multiplyExact(height, scale);
+        int outW = (int) size[0];
+        int outH = (int) size[1];
+        if (size[0] * size[1] > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "a grid of %.0fx%.0f pixels"
+                    + " is more than a Java array holds", size[0], size[1]));
+        }
+        int[] rgb = new int[outW * outH];
         fillGaps(rgb, outW, outH, tileW, tileH, columns, count, palette.color(0));
         IntStream cs = IntStream.range(0, count);
         (parallel && Levels.isLarge(channels) ? cs.parallel() : cs).forEach(c -> {
@@ -44,6 +48,16 @@ public final class GridRenderer {
             paint(channels[c], c, height, width, scale, levels, palette, rgb, outW, y0 * outW + x0);
         });
         return new Raster(outW, outH, rgb);
+    }
+
+    /**
+     * The width and height of a layer's grid, in floating point so that no setting can overflow them: tiles of the
+     * enlarged channel, {@code perRow} to a row (fewer if the layer has fewer channels), 1-pixel separators.
+     */
+    public static double[] size(int count, int height, int width, int perRow, int scale) {
+        int columns = Math.min(perRow, count);
+        int rows = (count - 1) / perRow + 1;
+        return new double[] {columns * ((double) width * scale + 1) - 1, rows * ((double) height * scale + 1) - 1};
     }
 
     /** Colors the separators and the empty tiles that pad the last row; the tiles are drawn over the rest. */

@@ -59,14 +59,26 @@ public final class PatternPictures {
         return new Raster(width, height, rgb);
     }
 
-    /** The tiles, all of one size, {@code perRow} to a row, with {@link #MARGIN} black pixels between them. */
+    /**
+     * The width and height of the grid of {@code count} tiles of {@code w x h}, in floating point so that no
+     * setting can overflow them.
+     */
+    public static double[] size(int count, int w, int h, int perRow) {
+        int columns = Math.min(perRow, count);
+        int rows = (count - 1) / perRow + 1;
+        return new double[] {columns * ((double) w + MARGIN) - MARGIN, rows * ((double) h + MARGIN) - MARGIN};
+    }
+
+    /**
+     * The tiles, all of one size, {@code perRow} to a row, with {@link #MARGIN} black pixels between them; its
+     * {@link #size} must fit an array.
+     */
     public static Raster grid(List<Raster> tiles, int perRow) {
         int w = tiles.get(0).width();
         int h = tiles.get(0).height();
-        int columns = Math.min(perRow, tiles.size());
-        int rows = (tiles.size() + perRow - 1) / perRow;
-        int outW = Math.addExact(Math.multiplyExact(columns, w + MARGIN), -MARGIN);
-        int outH = Math.addExact(Math.multiplyExact(rows, h + MARGIN), -MARGIN);
+        double[] size = size(tiles.size(), w, h, perRow);
+        int outW = (int) size[0];
+        int outH = (int) size[1];
         int[] rgb = new int[Math.multiplyExact(outW, outH)];
         for (int t = 0; t < tiles.size(); t++) {
             int x0 = t % perRow * (w + MARGIN);
