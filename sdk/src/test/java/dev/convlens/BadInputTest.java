@@ -529,6 +529,27 @@ class BadInputTest {
         }
     }
 
+    /**
+     * TIFFs of float and 32-bit integer gray samples used to decode to wrong pictures (floats as 0 or 1, integers by
+     * their top byte); their scale is not agreed (Pillow clips to 0..255, Java2D reads floats as 0..1), so they are
+     * refused by name.
+     */
+    @Test
+    void imageWithFloatOrThirtyTwoBitSamples() throws IOException {
+        java.awt.color.ColorSpace gray = java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_GRAY);
+        for (int type : new int[] {java.awt.image.DataBuffer.TYPE_FLOAT, java.awt.image.DataBuffer.TYPE_INT}) {
+            java.awt.image.ComponentColorModel model = new java.awt.image.ComponentColorModel(gray, false, false,
+                    java.awt.Transparency.OPAQUE, type);
+            BufferedImage image = new BufferedImage(model, model.createCompatibleWritableRaster(W, H), false, null);
+            Path tiff = write("samples" + type + ".tif", encode(image, "tiff"));
+            try (Inspector inspector = model()) {
+                assertThatThrownBy(() -> inspector.image(tiff).inspect()).isExactlyInstanceOf(ImageException.class)
+                        .hasMessageContainingAll(type == java.awt.image.DataBuffer.TYPE_FLOAT ? "32-bit float samples"
+                                : "32-bit integer samples", "no agreed scale", "convert it to 8- or 16-bit");
+            }
+        }
+    }
+
     // ---- LayerNotFoundException ----
 
     @Test

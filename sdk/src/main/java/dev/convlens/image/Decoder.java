@@ -6,6 +6,7 @@ import java.awt.Dimension;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.DataBuffer;
 import java.awt.image.DataBufferByte;
 import java.awt.image.DataBufferInt;
 import java.awt.image.IndexColorModel;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
@@ -42,10 +44,12 @@ import org.apache.commons.imaging.formats.webp.WebPImageMetadata;
  * Decodes an image file into upright 8-bit RGB pixels.
  *
  * <p>ImageIO reads JPEG, PNG, BMP, GIF, TIFF and, through TwelveMonkeys' plugin, WebP; Commons Imaging reads the
- * rest. The size is read from the header and checked against a pixel limit before anything is decoded. Samples are
- * read from the raster itself, never through {@code BufferedImage.getRGB()}, which converts gray images through a
- * linear color space and shifts their values. Alpha is composited over white; CMYK is converted the way Pillow
- * does; 16-bit samples keep their high byte.
+ * rest. The size is read from the header and checked against a pixel limit before anything is decoded. Integer
+ * samples are read from the raster itself, not through {@code BufferedImage.getRGB()}, which converts gray images
+ * through a linear color space and shifts their values. Alpha is composited over white; CMYK is converted the way
+ * Pillow does; 16-bit samples keep their high byte, samples of fewer than 8 bits are stretched to 0..255. Files with
+ * float or 32-bit samples are refused: they have no agreed scale. A BufferedImage with such samples is read by
+ * {@code getRGB()}, Java2D's own reading of it.
  */
 public final class Decoder {
     /** The most pixels an image may have, whatever the limit: three bytes each must fit one Java array. */
@@ -87,6 +91,7 @@ public final class Decoder {
         checkComplete(bytes, source, format);
         checkSize(bytes, source, format, maxPixels);
         BufferedImage image = decodeImage(bytes, source, format);
+        checkSamples(image, source);
         return Orientation.apply(fromImage(image), orientation(bytes));
     }
 
@@ -113,35 +118,35 @@ public final class Decoder {
             }
             return new Pixels(w, h, rgb);
         }
+        if (!integerSamples(raster)) {
+            return viaGetRgb(image, rgb);
+        }
         int bands = raster.getNumBands();
         int colors = cm.getNumColorComponents();
         boolean alpha = cm.hasAlpha() && bands > colors;
         boolean premultiplied = alpha && cm.isAlphaPremultiplied();
         int space = cm.getColorSpace().getType();
-        int[] shift = new int[bands];
-        for (int b = 0; b < bands; b++) {
-            shift[b] = Math.max(0, raster.getSampleModel().getSampleSize(b) - 8);
-        }
+        int[] bits = raster.getSampleModel().getSampleSize();
         int[] row = new int[w * bands];
         for (int y = 0; y < h; y++) {
             raster.getPixels(0, y, w, 1, row);
             for (int x = 0; x < w; x++) {
                 int s = x * bands;
-                int a = alpha ? row[s + colors] >> shift[colors] : 255;
+                int a = alpha ? level(row[s + colors], bits[colors]) : 255;
                 int r;
                 int g;
                 int b;
                 if (space == ColorSpace.TYPE_CMYK && colors == 4) {
-                    int k = 255 - (row[s + 3] >> shift[3]);
-                    r = cmyk(row[s] >> shift[0], k);
-                    g = cmyk(row[s + 1] >> shift[1], k);
-                    b = cmyk(row[s + 2] >> shift[2], k);
+                    int k = 255 - level(row[s + 3], bits[3]);
+                    r = cmyk(level(row[s], bits[0]), k);
+                    g = cmyk(level(row[s + 1], bits[1]), k);
+                    b = cmyk(level(row[s + 2], bits[2]), k);
                 } else if (colors >= 3) {
-                    r = row[s] >> shift[0];
-                    g = row[s + 1] >> shift[1];
-                    b = row[s + 2] >> shift[2];
+                    r = level(row[s], bits[0]);
+                    g = level(row[s + 1], bits[1]);
+                    b = level(row[s + 2], bits[2]);
                 } else {
-                    r = g = b = row[s] >> shift[0];
+                    r = g = b = level(row[s], bits[0]);
                 }
                 put(rgb, (y * w + x) * 3, r, g, b, a, premultiplied);
             }
@@ -187,6 +192,60 @@ public final class Decoder {
             return true;
         }
         return false;
+    }
+
+    /** Whether every band holds integer samples of at most 16 bits, which {@link #level} scales. */
+    private static boolean integerSamples(Raster raster) {
+        int type = raster.getTransferType();
+        return type != DataBuffer.TYPE_FLOAT && type != DataBuffer.TYPE_DOUBLE
+                && Arrays.stream(raster.getSampleModel().getSampleSize()).allMatch(b -> b <= 16);
+    }
+
+    /**
+     * A sample of {@code bits} bits as an 8-bit level: wider ones keep their top 8 bits (Pillow's 16-bit to 8),
+     * narrower ones are stretched to 0..255 with rounding (Pillow's 1-, 2- and 4-bit gray; Java2D's 5- and 6-bit
+     * fields of 565 and 555 pixels).
+     */
+    private static int level(int sample, int bits) {
+        if (bits >= 8) {
+            return sample >> (bits - 8);
+        }
+        int max = (1 << bits) - 1;
+        return (sample * 255 + max / 2) / max;
+    }
+
+    /**
+     * Layouts of float or wider integer samples, only from a BufferedImage handed over (files with them are
+     * refused), as Java2D's own {@code getRGB} reads them, composited over white where they have alpha.
+     */
+    private static Pixels viaGetRgb(BufferedImage image, byte[] rgb) {
+        int w = image.getWidth();
+        int[] row = new int[w];
+        for (int y = 0; y < image.getHeight(); y++) {
+            image.getRGB(0, y, w, 1, row, 0, w);
+            for (int x = 0; x < w; x++) {
+                int argb = row[x];
+                put(rgb, (y * w + x) * 3, argb >> 16 & 0xFF, argb >> 8 & 0xFF, argb & 0xFF, argb >>> 24, false);
+            }
+        }
+        return new Pixels(w, image.getHeight(), rgb);
+    }
+
+    /**
+     * Refuses a decoded file whose samples have no agreed scale: 32-bit integers and floats (Pillow clips them to
+     * 0..255, Java2D reads floats as 0..1), so no picture of them would be right.
+     */
+    private static void checkSamples(BufferedImage image, String source) {
+        Raster raster = image.getRaster();
+        int type = raster.getTransferType();
+        String samples = type == DataBuffer.TYPE_FLOAT ? "32-bit float" : type == DataBuffer.TYPE_DOUBLE
+                ? "64-bit float" : Arrays.stream(raster.getSampleModel().getSampleSize()).anyMatch(b -> b > 16)
+                ? Arrays.stream(raster.getSampleModel().getSampleSize()).max().getAsInt() + "-bit integer" : null;
+        if (samples != null) {
+            throw new ImageException("image " + source + " has " + samples + " samples, which have no agreed scale"
+                    + " (Pillow clips them to 0..255, Java2D reads floats as 0..1); convert it to 8- or 16-bit"
+                    + " samples first, or decode it yourself and pass a BufferedImage");
+        }
     }
 
     /** Pillow's CMYK to RGB: {@code (255 - C) * (255 - K) / 255}, with k already inverted. */

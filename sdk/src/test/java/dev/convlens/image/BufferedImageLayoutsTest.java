@@ -11,7 +11,11 @@ import dev.convlens.PixelComparison;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.Rectangle;
+import java.awt.Transparency;
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -105,6 +109,33 @@ class BufferedImageLayoutsTest {
         Pixels pixels = Decoder.fromImage(sub);
         PixelComparison.assertPixels(area.toString(), PixelComparison.pack(pixels.rgb()), sub.getWidth(),
                 PixelComparison.rgb(sub));
+    }
+
+    /**
+     * Layouts whose samples are not 8 or 16 bits: the 5- and 6-bit fields of 565 and 555 pixels used to be read as
+     * 0..31 (dark, wrong colors), float samples as 0 or 1. Each now reads as Java2D's {@code getRGB} does.
+     */
+    @Test
+    void packedAndFloatLayoutsReadAsGetRgbDoes() {
+        Random random = new Random(5);
+        ComponentColorModel floats = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false,
+                Transparency.OPAQUE, DataBuffer.TYPE_FLOAT);
+        ComponentColorModel doubles = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB), false,
+                false, Transparency.OPAQUE, DataBuffer.TYPE_DOUBLE);
+        BufferedImage[] images = {new BufferedImage(W, H, BufferedImage.TYPE_USHORT_565_RGB),
+                new BufferedImage(W, H, BufferedImage.TYPE_USHORT_555_RGB),
+                new BufferedImage(floats, floats.createCompatibleWritableRaster(W, H), false, null),
+                new BufferedImage(doubles, doubles.createCompatibleWritableRaster(W, H), false, null)};
+        for (BufferedImage image : images) {
+            for (int y = 0; y < H; y++) {
+                for (int x = 0; x < W; x++) {
+                    image.setRGB(x, y, random.nextInt(1 << 24));
+                }
+            }
+            Pixels pixels = Decoder.fromImage(image);
+            PixelComparison.assertPixels(image.getColorModel().toString(), PixelComparison.pack(pixels.rgb()), W,
+                    PixelComparison.rgb(image));
+        }
     }
 
     private static void assertReadAsJava2dDrawsItOverWhite(String what, BufferedImage image) {
