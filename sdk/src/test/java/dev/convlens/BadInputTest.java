@@ -550,6 +550,45 @@ class BadInputTest {
         }
     }
 
+    /**
+     * A PNG whose zTXt chunk of 1 MB inflates to 1 GB of text: reading the PNG's metadata (for an EXIF orientation
+     * PNGs do not have) inflated it whole and ran a 256 MB heap out of memory. Decoded in a child JVM of that heap.
+     */
+    @Test
+    void pngWithACompressedTextBomb() throws Exception {
+        assertThat(ChildJvm.run(TextBomb.class, 256)).contains("decoded 10x12");
+    }
+
+    /** Builds the zTXt bomb and decodes it; see {@link #pngWithACompressedTextBomb}. */
+    static final class TextBomb {
+        public static void main(String[] args) throws IOException {
+            byte[] png = encode(rgb(), "png");
+            java.util.zip.Deflater deflater = new java.util.zip.Deflater(9);
+            ByteArrayOutputStream text = new ByteArrayOutputStream();
+            text.write("Comment\0\0".getBytes(StandardCharsets.ISO_8859_1));
+            byte[] zeros = new byte[1 << 20];
+            byte[] buffer = new byte[1 << 16];
+            for (int mb = 0; mb < 1024; mb++) {
+                deflater.setInput(zeros);
+                while (!deflater.needsInput()) {
+                    text.write(buffer, 0, deflater.deflate(buffer));
+                }
+            }
+            deflater.finish();
+            while (!deflater.finished()) {
+                text.write(buffer, 0, deflater.deflate(buffer));
+            }
+            ByteBuffer bomb = ByteBuffer.allocate(png.length + 12 + text.size());
+            bomb.put(png, 0, 33); // the signature and IHDR
+            chunk(bomb, "zTXt", text.toByteArray());
+            bomb.put(png, 33, png.length - 33);
+            try (Inspector inspector = model()) {
+                Inspection inspection = inspector.image(bomb.array()).inspect();
+                System.out.println("decoded " + W + "x" + H + ", " + inspection.activations().size() + " layers");
+            }
+        }
+    }
+
     // ---- LayerNotFoundException ----
 
     @Test

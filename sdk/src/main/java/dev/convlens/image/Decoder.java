@@ -92,7 +92,7 @@ public final class Decoder {
         checkSize(bytes, source, format, maxPixels);
         BufferedImage image = decodeImage(bytes, source, format);
         checkSamples(image, source);
-        return Orientation.apply(fromImage(image), orientation(bytes));
+        return Orientation.apply(fromImage(image), orientation(bytes, format));
     }
 
     /** Flattens an already decoded image; no orientation is applied, since it has no EXIF. */
@@ -362,6 +362,9 @@ public final class Decoder {
     }
 
     private static BufferedImage decodeImage(byte[] bytes, String source, ImageFormat format) {
+        if (format == ImageFormats.JPEG) {
+            JpegScans.check(bytes, source);
+        }
         try (ImageInputStream in = stream(bytes)) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (readers.hasNext()) {
@@ -491,8 +494,15 @@ public final class Decoder {
         }
     }
 
-    /** The EXIF orientation of a JPEG, TIFF or WebP, or 1 when there is none or the metadata cannot be read. */
-    private static int orientation(byte[] bytes) {
+    /**
+     * The EXIF orientation of a JPEG, TIFF or WebP, or 1 when there is none or the metadata cannot be read. Other
+     * formats' metadata is not read at all: a PNG's compressed text inflates whole in Commons Imaging (a 1 MB zTXt
+     * chunk of zeros to 1 GB).
+     */
+    private static int orientation(byte[] bytes, ImageFormat format) {
+        if (format != ImageFormats.JPEG && format != ImageFormats.TIFF && format != ImageFormats.WEBP) {
+            return 1;
+        }
         try {
             ImageMetadata metadata = Imaging.getMetadata(bytes);
             TiffImageMetadata exif = metadata instanceof JpegImageMetadata jpeg ? jpeg.getExif()
