@@ -87,6 +87,16 @@ public final class Decoder {
         if (bytes.length == 0) {
             throw new ImageException("image is empty (0 bytes): " + source);
         }
+        if (Icon.is(bytes)) {
+            long[] sizes = Icon.sizes(bytes, source);
+            checkPixels(source, sizes[0], sizes[1], maxPixels);
+            if (sizes[2] > maxPixels) {
+                throw new ImageTooLargeException("image " + source + " is an icon whose images hold " + sizes[2]
+                        + " pixels together, more than the limit of " + maxPixels + ". Raise the limit with"
+                        + " Options.maxPixels(...) if you trust the source.", sizes[0], sizes[1], maxPixels);
+            }
+            return fromImage(Icon.decode(bytes, source));
+        }
         ImageFormat format = guessFormat(bytes);
         checkComplete(bytes, source, format);
         checkSize(bytes, source, format, maxPixels);
@@ -298,7 +308,7 @@ public final class Decoder {
             }
         }
         long w = size[0];
-        long h = size[1];
+        long h = format == ImageFormats.BMP ? Math.abs(size[1]) : size[1]; // a negative height: rows top-down
         if (w <= 0 || h <= 0) {
             throw new ImageException("image " + source + " declares an empty size " + w + "x" + h
                     + "; the file is corrupt");
