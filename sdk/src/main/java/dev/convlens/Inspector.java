@@ -42,6 +42,9 @@ import java.util.stream.IntStream;
  * done. Everything it returns lives on the Java heap and needs no closing.
  */
 public final class Inspector implements AutoCloseable {
+    /** The longest model stream read: one Java array, and more than protobuf's 2 GB limit for an ONNX file. */
+    private static final int MAX_MODEL_BYTES = Integer.MAX_VALUE - 9;
+
     private final Pipeline pipeline;
 
     private Inspector(Pipeline pipeline) {
@@ -149,23 +152,31 @@ public final class Inspector implements AutoCloseable {
     }
 
     /**
-     * Opens a model read from a stream. The stream is read to its end, not closed.
+     * Opens a model read from a stream. The stream is read to its end (or past 2 GB, which no ONNX file reaches),
+     * not closed.
      *
      * @param model a stream of the bytes of an {@code .onnx} file
      * @param options threads, CUDA, pixel limit, layout
      * @return an inspector; close it when done
      * @throws NullPointerException if an argument is null
      * @throws UncheckedIOException if the stream cannot be read
-     * @throws ModelException if the bytes are not a usable ONNX model
+     * @throws ModelException if the bytes are not a usable ONNX model, or the stream runs past 2 GB
      * @throws UnsupportedModelException if the model has no convolution layer or no image input
      */
     public static Inspector of(InputStream model, Options options) {
         Objects.requireNonNull(model, "model");
+        byte[] bytes;
         try {
-            return of(model.readAllBytes(), options);
+            bytes = model.readNBytes(MAX_MODEL_BYTES + 1); // grows as it reads, up to one byte past the limit
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the model stream", e);
         }
+        if (bytes.length > MAX_MODEL_BYTES) {
+            throw new ModelException("the model stream is longer than " + MAX_MODEL_BYTES + " bytes, more than an"
+                    + " ONNX file holds (protobuf stops at 2 GB); a model that large keeps its weights as external"
+                    + " data: open its .onnx file by path, beside its data files");
+        }
+        return of(bytes, options);
     }
 
     /**

@@ -133,6 +133,25 @@ class BadInputTest {
                 .put(identifier.getBytes(StandardCharsets.US_ASCII)).array();
     }
 
+    /** A stream past 2 GB, which no ONNX file reaches: it used to end in OutOfMemoryError ("array size too large"). */
+    @Test
+    void modelStreamLongerThanAnOnnxFile() {
+        java.io.InputStream endless = new java.io.InputStream() {
+            @Override
+            public int read() {
+                return 0;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                java.util.Arrays.fill(b, off, off + len, (byte) 0);
+                return len;
+            }
+        };
+        assertThatThrownBy(() -> Inspector.of(endless)).isExactlyInstanceOf(ModelException.class)
+                .hasMessageContainingAll("longer than 2147483638 bytes", "open its .onnx file by path");
+    }
+
     @Test
     void modelFileTruncated() throws IOException {
         byte[] full = new TestModels(TestModels.Spec.rgb(H, W)).bytes();
