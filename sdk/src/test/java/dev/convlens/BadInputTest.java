@@ -282,6 +282,32 @@ class BadInputTest {
                 .hasCauseExactlyInstanceOf(OrtException.class);
     }
 
+    /**
+     * Grad-CAM through 20,000 nodes after the layer, in a child JVM of 256 MB: building the backward graph costs
+     * memory in proportion to the graph (the sweep that found this ran a 512 MB heap out of memory).
+     */
+    @Test
+    void aLongChainAfterTheLayerInASmallHeap() throws Exception {
+        assertThat(ChildJvm.run(LongChain.class, 256)).contains("GRAD_CAM", "10x12");
+    }
+
+    /** See {@link #aLongChainAfterTheLayerInASmallHeap}. */
+    static final class LongChain {
+        public static void main(String[] args) {
+            List<Onnx.NodeProto> nodes = new java.util.ArrayList<>(List.of(conv("x", "t0")));
+            for (int i = 0; i < 20_000; i++) {
+                nodes.add(node(i % 2 == 0 ? "Relu" : "Sigmoid", List.of("t" + i), "t" + (i + 1)));
+            }
+            nodes.add(node("GlobalAveragePool", List.of("t20000"), "g"));
+            nodes.add(node("Flatten", List.of("g"), "y"));
+            byte[] bytes = model(nodes, List.of(weight(FLOAT, 3)), List.of(tensor("x", FLOAT, 1, 3, H, W)),
+                    tensor("y", FLOAT, 1, 2));
+            try (Inspector inspector = Inspector.of(bytes)) {
+                System.out.println(inspector.image(rgb()).heatmap(HeatmapMethod.GRAD_CAM));
+            }
+        }
+    }
+
     // ---- model outputs that are not float scores ----
 
     /** Conv, GlobalAveragePool, Flatten: the scores "f" [1, 2]; then outputs of other types made from them. */
