@@ -8,6 +8,7 @@ Usage (Debian: apt-get install python3-onnx python3-pil python3-numpy):
 """
 import io
 import os
+import struct
 
 import numpy as np
 import onnx
@@ -64,6 +65,20 @@ def dynamic_bn_residual():
     return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
 
 
+def top_down_bmp(image):
+    """A BMP with rows stored top first, which a negative height declares (Pillow writes bottom-up)."""
+    buf = io.BytesIO()
+    image.save(buf, "BMP")
+    bmp = bytearray(buf.getvalue())
+    offset = struct.unpack_from("<I", bmp, 10)[0]
+    w, h = struct.unpack_from("<ii", bmp, 18)
+    row = (w * 3 + 3) // 4 * 4
+    rows = [bytes(bmp[offset + i * row:offset + (i + 1) * row]) for i in range(h)]
+    struct.pack_into("<i", bmp, 22, -h)
+    bmp[offset:] = b"".join(reversed(rows))
+    return bytes(bmp)
+
+
 def images():
     h, w = 12, 16
     y, x = np.mgrid[0:h, 0:w]
@@ -86,6 +101,9 @@ def images():
         "gray.jpg": lambda f: rgb.convert("L").save(f, "JPEG"),
         "lossless.webp": lambda f: rgb.save(f, "WEBP", lossless=True),
         "lossy_alpha.webp": lambda f: rgba.save(f, "WEBP", quality=80),
+        "icon.ico": lambda f: rgba.save(f, "ICO", sizes=[(16, 12), (8, 6)]),
+        "topdown.bmp": lambda f: f.write(top_down_bmp(rgb)),
+        "float.tif": lambda f: Image.fromarray((x * 10.5 + y).astype(np.float32), "F").save(f, "TIFF"),
     }
     for name, write in outputs.items():
         buf = io.BytesIO()
