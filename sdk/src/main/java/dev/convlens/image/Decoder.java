@@ -204,11 +204,11 @@ public final class Decoder {
         return false;
     }
 
-    /** Whether every band holds integer samples of at most 16 bits, which {@link #level} scales. */
+    /** Whether every band holds integer samples of 1 to 16 bits, which {@link #level} scales. */
     private static boolean integerSamples(Raster raster) {
         int type = raster.getTransferType();
         return type != DataBuffer.TYPE_FLOAT && type != DataBuffer.TYPE_DOUBLE
-                && Arrays.stream(raster.getSampleModel().getSampleSize()).allMatch(b -> b <= 16);
+                && Arrays.stream(raster.getSampleModel().getSampleSize()).allMatch(b -> b >= 1 && b <= 16);
     }
 
     /**
@@ -247,6 +247,9 @@ public final class Decoder {
      */
     private static void checkSamples(BufferedImage image, String source) {
         Raster raster = image.getRaster();
+        if (Arrays.stream(raster.getSampleModel().getSampleSize()).anyMatch(b -> b < 1)) {
+            throw new ImageException("image " + source + " declares samples of 0 bits; the file is corrupt");
+        }
         int type = raster.getTransferType();
         String samples = type == DataBuffer.TYPE_FLOAT ? "32-bit float" : type == DataBuffer.TYPE_DOUBLE
                 ? "64-bit float" : Arrays.stream(raster.getSampleModel().getSampleSize()).anyMatch(b -> b > 16)
