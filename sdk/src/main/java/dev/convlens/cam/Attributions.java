@@ -40,7 +40,7 @@ public final class Attributions {
         this.engine = engine;
         this.spec = spec;
         this.batchable = batchable;
-        this.output = engine.modelOutputs().get(0); // checked by each run: see Engine.scoreOutput
+        this.output = engine.modelOutputs().get(0); // each run checks it: Engine.requireScores
         this.cams = cams;
     }
 
@@ -67,7 +67,7 @@ public final class Attributions {
      */
     public Result run(AttributionMethod method, HeatmapOptions options, String layer, float[] input, float[] baseline,
                       int w, int h, int requestedClass) {
-        engine.scoreOutput(); // refuses a first output without float scores
+        engine.requireScores();
         long[] shape = spec.shape(w, h);
         ClassScore target = ClassScore.of(engine.run(spec.name(), input, shape, spec.float16(), Set.of(output))
                 .get(output)

@@ -46,7 +46,7 @@ public final class CamRunner {
         this.engine = engine;
         this.spec = spec;
         this.batchable = batchable;
-        this.output = engine.modelOutputs().get(0); // checked by each run: see Engine.scoreOutput
+        this.output = engine.modelOutputs().get(0); // each run checks it: Engine.requireScores
     }
 
     /** Whether the model's batch size is dynamic, so several inputs can run at once. */
@@ -77,7 +77,7 @@ public final class CamRunner {
      */
     public Result run(HeatmapMethod method, HeatmapOptions options, String layer, float[] input, int w, int h,
                       int requestedClass) {
-        engine.scoreOutput(); // refuses a first output without float scores
+        engine.requireScores();
         long[] shape = spec.shape(w, h);
         return switch (method) {
             case CAM -> cam(layer, input, shape, requestedClass);

@@ -185,11 +185,11 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * The output whose class scores heatmaps and attributions explain: the first, which must hold floats.
+     * Checks the output whose class scores heatmaps and attributions explain, the first: it must hold floats.
      *
      * @throws UnsupportedModelException if it holds anything else (an ArgMax's class index, labels, booleans)
      */
-    public String scoreOutput() {
+    public void requireScores() {
         String output = modelOutputs.iterator().next();
         String type = outputType(output);
         if (!Set.of("float", "double", "float16", "bfloat16").contains(type)) {
@@ -197,7 +197,6 @@ public final class Engine implements AutoCloseable {
                     + " first output '" + output + "' holds " + type + " values, not float scores (an ArgMax's class"
                     + " index, say); export the model with its scores (logits or probabilities) as its first output");
         }
-        return output;
     }
 
     /**
