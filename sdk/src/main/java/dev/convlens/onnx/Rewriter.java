@@ -61,6 +61,21 @@ public final class Rewriter {
         }
     }
 
+    /**
+     * The same rewrite through protobuf's parser, for a file that it parses but the field walk cannot follow (varints
+     * over 10 bytes, stray wire types in fields the parser keeps as unknown): every model that opened can be
+     * rewritten, though such a file's bytes are not kept as they were.
+     */
+    private static byte[] throughTheParser(byte[] model, byte[] extra) {
+        try {
+            Onnx.ModelProto proto = Onnx.ModelProto.parseFrom(model);
+            Onnx.GraphProto graph = proto.getGraph().toBuilder().mergeFrom(extra).build();
+            return proto.toBuilder().setGraph(graph).build().toByteArray();
+        } catch (IOException e) {
+            throw new ModelException("cannot rewrite the model: it is not valid protobuf (" + e.getMessage() + ")", e);
+        }
+    }
+
     /** Appends bytes to the payload of the model's last graph field (protobuf merges repeated occurrences). */
     private static byte[] appendToGraph(byte[] model, byte[] extra) {
         int graphStart = -1;
@@ -85,7 +100,7 @@ public final class Rewriter {
                 }
             }
         } catch (IOException e) {
-            throw new ModelException("cannot rewrite the model: it is not valid protobuf (" + e.getMessage() + ")", e);
+            return throughTheParser(model, extra);
         }
         if (graphStart < 0) {
             throw new ModelException("cannot rewrite the model: it has no graph");
