@@ -12,22 +12,30 @@ import java.util.Objects;
 public final class Options {
     /** The default pixel limit: 50 megapixels, more than an 8K frame or a 48 MP phone photo. */
     public static final long DEFAULT_MAX_PIXELS = 50_000_000L;
-    private static final Options DEFAULTS = new Options(0, false, DEFAULT_MAX_PIXELS, null);
+    /**
+     * The default limit on the values one run returns: 500 million, 2 GB as floats (ResNet-50's every convolution at
+     * 224x224 returns about 11 million).
+     */
+    public static final long DEFAULT_MAX_ACTIVATIONS = 500_000_000L;
+    private static final Options DEFAULTS = new Options(0, false, DEFAULT_MAX_PIXELS, DEFAULT_MAX_ACTIVATIONS, null);
 
     private final int threads;
     private final boolean cuda;
     private final long maxPixels;
+    private final long maxActivations;
     private final Layout layout;
 
-    private Options(int threads, boolean cuda, long maxPixels, Layout layout) {
+    private Options(int threads, boolean cuda, long maxPixels, long maxActivations, Layout layout) {
         this.threads = threads;
         this.cuda = cuda;
         this.maxPixels = maxPixels;
+        this.maxActivations = maxActivations;
         this.layout = layout;
     }
 
     /**
-     * Returns the defaults: ONNX Runtime's threads, CPU, a 50-megapixel limit, layout read from the model.
+     * Returns the defaults: ONNX Runtime's threads, CPU, a 50-megapixel limit, 500 million values a run, layout
+     * read from the model.
      *
      * @return the default options
      */
@@ -49,7 +57,7 @@ public final class Options {
         if (threads < 0) {
             throw new IllegalArgumentException("threads must be 0 (ONNX Runtime's default) or more, was " + threads);
         }
-        return new Options(threads, cuda, maxPixels, layout);
+        return new Options(threads, cuda, maxPixels, maxActivations, layout);
     }
 
     /**
@@ -60,7 +68,7 @@ public final class Options {
      * @return a changed copy
      */
     public Options cuda(boolean cuda) {
-        return new Options(threads, cuda, maxPixels, layout);
+        return new Options(threads, cuda, maxPixels, maxActivations, layout);
     }
 
     /**
@@ -78,7 +86,24 @@ public final class Options {
         if (maxPixels <= 0) {
             throw new IllegalArgumentException("maxPixels must be positive, was " + maxPixels);
         }
-        return new Options(threads, cuda, maxPixels, layout);
+        return new Options(threads, cuda, maxPixels, maxActivations, layout);
+    }
+
+    /**
+     * Returns a copy with another limit on the values one run may return to Java: the layers asked for and the
+     * outputs, counted from their shapes before any is copied. A run over it (many layers of a large input, say)
+     * fails with {@link InferenceException} naming the count, as does a run whose values do not fit the Java heap.
+     * Default {@link #DEFAULT_MAX_ACTIVATIONS}.
+     *
+     * @param maxActivations the most values (floats) one run returns
+     * @return a changed copy
+     * @throws IllegalArgumentException if maxActivations is not positive
+     */
+    public Options maxActivations(long maxActivations) {
+        if (maxActivations <= 0) {
+            throw new IllegalArgumentException("maxActivations must be positive, was " + maxActivations);
+        }
+        return new Options(threads, cuda, maxPixels, maxActivations, layout);
     }
 
     /**
@@ -90,7 +115,7 @@ public final class Options {
      * @throws NullPointerException if layout is null
      */
     public Options layout(Layout layout) {
-        return new Options(threads, cuda, maxPixels, Objects.requireNonNull(layout, "layout"));
+        return new Options(threads, cuda, maxPixels, maxActivations, Objects.requireNonNull(layout, "layout"));
     }
 
     /**
@@ -121,6 +146,15 @@ public final class Options {
     }
 
     /**
+     * Returns the most values one run may return.
+     *
+     * @return a number of values (floats)
+     */
+    public long maxActivations() {
+        return maxActivations;
+    }
+
+    /**
      * Returns the input layout set with {@link #layout(Layout)}.
      *
      * @return the layout, or null when it is read from the model (the default)
@@ -132,17 +166,17 @@ public final class Options {
     @Override
     public boolean equals(Object o) {
         return o instanceof Options other && other.threads == threads && other.cuda == cuda
-                && other.maxPixels == maxPixels && other.layout == layout;
+                && other.maxPixels == maxPixels && other.maxActivations == maxActivations && other.layout == layout;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(threads, cuda, maxPixels, layout);
+        return Objects.hash(threads, cuda, maxPixels, maxActivations, layout);
     }
 
     @Override
     public String toString() {
         return "Options[threads " + threads + ", " + (cuda ? "CUDA" : "CPU") + ", maxPixels " + maxPixels
-                + (layout == null ? "" : ", " + layout) + "]";
+                + ", maxActivations " + maxActivations + (layout == null ? "" : ", " + layout) + "]";
     }
 }

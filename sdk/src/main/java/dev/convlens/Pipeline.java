@@ -89,7 +89,7 @@ final class Pipeline implements AutoCloseable {
                 .orElse(Preprocessing.RAW);
         List<Rewriter.Output> layers = catalog.layers().stream()
                 .map(l -> new Rewriter.Output(l.output(), l.elemType(), 4)).toList();
-        Engine engine = Engine.open(model, layers, options.threads(), options.cuda());
+        Engine engine = Engine.open(model, layers, options.threads(), options.cuda(), options.maxActivations());
         boolean batchable = declared.dims()[0] < 0;
         return new Pipeline(model, catalog, input, options, preprocessing, engine,
                 new CamRunner(model, engine, input, batchable), new PatternAscent(model, engine, input, batchable));

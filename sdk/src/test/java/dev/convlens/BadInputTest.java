@@ -308,6 +308,49 @@ class BadInputTest {
         }
     }
 
+    /**
+     * A model of 300 MB (a 1x1 conv and 75 M float weights summed into its score) opened, drawn and explained in a
+     * child JVM of 512 MB: the model's bytes are not kept in the Java heap, nor are the models derived from it.
+     */
+    @Test
+    void aLargeModelInASmallHeap() throws Exception {
+        Path file = dir.resolve("large.onnx");
+        int weights = 75_000_000;
+        Onnx.TensorProto big = Onnx.TensorProto.newBuilder().setName("big").setDataType(FLOAT).addDims(weights)
+                .setRawData(com.google.protobuf.UnsafeByteOperations.unsafeWrap(new byte[weights * Float.BYTES]))
+                .build();
+        List<Onnx.NodeProto> nodes = List.of(conv("x", "c"), node("GlobalAveragePool", List.of("c"), "g"),
+                node("Flatten", List.of("g"), "f"), node("ReduceSum", List.of("big"), "s").toBuilder()
+                        .addAttribute(Onnx.AttributeProto.newBuilder().setName("keepdims")
+                                .setType(Onnx.AttributeProto.AttributeType.INT).setI(0)).build(),
+                node("Add", List.of("f", "s"), "y"));
+        try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(file))) {
+            Onnx.ModelProto.newBuilder().setIrVersion(8)
+                    .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setDomain("").setVersion(13))
+                    .setGraph(Onnx.GraphProto.newBuilder().setName("g").addAllNode(nodes)
+                            .addInitializer(weight(FLOAT, 3)).addInitializer(big)
+                            .addInput(tensor("x", FLOAT, 1, 3, H, W)).addOutput(tensor("y", FLOAT, 1, 2)))
+                    .build().writeTo(out);
+        }
+        assertThat(Files.size(file)).isGreaterThan(300_000_000L);
+        assertThat(ChildJvm.run(LargeModel.class, 512, file.toString()))
+                .contains("grid 10x25", "GRAD_CAM", "EIGEN_CAM", "patterns 2");
+    }
+
+    /** See {@link #aLargeModelInASmallHeap}. */
+    static final class LargeModel {
+        public static void main(String[] args) {
+            try (Inspector inspector = Inspector.of(Path.of(args[0]))) {
+                Request request = inspector.image(rgb());
+                BufferedImage grid = request.layers("c").grid(1).get(0);
+                System.out.println("grid " + grid.getWidth() + "x" + grid.getHeight());
+                System.out.println(request.heatmap(HeatmapMethod.GRAD_CAM));
+                System.out.println(request.heatmap(HeatmapMethod.EIGEN_CAM));
+                System.out.println("patterns " + inspector.patterns("c").steps(2, 10f).list().size());
+            }
+        }
+    }
+
     // ---- model outputs that are not float scores ----
 
     /** Conv, GlobalAveragePool, Flatten: the scores "f" [1, 2]; then outputs of other types made from them. */
@@ -774,6 +817,43 @@ class BadInputTest {
             assertThat(e).hasMessageContainingAll("declares 8000x8000 = 64000000 pixels",
                     "more than the limit of 50000000");
             assertThat(e.limit()).isEqualTo(Options.DEFAULT_MAX_PIXELS);
+        }
+    }
+
+    /**
+     * The values a run returns are counted from their shapes before any is copied into the Java heap: a run over
+     * Options.maxActivations is refused with the count, and a smaller size brings it under.
+     */
+    @Test
+    void activationsOverTheLimitAreRefusedBeforeTheyAreRead() {
+        byte[] model = new TestModels(TestModels.Spec.rgb(H, W).withDynamicSize()).bytes();
+        try (Inspector inspector = Inspector.of(model, Options.defaults().maxActivations(100_000))) {
+            // the run that learns the layers' shapes: conv1 4x200x200, pool1 4x100x100, conv2 6x98x98, the pool 6
+            assertThatThrownBy(() -> inspector.image(rgb()).size(200, 200).grid(8))
+                    .isExactlyInstanceOf(InferenceException.class)
+                    .hasMessageContainingAll("at an input of shape [1, 3, 200, 200] hold 257630 values (1.0 MB as floats)",
+                            "more than the limit of 100000 (Options.maxActivations)", "ask for fewer layers");
+            assertThat(inspector.image(rgb()).size(100, 100).grid(8)).hasSize(2); // 64,030 values
+        }
+        assertThatThrownBy(() -> Options.defaults().maxActivations(0))
+                .isExactlyInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** Activations that the heap cannot hold, under the limit: the same error, not an OutOfMemoryError. */
+    @Test
+    void activationsLargerThanTheHeapAreRefused() throws Exception {
+        assertThat(ChildJvm.run(LargeActivations.class, 160)).contains("more than the Java heap holds");
+    }
+
+    /** See {@link #activationsLargerThanTheHeapAreRefused}. */
+    static final class LargeActivations {
+        public static void main(String[] args) {
+            byte[] model = new TestModels(TestModels.Spec.rgb(H, W).withDynamicSize()).bytes();
+            try (Inspector inspector = Inspector.of(model)) {
+                inspector.image(rgb()).size(2500, 2500).grid(8); // conv1 alone is 100 MB of floats
+            } catch (InferenceException e) {
+                System.out.println(e.getMessage());
+            }
         }
     }
 

@@ -10,6 +10,7 @@ import dev.convlens.onnx.LayerInfo;
 import dev.convlens.onnx.ModelFile;
 import dev.convlens.onnx.Onnx;
 import dev.convlens.onnx.Rewriter;
+import dev.convlens.onnx.TinyModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +47,7 @@ final class FuzzTargets {
         for (LayerInfo layer : catalog.layers()) {
             outputs.add(new Rewriter.Output(layer.output(), layer.elemType(), 4));
         }
-        byte[] rewritten = Rewriter.expose(data, outputs);
+        byte[] rewritten = TinyModel.array(Rewriter.expose(data, outputs));
         try {
             int before = file.proto().getGraph().getOutputCount();
             int after = Onnx.ModelProto.parseFrom(rewritten).getGraph().getOutputCount();

@@ -162,7 +162,7 @@ public final class CamRunner {
         Maps a = f.maps(layer);
         String key = "tail " + layer + " " + Arrays.toString(shape);
         TailBuilder.Tail[] tail = new TailBuilder.Tail[1];
-        java.util.function.Supplier<byte[]> build = () -> {
+        java.util.function.Supplier<java.nio.ByteBuffer> build = () -> {
             tail[0] = TailBuilder.build(model, layer, output, shapes);
             return tail[0].model();
         };

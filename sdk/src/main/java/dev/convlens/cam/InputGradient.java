@@ -6,6 +6,7 @@ import dev.convlens.onnx.ModelFile;
 import dev.convlens.onnx.Rewriter;
 import dev.convlens.runtime.Engine;
 import dev.convlens.runtime.Values;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -29,12 +30,12 @@ final class InputGradient {
     private final String input;
     private final String objective;
     private final String key;
-    private final Supplier<byte[]> model;
+    private final Supplier<ByteBuffer> model;
     private final long[] inputShape;
     private final Map<String, long[]> shapes;
     private final List<String> returned;
 
-    private InputGradient(Engine engine, String input, String objective, String key, Supplier<byte[]> model,
+    private InputGradient(Engine engine, String input, String objective, String key, Supplier<ByteBuffer> model,
                           long[] inputShape, Map<String, long[]> shapes, List<String> returned) {
         this.engine = engine;
         this.input = input;
@@ -74,7 +75,7 @@ final class InputGradient {
         forward.forEach((name, v) -> shapes.put(name, v.shape()));
         shapes.put(input, inputShape);
         // the model returns only what is asked: ONNX Runtime then leaves out the layers past the objective
-        Supplier<byte[]> built = () -> GradientBuilder.build(model, input, objective, shapes, guided, returned);
+        Supplier<ByteBuffer> built = () -> GradientBuilder.build(model, input, objective, shapes, guided, returned);
         String key = (guided ? "guided " : "gradient ") + objective + " to the input " + Arrays.toString(inputShape)
                 + " returning " + returned;
         return new InputGradient(engine, input, objective, key, built, inputShape, shapes, List.copyOf(returned));

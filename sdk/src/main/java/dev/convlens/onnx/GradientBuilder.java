@@ -1,6 +1,7 @@
 package dev.convlens.onnx;
 
 import dev.convlens.UnsupportedModelException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -106,7 +107,7 @@ public final class GradientBuilder {
      *     its rule does not handle
      * @throws IllegalArgumentException if a tensor of the path has no shape in {@code shapes} nor in the model
      */
-    public static byte[] build(ModelFile model, String target, String output, Map<String, long[]> shapes) {
+    public static ByteBuffer build(ModelFile model, String target, String output, Map<String, long[]> shapes) {
         return build(model, target, output, shapes, false);
     }
 
@@ -118,7 +119,7 @@ public final class GradientBuilder {
      * @param guided whether Relus pass back only positive gradients
      * @see #build(ModelFile, String, String, Map)
      */
-    public static byte[] build(ModelFile model, String target, String output, Map<String, long[]> shapes,
+    public static ByteBuffer build(ModelFile model, String target, String output, Map<String, long[]> shapes,
                                boolean guided) {
         return build(model, target, output, shapes, guided, null);
     }
@@ -131,7 +132,7 @@ public final class GradientBuilder {
      * @param returned the forward tensors to return besides the gradient, each by name
      * @see #build(ModelFile, String, String, Map, boolean)
      */
-    public static byte[] build(ModelFile model, String target, String output, Map<String, long[]> shapes,
+    public static ByteBuffer build(ModelFile model, String target, String output, Map<String, long[]> shapes,
                                boolean guided, List<String> returned) {
         ModelFile float32 = model.inFloat32();
         Onnx.ModelProto proto = float32.proto();
@@ -171,7 +172,7 @@ public final class GradientBuilder {
         if (returned != null) {
             prune(out);
         }
-        return proto.toBuilder().setGraph(out).build().toByteArray();
+        return ModelFile.serialize(proto.toBuilder().setGraph(out).build());
     }
 
     /**

@@ -1,8 +1,12 @@
 package dev.convlens.onnx;
 
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.convlens.ModelException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -15,8 +19,13 @@ import java.util.stream.Collectors;
 /**
  * An ONNX model as read from a file or from bytes: the original bytes, their parsed form, and the folder that
  * external weight files are resolved against.
+ *
+ * <p>The parsed weights are views of the bytes, not copies, and the models derived from a large one are written to
+ * direct buffers ({@link #allocate}): the Java heap holds a model's weights once, whatever ConvLens derives from it.
  */
 public final class ModelFile {
+    /** Above this size a serialized model is kept outside the Java heap. */
+    static final int LARGE = 64 << 20;
 
     private final String source;
     private final byte[] bytes;
@@ -49,7 +58,7 @@ public final class ModelFile {
             if (Files.isDirectory(path)) {
                 throw new ModelException("model path is a folder, not an .onnx file: " + path);
             }
-            bytes = Files.readAllBytes(path);
+            bytes = readAll(path);
         } catch (NoSuchFileException e) {
             throw new ModelException("model file not found: " + path.toAbsolutePath(), e);
         } catch (IOException | OutOfMemoryError e) {
@@ -57,6 +66,30 @@ public final class ModelFile {
         }
         Path folder = path.toAbsolutePath().getParent();
         return parse(path.toString(), bytes, folder);
+    }
+
+    /**
+     * Reads a file a megabyte at a time: the JDK reads into a heap array through a temporary direct buffer as large
+     * as the read, and keeps that buffer for the thread, so {@code Files.readAllBytes} of a 300 MB model would hold
+     * 300 MB of direct memory for good.
+     */
+    private static byte[] readAll(Path path) throws IOException {
+        try (FileChannel channel = FileChannel.open(path)) {
+            long size = channel.size();
+            if (size > Integer.MAX_VALUE - 16) {
+                throw new ModelException("model file " + path + " has " + size + " bytes, over protobuf's 2 GB"
+                        + " limit for one ONNX file; save it with its weights as external data");
+            }
+            byte[] bytes = new byte[(int) size];
+            ByteBuffer into = ByteBuffer.wrap(bytes);
+            while (into.position() < bytes.length) {
+                into.limit(Math.min(bytes.length, into.position() + (1 << 20)));
+                if (channel.read(into) < 0) {
+                    throw new ModelException("model file " + path + " ended while it was read; was it being written?");
+                }
+            }
+            return bytes;
+        }
     }
 
     /**
@@ -82,8 +115,10 @@ public final class ModelFile {
         }
         Onnx.ModelProto proto;
         try {
-            CodedInputStream in = CodedInputStream.newInstance(bytes);
-            in.enableAliasing(true); // raw weights stay views of `bytes` instead of copies
+            // raw weights stay views of `bytes` instead of copies: protobuf aliases only bytes it may take as
+            // immutable, which a plain newInstance(byte[]) are not
+            CodedInputStream in = UnsafeByteOperations.unsafeWrap(bytes).newCodedInput();
+            in.enableAliasing(true);
             proto = Onnx.ModelProto.parseFrom(in);
         } catch (IOException e) { // InvalidProtocolBufferException, which the stream API declares as IOException
             String why = e.getMessage() != null && e.getMessage().contains("ended unexpectedly")
@@ -102,6 +137,38 @@ public final class ModelFile {
         }
         boolean external = checkExternalData(source, proto.getGraph(), folder);
         return new ModelFile(source, bytes, proto, folder, external);
+    }
+
+    /**
+     * A buffer for a serialized model of this many bytes: in the Java heap, or for a large one in direct memory,
+     * which the heap then does not have to hold beside the model it came from.
+     *
+     * @throws ModelException if the memory cannot be had, saying how to get more
+     */
+    static ByteBuffer allocate(long size) {
+        if (size > Integer.MAX_VALUE - 16) {
+            throw new ModelException("a model derived from this one would have " + size + " bytes, over protobuf's"
+                    + " 2 GB limit");
+        }
+        try {
+            return size > LARGE ? ByteBuffer.allocateDirect((int) size) : ByteBuffer.allocate((int) size);
+        } catch (OutOfMemoryError e) {
+            throw new ModelException("not enough memory for a model of " + (size >> 20) + " MB derived from this"
+                    + " one (" + e.getMessage() + "); raise -XX:MaxDirectMemorySize or -Xmx", e);
+        }
+    }
+
+    /** A model serialized into a buffer from {@link #allocate}, ready to read. */
+    static ByteBuffer serialize(Onnx.ModelProto proto) {
+        ByteBuffer buffer = allocate(proto.getSerializedSize());
+        try {
+            CodedOutputStream out = CodedOutputStream.newInstance(buffer);
+            proto.writeTo(out);
+            out.flush();
+        } catch (IOException e) {
+            throw new IllegalStateException("writing to memory failed", e);
+        }
+        return buffer.flip();
     }
 
     /** Names formats people often pass by mistake, from their magic bytes. */

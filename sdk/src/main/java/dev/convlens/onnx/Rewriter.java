@@ -6,6 +6,7 @@ import com.google.protobuf.WireFormat;
 import dev.convlens.ModelException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -14,7 +15,8 @@ import java.util.List;
  * <p>A ModelProto's graph is field 7, and a GraphProto's outputs are its repeated field 12. Protobuf appends
  * repeated fields in the order it meets them, so writing new output entries after the graph's last byte adds them
  * after the existing outputs. Only the graph's length prefix changes; every other byte of the model is copied as
- * it was, unknown fields and field order included.
+ * it was, unknown fields and field order included. The result is in a buffer of {@link ModelFile#allocate}, outside
+ * the Java heap for a large model.
  */
 public final class Rewriter {
     private static final int GRAPH_FIELD = 7;
@@ -30,7 +32,7 @@ public final class Rewriter {
      * @param model the serialized ModelProto
      * @param tensors the outputs to add: name, ONNX element type, rank; none may be a graph output already
      */
-    public static byte[] expose(byte[] model, List<Output> tensors) {
+    public static ByteBuffer expose(byte[] model, List<Output> tensors) {
         ByteArrayOutputStream extra = new ByteArrayOutputStream();
         try {
             CodedOutputStream out = CodedOutputStream.newInstance(extra);
@@ -66,18 +68,18 @@ public final class Rewriter {
      * over 10 bytes, stray wire types in fields the parser keeps as unknown): every model that opened can be
      * rewritten, though such a file's bytes are not kept as they were.
      */
-    private static byte[] throughTheParser(byte[] model, byte[] extra) {
+    private static ByteBuffer throughTheParser(byte[] model, byte[] extra) {
         try {
             Onnx.ModelProto proto = Onnx.ModelProto.parseFrom(model);
             Onnx.GraphProto graph = proto.getGraph().toBuilder().mergeFrom(extra).build();
-            return proto.toBuilder().setGraph(graph).build().toByteArray();
+            return ModelFile.serialize(proto.toBuilder().setGraph(graph).build());
         } catch (IOException e) {
             throw new ModelException("cannot rewrite the model: it is not valid protobuf (" + e.getMessage() + ")", e);
         }
     }
 
     /** Appends bytes to the payload of the model's last graph field (protobuf merges repeated occurrences). */
-    private static byte[] appendToGraph(byte[] model, byte[] extra) {
+    private static ByteBuffer appendToGraph(byte[] model, byte[] extra) {
         int graphStart = -1;
         int payloadStart = -1;
         int payloadEnd = -1;
@@ -119,17 +121,10 @@ public final class Rewriter {
         } catch (IOException e) {
             throw new IllegalStateException("writing to memory failed", e);
         }
-        byte[] result = new byte[graphStart + header.length + payload + extra.length + model.length - payloadEnd];
-        int at = 0;
-        System.arraycopy(model, 0, result, at, graphStart);
-        at += graphStart;
-        System.arraycopy(header, 0, result, at, header.length);
-        at += header.length;
-        System.arraycopy(model, payloadStart, result, at, payload);
-        at += payload;
-        System.arraycopy(extra, 0, result, at, extra.length);
-        at += extra.length;
-        System.arraycopy(model, payloadEnd, result, at, model.length - payloadEnd);
-        return result;
+        ByteBuffer result = ModelFile.allocate((long) graphStart + header.length + payload + extra.length
+                + model.length - payloadEnd);
+        result.put(model, 0, graphStart).put(header).put(model, payloadStart, payload).put(extra)
+                .put(model, payloadEnd, model.length - payloadEnd);
+        return result.flip();
     }
 }

@@ -1,5 +1,6 @@
 package dev.convlens.onnx;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -24,7 +25,7 @@ public final class TailBuilder {
      * @param externals other tensors computed before the cut that the tail also reads (a residual branch, say);
      *     they are fed with batch 1 and broadcast
      */
-    public record Tail(byte[] model, List<String> externals) {
+    public record Tail(ByteBuffer model, List<String> externals) {
     }
 
     /** The tensors whose values and shapes {@link #build} needs from a forward run: the target and externals. */
@@ -96,7 +97,6 @@ public final class TailBuilder {
                 tail.addOutput(v);
             }
         }
-        byte[] bytes = proto.toBuilder().setGraph(tail).build().toByteArray();
-        return new Tail(bytes, plan.externals);
+        return new Tail(ModelFile.serialize(proto.toBuilder().setGraph(tail).build()), plan.externals);
     }
 }

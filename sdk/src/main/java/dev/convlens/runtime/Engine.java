@@ -18,6 +18,7 @@ import dev.convlens.onnx.ModelFile;
 import dev.convlens.onnx.Rewriter;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -81,11 +82,14 @@ public final class Engine implements AutoCloseable {
     private final SessionCache derived = new SessionCache(MAX_DERIVED);
     /** The session that returns every layer: for the probe, and for selections past the first few. */
     private volatile OrtSession everything;
+    private final long maxActivations;
     private boolean closed;
 
     private Engine(OrtEnvironment env, OrtSession.SessionOptions options, ModelFile model,
-                   List<Rewriter.Output> exposed, OrtSession plain, Map<String, String> outputTypes) {
+                   List<Rewriter.Output> exposed, OrtSession plain, Map<String, String> outputTypes,
+                   long maxActivations) {
         this.env = env;
+        this.maxActivations = maxActivations;
         this.options = options;
         this.model = model;
         this.plain = plain;
@@ -102,10 +106,12 @@ public final class Engine implements AutoCloseable {
      * @param exposed every layer output that inspecting sessions may return
      * @param threads ONNX Runtime's intra-op threads, 0 for its default (one per physical core)
      * @param cuda whether to run on CUDA (needs the onnxruntime_gpu artifact)
+     * @param maxActivations the most values one {@link #run} may return
      * @throws ModelException if ONNX Runtime cannot load the model
      * @throws UnsupportedModelException if ONNX Runtime has no kernel for one of its operators
      */
-    public static Engine open(ModelFile model, List<Rewriter.Output> exposed, int threads, boolean cuda) {
+    public static Engine open(ModelFile model, List<Rewriter.Output> exposed, int threads, boolean cuda,
+                              long maxActivations) {
         // The process's environment as it is: an application may have made it already, with its own name and level
         // (asking for ours would make ONNX Runtime warn on every inspector); sessions log errors only.
         OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -128,7 +134,7 @@ public final class Engine implements AutoCloseable {
                             + " onnxruntime, with a matching CUDA installed, or leave Options.cuda off.", e);
                 }
             }
-            OrtSession plain = create(env, options, model, model.bytes());
+            OrtSession plain = create(env, options, model, ByteBuffer.wrap(model.bytes()));
             Map<String, String> types = new LinkedHashMap<>();
             try {
                 for (Map.Entry<String, NodeInfo> e : plain.getOutputInfo().entrySet()) {
@@ -140,7 +146,7 @@ public final class Engine implements AutoCloseable {
                 plain.close();
                 throw e;
             }
-            return new Engine(env, options, model, exposed, plain, types);
+            return new Engine(env, options, model, exposed, plain, types, maxActivations);
         } catch (OrtException e) {
             options.close();
             throw new ModelException("cannot configure ONNX Runtime: " + describe(e), e);
@@ -150,10 +156,20 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /** A session of a serialized model: direct bytes as they are, heap bytes through their array. */
     private static OrtSession create(OrtEnvironment env, OrtSession.SessionOptions options, ModelFile model,
-                                     byte[] bytes) {
+                                     ByteBuffer bytes) {
         try {
-            return env.createSession(bytes, options);
+            if (bytes.isDirect()) {
+                return env.createSession(bytes, options);
+            }
+            boolean whole = bytes.hasArray() && bytes.arrayOffset() + bytes.position() == 0
+                    && bytes.remaining() == bytes.array().length;
+            byte[] array = whole ? bytes.array() : new byte[bytes.remaining()];
+            if (!whole) {
+                bytes.duplicate().get(array);
+            }
+            return env.createSession(array, options);
         } catch (OrtException e) {
             String text = String.valueOf(e.getMessage());
             if (e.getCode() == OrtException.OrtErrorCode.ORT_NOT_IMPLEMENTED
@@ -211,7 +227,8 @@ public final class Engine implements AutoCloseable {
      * @param float16 whether the input is float16
      * @param wanted output names: model outputs and exposed layer outputs
      * @return the values of each wanted output, in the order asked
-     * @throws InferenceException if ONNX Runtime fails
+     * @throws InferenceException if ONNX Runtime fails, or the outputs hold more values than the limit or the heap
+     *     takes
      * @throws IllegalStateException if the engine is closed
      * @throws CancelledException if the thread is interrupted
      */
@@ -241,6 +258,16 @@ public final class Engine implements AutoCloseable {
                 }
                 Map<String, Values> values = new LinkedHashMap<>();
                 try (OrtSession.Result result = session.run(Map.of(inputName, tensor.tensor()), requested, pinned)) {
+                    long count = 0;
+                    for (String name : wanted) {
+                        count += pinned.containsKey(name) ? Values.count(known.get(name))
+                                : result.get(name).orElseThrow() instanceof OnnxTensor t
+                                ? Values.count(t.getInfo().getShape()) : 0;
+                    }
+                    if (count > maxActivations) {
+                        throw tooMany(count, shape, "more than the limit of " + maxActivations
+                                + " (Options.maxActivations)");
+                    }
                     Map<String, long[]> learned = new LinkedHashMap<>();
                     for (String name : wanted) {
                         boolean layer = !modelOutputs.contains(name);
@@ -258,6 +285,9 @@ public final class Engine implements AutoCloseable {
                     if (inspect && !learned.isEmpty()) {
                         remember(key, learned);
                     }
+                } catch (OutOfMemoryError e) {
+                    values.clear();
+                    throw tooMany(-1, shape, "more than the Java heap holds (" + e.getMessage() + ")");
                 }
                 return values;
             } finally {
@@ -271,6 +301,14 @@ public final class Engine implements AutoCloseable {
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    /** The error of a run whose outputs are too large to return. */
+    private InferenceException tooMany(long count, long[] shape, String why) {
+        return new InferenceException("the layers and outputs asked of " + model.source() + " at an input of shape "
+                + Arrays.toString(shape) + " hold " + (count < 0 ? "" : String.format(Locale.ROOT,
+                "%d values (%.1f MB as floats), ", count, count * 4e-6)) + why + ": ask for fewer layers, a smaller size(w, h), or raise"
+                + " Options.maxActivations and the heap (-Xmx)");
     }
 
     /**
@@ -325,7 +363,7 @@ public final class Engine implements AutoCloseable {
      * @throws IllegalStateException if the engine is closed
      * @throws CancelledException if the thread is interrupted
      */
-    public Map<String, Values> runDerived(String key, Supplier<byte[]> model, Map<String, Feed> inputs,
+    public Map<String, Values> runDerived(String key, Supplier<ByteBuffer> model, Map<String, Feed> inputs,
                                           Set<String> outputs) {
         lock.readLock().lock();
         List<InputBuffers.Lease> leases = new ArrayList<>();

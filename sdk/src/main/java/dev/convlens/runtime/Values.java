@@ -21,6 +21,18 @@ public record Values(String name, long[] shape, float[][] planes) {
         return planes.length == channels ? planes : split(shape, FloatBuffer.wrap(planes[0]));
     }
 
+    /** The number of values of a shape, Long.MAX_VALUE where it would overflow. */
+    static long count(long[] shape) {
+        long count = 1;
+        for (long d : shape) {
+            if (d != 0 && count > Long.MAX_VALUE / Math.max(d, 1)) {
+                return Long.MAX_VALUE;
+            }
+            count *= Math.max(d, 0);
+        }
+        return count;
+    }
+
     /** A {@code [1, C, ...]} tensor read from a buffer into one array per channel. */
     static Values ofChannels(String name, long[] shape, FloatBuffer data) {
         return new Values(name, shape, split(shape, data));

@@ -985,7 +985,7 @@ class GradientRulesTest {
         assertThatThrownBy(() -> GradientBuilder.build(model, INPUT, output, Map.of(output, dims(2, 3))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'" + INPUT + "'");
         assertThat(GradientBuilder.build(model, INPUT, output, Map.of(output, dims(2, 3), INPUT, dims(2, 3))))
-                .isNotEmpty();
+                .matches(java.nio.ByteBuffer::hasRemaining);
     }
 
     /** Guided backpropagation: a Relu passes back the positive part of its gradient, where its input is positive. */
@@ -1031,7 +1031,8 @@ class GradientRulesTest {
             if (byComparison) {
                 withIndices(m, y);
             }
-            byte[] built = GradientBuilder.build(m.model(y, List.of()), TARGET, y, Map.of(TARGET, shape, y, pooled));
+            java.nio.ByteBuffer built = GradientBuilder.build(m.model(y, List.of()), TARGET, y,
+                    Map.of(TARGET, shape, y, pooled));
             try (OrtSession session = session(built)) {
                 gradients.add(run(session, Map.of(INPUT, new Tensor(x, shape), GradientBuilder.SEED, seed))
                         .get(GradientBuilder.gradientOf(TARGET)).values());
@@ -1129,6 +1130,10 @@ class GradientRulesTest {
     }
 
     record Tensor(float[] values, long[] shape) {
+    }
+
+    private static OrtSession session(java.nio.ByteBuffer model) throws OrtException {
+        return session(TinyModel.array(model));
     }
 
     private static OrtSession session(byte[] model) throws OrtException {

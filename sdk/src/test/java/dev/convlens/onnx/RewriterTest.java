@@ -53,7 +53,7 @@ class RewriterTest {
         for (LayerInfo layer : catalog.layers()) {
             outputs.add(new Rewriter.Output(layer.output(), layer.elemType(), 4));
         }
-        byte[] rewritten = Rewriter.expose(original, outputs);
+        byte[] rewritten = TinyModel.array(Rewriter.expose(original, outputs));
 
         int[] before = graphField(original);
         int[] after = graphField(rewritten);

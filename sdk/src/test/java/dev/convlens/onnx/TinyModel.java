@@ -205,4 +205,11 @@ public final class TinyModel {
     static Onnx.AttributeProto string(String name, String value) {
         return GraphWriter.string1(name, value);
     }
+
+    /** The bytes of a serialized model, from its buffer's position to its limit. */
+    public static byte[] array(java.nio.ByteBuffer model) {
+        byte[] bytes = new byte[model.remaining()];
+        model.duplicate().get(bytes);
+        return bytes;
+    }
 }

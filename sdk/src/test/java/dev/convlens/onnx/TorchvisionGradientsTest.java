@@ -145,7 +145,7 @@ class TorchvisionGradientsTest {
                 .map(t -> new Rewriter.Output(t, GraphWriter.FLOAT, -1)).toList();
         Map<String, long[]> shapes = new LinkedHashMap<>();
         float[] logits;
-        try (OrtSession forward = ORT.createSession(Rewriter.expose(model.bytes(), exposed));
+        try (OrtSession forward = ORT.createSession(TinyModel.array(Rewriter.expose(model.bytes(), exposed)));
              OnnxTensor x = tensor(image, INPUT_SHAPE);
              OrtSession.Result result = forward.run(Map.of(input, x))) {
             result.forEach(e -> shapes.put(e.getKey(), ((OnnxTensor) e.getValue()).getInfo().getShape()));
@@ -158,7 +158,7 @@ class TorchvisionGradientsTest {
         float[] seed = new float[logits.length];
         seed[target] = 1;
         long start = System.nanoTime();
-        byte[] built = GradientBuilder.build(model, input, output, shapes);
+        byte[] built = TinyModel.array(GradientBuilder.build(model, input, output, shapes));
         long buildMillis = (System.nanoTime() - start) / 1_000_000;
         float[] actual;
         try (OrtSession gradient = ORT.createSession(built);
