@@ -160,7 +160,8 @@ public final class Inspector implements AutoCloseable {
      * @return an inspector; close it when done
      * @throws NullPointerException if an argument is null
      * @throws UncheckedIOException if the stream cannot be read
-     * @throws ModelException if the bytes are not a usable ONNX model, or the stream runs past 2 GB
+     * @throws ModelException if the bytes are not a usable ONNX model, or the stream runs past 2 GB or past what the
+     *     heap holds
      * @throws UnsupportedModelException if the model has no convolution layer or no image input
      */
     public static Inspector of(InputStream model, Options options) {
@@ -170,6 +171,10 @@ public final class Inspector implements AutoCloseable {
             bytes = model.readNBytes(MAX_MODEL_BYTES + 1); // grows as it reads, up to one byte past the limit
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the model stream", e);
+        } catch (OutOfMemoryError e) {
+            throw new ModelException("the model stream does not fit in the Java heap of "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MB, which must hold a model once; raise -Xmx, or"
+                    + " open the .onnx file by path if this stream is not a model", e);
         }
         if (bytes.length > MAX_MODEL_BYTES) {
             throw new ModelException("the model stream is longer than " + MAX_MODEL_BYTES + " bytes, more than an"
