@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 
 /**
  * Everything ConvLens does with one model, behind {@link Inspector} and {@link Request}: it opens the model, knows its
@@ -201,36 +202,42 @@ final class Pipeline implements AutoCloseable {
 
     /** Runs the model once, keeping the task's layers (by default every spatial convolution) and the outputs. */
     Inspection inspect(Task task) {
-        Prepared p = prepare(task);
-        return run(task, p, task.layers() != null ? task.layers() : probe(p.width(), p.height()).spatial());
+        return inHeap(() -> {
+            Prepared p = prepare(task);
+            return run(task, p, task.layers() != null ? task.layers() : probe(p.width(), p.height()).spatial());
+        });
     }
 
     /** Runs only the model's own outputs, on the plain model. */
     List<Tensor> outputs(Task task) {
-        return run(task, prepare(task), List.of()).outputs();
+        return inHeap(() -> run(task, prepare(task), List.of()).outputs());
     }
 
     /** Computes a heatmap for the task's class on its last selected layer, by default the last spatial one. */
     Heatmap heatmap(Task task, HeatmapMethod method, HeatmapOptions heatmapOptions) {
-        Prepared p = prepare(task);
-        Layer layer = heatmapLayer(task, probe(p.width(), p.height()).layers());
-        CamRunner.Result r = cams.run(method, heatmapOptions, layer.output(), tensor(task, p), p.width(), p.height(),
-                task.targetClass());
-        requireFinite(method, r.targetClass(), r.score(), r.map());
-        return new Heatmap(method, layer, r.targetClass(), r.score(), r.width(), r.height(), r.map(), p.pixels());
+        return inHeap(() -> {
+            Prepared p = prepare(task);
+            Layer layer = heatmapLayer(task, probe(p.width(), p.height()).layers());
+            CamRunner.Result r = cams.run(method, heatmapOptions, layer.output(), tensor(task, p), p.width(),
+                    p.height(), task.targetClass());
+            requireFinite(method, r.targetClass(), r.score(), r.map());
+            return new Heatmap(method, layer, r.targetClass(), r.score(), r.width(), r.height(), r.map(), p.pixels());
+        });
     }
 
     /** Computes a pixel attribution for the task's class, at the input's resolution. */
     Heatmap attribution(Task task, AttributionMethod method, HeatmapOptions heatmapOptions) {
-        Prepared p = prepare(task);
-        Layer layer = heatmapLayer(task, probe(p.width(), p.height()).layers());
-        Preprocessing preprocessing = preprocessing(task);
-        float[] black = new PixelSpace(input, preprocessing, p.width(), p.height())
-                .toInput(new float[input.channels() * p.width() * p.height()]);
-        Attributions.Result r = attributions.run(method, heatmapOptions, layer.output(), tensor(task, p), black,
-                p.width(), p.height(), task.targetClass());
-        requireFinite(method, r.targetClass(), r.score(), r.map());
-        return new Heatmap(method, layer, r.targetClass(), r.score(), r.width(), r.height(), r.map(), p.pixels());
+        return inHeap(() -> {
+            Prepared p = prepare(task);
+            Layer layer = heatmapLayer(task, probe(p.width(), p.height()).layers());
+            Preprocessing preprocessing = preprocessing(task);
+            float[] black = new PixelSpace(input, preprocessing, p.width(), p.height())
+                    .toInput(new float[input.channels() * p.width() * p.height()]);
+            Attributions.Result r = attributions.run(method, heatmapOptions, layer.output(), tensor(task, p),
+                    black, p.width(), p.height(), task.targetClass());
+            requireFinite(method, r.targetClass(), r.score(), r.map());
+            return new Heatmap(method, layer, r.targetClass(), r.score(), r.width(), r.height(), r.map(), p.pixels());
+        });
     }
 
     /**
@@ -252,24 +259,26 @@ final class Pipeline implements AutoCloseable {
 
     /** Runs gradient ascent for the task's channels and draws each pattern. */
     List<FilterPattern> patterns(PatternTask task) {
-        ensureOpen();
-        Layer layer = layers().get(task.layer().index());
-        int[] channels = task.channels();
-        int[] size = input.size(224, 224, task.width() > 0 ? new int[] {task.width(), task.height()} : null);
-        Preprocessing chosen = task.preprocessing() != null ? task.preprocessing() : preprocessing;
-        PixelSpace space = new PixelSpace(input, chosen, size[0], size[1]);
-        float[] picture = task.start() == null ? null : startPicture(task.start(), chosen, size[0], size[1]);
-        IntFunction<float[]> start = channel -> picture != null ? picture.clone()
-                : noise(space.size(), new Random(task.seed() * 31 + channel));
-        List<FilterPattern> patterns = new ArrayList<>();
-        String objective = task.book() ? layer.output() : task.layer().preActivation();
-        for (PatternAscent.Result r : ascent.run(layer.output(), objective, channels, space, start, task.steps(),
-                task.step(), task.book() ? 1e-5 : 0,
-                task.regularized() ? channel -> new Random(task.seed() * 31 + channel + 1) : null)) {
-            patterns.add(new FilterPattern(layer, r.channel(), r.score(), r.dead(), r.input(),
-                    PatternPictures.deprocess(r.pixels(), space.channels(), size[0], size[1])));
-        }
-        return patterns;
+        return inHeap(() -> {
+            ensureOpen();
+            Layer layer = layers().get(task.layer().index());
+            int[] channels = task.channels();
+            int[] size = input.size(224, 224, task.width() > 0 ? new int[] {task.width(), task.height()} : null);
+            Preprocessing chosen = task.preprocessing() != null ? task.preprocessing() : preprocessing;
+            PixelSpace space = new PixelSpace(input, chosen, size[0], size[1]);
+            float[] picture = task.start() == null ? null : startPicture(task.start(), chosen, size[0], size[1]);
+            IntFunction<float[]> start = channel -> picture != null ? picture.clone()
+                    : noise(space.size(), new Random(task.seed() * 31 + channel));
+            List<FilterPattern> patterns = new ArrayList<>();
+            String objective = task.book() ? layer.output() : task.layer().preActivation();
+            for (PatternAscent.Result r : ascent.run(layer.output(), objective, channels, space, start, task.steps(),
+                    task.step(), task.book() ? 1e-5 : 0,
+                    task.regularized() ? channel -> new Random(task.seed() * 31 + channel + 1) : null)) {
+                patterns.add(new FilterPattern(layer, r.channel(), r.score(), r.dead(), r.input(),
+                        PatternPictures.deprocess(r.pixels(), space.channels(), size[0], size[1])));
+            }
+            return patterns;
+        });
     }
 
     /** A start picture, decoded and resized as a request's image is, as planes of 0..255 values. */
@@ -321,6 +330,20 @@ final class Pipeline implements AutoCloseable {
             }
         }
         return last != null ? last : all.get(catalog.convolutions().get(0).index());
+    }
+
+    /**
+     * Does a request's work, turning a heap too small for it into an {@link InferenceException}: the large arrays
+     * (the decoded image, the input tensor, the values returned) are each allocated whole, so running out leaves
+     * nothing half made, and the message says what to ask for instead.
+     */
+    private static <T> T inHeap(Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (OutOfMemoryError e) {
+            throw new InferenceException("the Java heap of " + (Runtime.getRuntime().maxMemory() >> 20) + " MB ran"
+                    + " out (" + e.getMessage() + "): ask for a smaller size(w, h) or fewer layers, or raise -Xmx", e);
+        }
     }
 
     /** The decoded image and the input size it is resized to. */

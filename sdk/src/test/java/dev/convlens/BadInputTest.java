@@ -837,12 +837,34 @@ class BadInputTest {
             // the run that learns the layers' shapes: conv1 4x200x200, pool1 4x100x100, conv2 6x98x98, the pool 6
             assertThatThrownBy(() -> inspector.image(rgb()).size(200, 200).grid(8))
                     .isExactlyInstanceOf(InferenceException.class)
-                    .hasMessageContainingAll("at an input of shape [1, 3, 200, 200] hold 257630 values (1.0 MB as floats)",
+                    .hasMessageContainingAll(
+                            "at an input of shape [1, 3, 200, 200] hold 257630 values (1.0 MB as floats)",
                             "more than the limit of 100000 (Options.maxActivations)", "ask for fewer layers");
             assertThat(inspector.image(rgb()).size(100, 100).grid(8)).hasSize(2); // 64,030 values
         }
         assertThatThrownBy(() -> Options.defaults().maxActivations(0))
                 .isExactlyInstanceOf(IllegalArgumentException.class);
+    }
+
+    /**
+     * An input under Options.maxPixels that the heap cannot hold: 7000x7000 on a model of dynamic size is 49 M
+     * pixels, 588 MB as a float tensor, in this matrix's 512 MB heap.
+     */
+    @Test
+    void anInputLargerThanTheHeapIsRefused() throws IOException {
+        BufferedImage big = new BufferedImage(7000, 7000, BufferedImage.TYPE_BYTE_GRAY);
+        Path file = write("big.png", encode(big, "png"));
+        big = null;
+        byte[] model = new TestModels(TestModels.Spec.rgb(H, W).withDynamicSize()).bytes();
+        try (Inspector inspector = Inspector.of(model)) {
+            Request request = inspector.image(file).size(7000, 7000);
+            if (Runtime.getRuntime().maxMemory() > 4L << 30) {
+                return; // a heap this large holds it; the matrix runs in 512 MB
+            }
+            assertThatThrownBy(() -> request.grid(8)).isExactlyInstanceOf(InferenceException.class)
+                    .hasMessageContainingAll("the Java heap of", "ran out", "ask for a smaller size(w, h)");
+            assertThat(request.size(700, 700).grid(8)).hasSize(2); // the inspector still works
+        }
     }
 
     /** Activations that the heap cannot hold, under the limit: the same error, not an OutOfMemoryError. */

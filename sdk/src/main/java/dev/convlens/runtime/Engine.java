@@ -307,8 +307,8 @@ public final class Engine implements AutoCloseable {
     private InferenceException tooMany(long count, long[] shape, String why) {
         return new InferenceException("the layers and outputs asked of " + model.source() + " at an input of shape "
                 + Arrays.toString(shape) + " hold " + (count < 0 ? "" : String.format(Locale.ROOT,
-                "%d values (%.1f MB as floats), ", count, count * 4e-6)) + why + ": ask for fewer layers, a smaller size(w, h), or raise"
-                + " Options.maxActivations and the heap (-Xmx)");
+                "%d values (%.1f MB as floats), ", count, count * 4e-6)) + why
+                + ": ask for fewer layers, a smaller size(w, h), or raise Options.maxActivations and the heap (-Xmx)");
     }
 
     /**
