@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.IntStream;
 
 /**
@@ -265,6 +266,26 @@ public final class Inspector implements AutoCloseable {
         int channels = Math.min(Patterns.DEFAULT_CHANNELS, pipeline.layers().get(info.index()).channels());
         return new Patterns(pipeline, PatternTask.of(info, IntStream.range(0, channels).toArray(),
                 Patterns.DEFAULT_STEPS, Patterns.DEFAULT_STEP));
+    }
+
+    /**
+     * Returns the receptive field of a layer: which input pixels each position of its maps sees, followed through
+     * the convolutions and poolings from the input (for a branching network, the widest path).
+     *
+     * <pre>{@code
+     * ReceptiveField field = inspector.receptiveField("conv2d_4").orElseThrow(); // 14 x 14 maps
+     * System.out.println(field.width() + " px, every " + field.strideX() + " px");
+     * }</pre>
+     *
+     * @param layer a layer name, as {@link Request#layers(String...)} takes it, matching one layer
+     * @return the field, or empty where an op on the way has no fixed one (a Resize, a ConvTranspose)
+     * @throws NullPointerException if layer is null
+     * @throws LayerNotFoundException if the name matches no layer
+     * @throws IllegalArgumentException if it matches several
+     * @throws IllegalStateException if the inspector is closed
+     */
+    public Optional<ReceptiveField> receptiveField(String layer) {
+        return pipeline.receptiveField(pipeline.catalog().selectOne(Objects.requireNonNull(layer, "layer")));
     }
 
     /**

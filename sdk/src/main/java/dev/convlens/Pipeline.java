@@ -11,6 +11,7 @@ import dev.convlens.onnx.Declaration;
 import dev.convlens.onnx.LayerCatalog;
 import dev.convlens.onnx.LayerInfo;
 import dev.convlens.onnx.ModelFile;
+import dev.convlens.onnx.ReceptiveFields;
 import dev.convlens.onnx.Rewriter;
 import dev.convlens.render.PatternPictures;
 import dev.convlens.render.Raster;
@@ -21,6 +22,7 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.IntFunction;
@@ -39,6 +41,8 @@ final class Pipeline implements AutoCloseable {
     private final ModelFile model;
     private final LayerCatalog catalog;
     private final InputSpec input;
+    /** Every tensor's receptive field, when first asked for (racing threads compute the same map). */
+    private volatile Map<String, ReceptiveFields.Field> fields;
     private final Options options;
     private final Preprocessing preprocessing;
     private final Engine engine;
@@ -131,6 +135,20 @@ final class Pipeline implements AutoCloseable {
                     + PREPROCESSING_KEY + "' as '" + value + "', which ConvLens cannot read: " + e.getMessage()
                     + ". Fix or remove that entry of the model's metadata.", e);
         }
+    }
+
+    /** The receptive field of a layer's output, computed for every tensor on the first call. */
+    Optional<ReceptiveField> receptiveField(LayerInfo layer) {
+        ensureOpen();
+        Map<String, ReceptiveFields.Field> all = fields;
+        if (all == null) {
+            all = ReceptiveFields.of(model, input.name());
+            fields = all;
+        }
+        ReceptiveFields.Field f = all.get(layer.output());
+        return f == null ? Optional.empty()
+                : Optional.of(new ReceptiveField(f.width(), f.height(), f.strideX(), f.strideY(), f.centerX(),
+                        f.centerY()));
     }
 
     LayerCatalog catalog() {
