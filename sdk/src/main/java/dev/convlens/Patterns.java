@@ -195,7 +195,32 @@ public final class Patterns {
      */
     public BufferedImage grid(int perRow) {
         Inspection.checkPerRow(perRow);
-        List<Raster> tiles = list().stream().map(FilterPattern::tile).toList();
+        return grid(list(), perRow);
+    }
+
+    /**
+     * Draws patterns already computed, as {@link #grid(int)} does, without running the ascent again: for a caller
+     * that wants both the scores of {@link #list()} and the figure.
+     *
+     * <pre>{@code
+     * List<FilterPattern> each = patterns.list();
+     * BufferedImage figure = patterns.grid(each, 8);
+     * }</pre>
+     *
+     * @param patterns patterns from {@link #list()} of this model, at least one
+     * @param perRow patterns per row, at least 1
+     * @return the figure
+     * @throws IllegalArgumentException if perRow is less than 1, there is no pattern, or their sizes differ
+     */
+    public BufferedImage grid(List<FilterPattern> patterns, int perRow) {
+        Inspection.checkPerRow(perRow);
+        if (patterns.isEmpty()) {
+            throw new IllegalArgumentException("no patterns to draw");
+        }
+        List<Raster> tiles = patterns.stream().map(FilterPattern::tile).toList();
+        if (tiles.stream().anyMatch(t -> t.width() != tiles.get(0).width() || t.height() != tiles.get(0).height())) {
+            throw new IllegalArgumentException("the patterns differ in size; draw patterns of one size together");
+        }
         double[] size = PatternPictures.size(tiles.size(), tiles.get(0).width(), tiles.get(0).height(), perRow);
         pipeline.checkPicture("the grid of " + tiles.size() + " patterns at " + perRow + " per row", size[0], size[1]);
         return Pictures.of(PatternPictures.grid(tiles, perRow));

@@ -122,6 +122,36 @@ public final class Tensor {
         return best;
     }
 
+    /**
+     * Reads the output as a classifier's scores: one sigmoid score, or one score per class (probabilities, or logits
+     * to which a softmax is applied).
+     *
+     * @return the predicted class and its probability
+     * @throws IllegalStateException if the output holds no numbers, or none at all
+     */
+    public Prediction prediction() {
+        float[] v = numbers();
+        if (v.length == 0) {
+            throw new IllegalStateException("the model's output '" + name + "' is empty");
+        }
+        if (v.length == 1) {
+            return v[0] >= 0.5f ? new Prediction(1, v[0], 1) : new Prediction(0, 1 - v[0], 1);
+        }
+        double sum = 0;
+        boolean probabilities = true;
+        for (float x : v) {
+            sum += x;
+            probabilities &= x >= 0 && x <= 1;
+        }
+        probabilities &= Math.abs(sum - 1) < 1e-3;
+        int best = argmax();
+        double total = 0;
+        for (float x : v) {
+            total += probabilities ? x : Math.exp(x - v[best]);
+        }
+        return new Prediction(best, (probabilities ? v[best] : 1) / total, v.length);
+    }
+
     private float[] numbers() {
         if (!numeric()) {
             throw new IllegalStateException("the model's output '" + name + "' holds " + type + " values, which"

@@ -10,6 +10,7 @@ import dev.convlens.Inspection;
 import dev.convlens.Inspector;
 import dev.convlens.Preprocessing;
 import dev.convlens.Request;
+import dev.convlens.Prediction;
 import dev.convlens.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -180,28 +181,10 @@ public final class FeatureMaps {
      * as a probability (a softmax is applied first when the values are not probabilities already).
      */
     static String prediction(Tensor output, List<String> labels) {
-        float[] v = output.values();
-        if (v.length == 1) {
-            int label = v[0] >= 0.5f ? 1 : 0;
-            String name = labels.size() == 2 ? labels.get(label) : "class " + label;
-            return String.format(Locale.ROOT, "prediction: %s, %.2f", name, label == 1 ? v[0] : 1 - v[0]);
-        }
-        double sum = 0;
-        boolean probabilities = true;
-        for (float x : v) {
-            sum += x;
-            probabilities &= x >= 0 && x <= 1;
-        }
-        double[] p = new double[v.length];
-        double max = v[output.argmax()];
-        double total = 0;
-        for (int i = 0; i < v.length; i++) {
-            p[i] = probabilities && Math.abs(sum - 1) < 1e-3 ? v[i] : Math.exp(v[i] - max);
-            total += p[i];
-        }
-        int best = output.argmax();
-        String name = best < labels.size() ? labels.get(best) : "class " + best;
-        return String.format(Locale.ROOT, "prediction: %s, %.2f (top of %d values of output '%s')", name,
-                p[best] / total, v.length, output.name());
+        Prediction p = output.prediction();
+        String name = p.classIndex() < labels.size() ? labels.get(p.classIndex()) : "class " + p.classIndex();
+        return p.scores() == 1 ? String.format(Locale.ROOT, "prediction: %s, %.2f", name, p.probability())
+                : String.format(Locale.ROOT, "prediction: %s, %.2f (top of %d values of output '%s')", name,
+                        p.probability(), p.scores(), output.name());
     }
 }

@@ -1,0 +1,95 @@
+package dev.convlens.cli;
+
+import dev.convlens.Colormap;
+import dev.convlens.Inspection;
+import dev.convlens.Inspector;
+import dev.convlens.Request;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code convlens grids MODEL IMAGE...}: every layer's channels as a grid, a PNG per layer and image. */
+@Command(name = "grids", mixinStandardHelpOptions = true,
+        description = "Draws each layer's channels as a grid of small pictures, a PNG per layer.")
+final class GridsCommand implements Callable<Integer> {
+    @Mixin
+    ImageOptions input;
+
+    @Mixin
+    DrawingOptions drawing;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "where the PNGs go, a folder per image when there"
+            + " are several (default: ${DEFAULT-VALUE})")
+    Path out = Path.of("out");
+
+    @Option(names = "--json", description = "print one JSON line per image: prediction, files and per-layer"
+            + " statistics (mean, max, fraction of zeros, non-finite count)")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        List<Path> files = input.files();
+        Outputs outputs = new Outputs(out, files);
+        PrintWriter print = input.out();
+        try (Inspector inspector = input.open()) {
+            List<String> layers = drawing.layers(inspector);
+            int failed = Batch.run(files, input.threads, input.err(), image -> {
+                Request request = drawing.apply(layers, input.request(inspector, image));
+                Inspection result = request.inspect();
+                List<Path> written = result.writeGrids(outputs.folder(image), drawing.perRow);
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("image", image.toString());
+                line.put("prediction", Outputs.predictionJson(result.output()));
+                line.put("files", written.stream().map(Path::toString).toList());
+                if (json) {
+                    line.put("layers", result.activations().stream().map(m -> LayerStats.of(m).json()).toList());
+                    return Json.write(line);
+                }
+                return image + ": " + Outputs.prediction(result.output()) + "; " + written.size() + " grids in "
+                        + outputs.folder(image);
+            }, (index, image, text) -> print.println(text));
+            return failed == 0 ? 0 : 1;
+        }
+    }
+
+    /** How layers are drawn: which layers, how many channels a row, colormap, upscale. */
+    static final class DrawingOptions {
+        @Option(names = "--layers", split = ",", paramLabel = "LAYER",
+                description = "layer names, globs ('conv2d_*') or indexes (-1 the last); default: every spatial"
+                        + " convolution")
+        List<String> layers = new ArrayList<>();
+
+        @Option(names = "--per-row", paramLabel = "N", description = "channels a row (default: ${DEFAULT-VALUE})")
+        int perRow = 16;
+
+        @Option(names = "--colormap", paramLabel = "NAME",
+                description = "${COMPLETION-CANDIDATES} (default: viridis)")
+        Colormap colormap = Colormap.VIRIDIS;
+
+        @Option(names = "--upscale", paramLabel = "N", description = "pixels a value (default: ${DEFAULT-VALUE})")
+        int upscale = 1;
+
+        /** The layer names, checked against the model; empty for the default set. */
+        List<String> layers(Inspector inspector) {
+            if (perRow < 1) {
+                throw new ConvLens.UsageException("--per-row must be at least 1, was " + perRow);
+            }
+            if (upscale < 1) {
+                throw new ConvLens.UsageException("--upscale must be at least 1, was " + upscale);
+            }
+            return layers.isEmpty() ? List.of() : ModelOptions.layers(inspector, layers);
+        }
+
+        Request apply(List<String> names, Request request) {
+            Request drawn = request.colormap(colormap).upscale(upscale);
+            return names.isEmpty() ? drawn : drawn.layers(names.toArray(String[]::new));
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.convlens.cli;
+
+import dev.convlens.HeatmapMethod;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code convlens heatmap MODEL IMAGE... --method grad-cam}: where the model looks, over each image. */
+@Command(name = "heatmap", mixinStandardHelpOptions = true,
+        description = "Draws a class activation heatmap over each image (Grad-CAM and friends).")
+final class HeatmapCommand implements Callable<Integer> {
+    @Mixin
+    Explanations explanations;
+
+    @Option(names = "--method", paramLabel = "METHOD", converter = Converters.Heatmap.class,
+            completionCandidates = Converters.HeatmapNames.class,
+            description = "${COMPLETION-CANDIDATES} (default: grad-cam)")
+    HeatmapMethod method = HeatmapMethod.GRAD_CAM;
+
+    @Override
+    public Integer call() {
+        return explanations.run(Converters.name(method), r -> r.heatmap(method));
+    }
+}

@@ -1,0 +1,98 @@
+package dev.convlens.cli;
+
+import dev.convlens.Inspector;
+import dev.convlens.Layer;
+import dev.convlens.Options;
+import dev.convlens.Preprocessing;
+import dev.convlens.Request;
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * What every command that runs a model takes: the model and how images are prepared for it; and the command it is
+ * mixed into, for its output streams.
+ */
+class ModelOptions {
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "MODEL", description = "the .onnx model")
+    Path model;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "images worked on at once, each on one core (default: one per core)")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--preprocessing", paramLabel = "TEXT", converter = Converters.PreprocessingText.class,
+            description = "a preset (raw, scaled, signed, imagenet, caffe) and changes, e.g. "
+                    + "'imagenet; resize=bilinear' (default: the model's own, else raw)")
+    Preprocessing preprocessing;
+
+    @Option(names = "--size", paramLabel = "WxH", converter = Converters.Size.class,
+            description = "the input size for a model of dynamic size (default: the image's, at most 1024 a side)")
+    int[] size;
+
+    /** Opens the model, each image's runs on one core when several images are worked on at once. */
+    Inspector open() {
+        if (!Files.isRegularFile(model)) {
+            throw new ConvLens.UsageException("no model file " + model + (Files.isDirectory(model)
+                    ? " (a folder)" : "") + "; give the path of an .onnx file");
+        }
+        if (threads < 1) {
+            throw new ConvLens.UsageException("--threads must be at least 1, was " + threads);
+        }
+        return Inspector.of(model, Options.defaults().threads(threads > 1 ? 1 : 0));
+    }
+
+    /** Where the command prints its results. */
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    /** Where the command says what failed, and shows progress. */
+    PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
+    /** A request for an image with these options. */
+    Request request(Inspector inspector, Path image) {
+        Request request = inspector.image(image);
+        if (preprocessing != null) {
+            request = request.preprocessing(preprocessing);
+        }
+        return size == null ? request : request.size(size[0], size[1]);
+    }
+
+    /**
+     * The layer names of a {@code --layers} list: names, globs and indexes (negative from the end), each checked
+     * against the model, so a wrong one stops the command before any image is read.
+     */
+    static List<String> layers(Inspector inspector, List<String> given) {
+        List<Layer> all = inspector.layers();
+        List<String> names = new ArrayList<>();
+        for (String item : given) {
+            if (item.matches("-?\\d+")) {
+                int index = Integer.parseInt(item);
+                int at = index < 0 ? all.size() + index : index;
+                if (at < 0 || at >= all.size()) {
+                    throw new ConvLens.UsageException("--layers: index " + index + " is out of range; the model has "
+                            + all.size() + " layers (0.." + (all.size() - 1) + ", or -1 for the last)");
+                }
+                names.add(all.get(at).name());
+            } else {
+                names.add(item);
+            }
+        }
+        // a request only records its layers: this checks the names without reading any image
+        inspector.image(new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB)).layers(names.toArray(String[]::new));
+        return names;
+    }
+}

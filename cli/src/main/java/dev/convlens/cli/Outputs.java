@@ -1,0 +1,109 @@
+package dev.convlens.cli;
+
+import dev.convlens.Prediction;
+import dev.convlens.Tensor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** Where a batch writes each image's files, and how it names a prediction. */
+final class Outputs {
+    private final Path folder;
+    private final boolean perImage;
+    private final Map<Path, String> names = new LinkedHashMap<>();
+
+    /**
+     * One folder for a single image; for several, a folder per image named after the file ({@code chelsea}, then
+     * {@code chelsea_2} for a second file of that name elsewhere).
+     */
+    Outputs(Path folder, List<Path> images) {
+        this(folder, images, images.size() > 1);
+    }
+
+    /** A folder per image, or for {@code perImage} false, the one folder. */
+    Outputs(Path folder, List<Path> images, boolean perImage) {
+        this.folder = folder;
+        this.perImage = perImage;
+        Set<String> taken = new HashSet<>();
+        for (Path image : images) {
+            String stem = stem(image);
+            String name = stem;
+            for (int n = 2; !taken.add(name.toLowerCase(Locale.ROOT)); n++) {
+                name = stem + "_" + n;
+            }
+            names.put(image, name);
+        }
+    }
+
+    /** The folder an image's files go to. */
+    Path folder(Path image) {
+        return perImage ? folder.resolve(names.get(image)) : folder;
+    }
+
+    /** The image's name in file names: its file name without extension, numbered where two are alike. */
+    String name(Path image) {
+        return names.get(image);
+    }
+
+    /** The file name of an image without its extension, made safe: {@code chelsea}. */
+    static String stem(Path image) {
+        String name = image.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return (dot > 0 ? name.substring(0, dot) : name).replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    /** {@code class 1, 0.97}: the first output read as a classifier's. */
+    static String prediction(Tensor output) {
+        if (!output.numeric() || output.size() == 0) {
+            return "output '" + output.name() + "' holds " + output.type() + " values";
+        }
+        Prediction p = output.prediction();
+        return String.format(Locale.ROOT, "class %d, %.2f", p.classIndex(), p.probability());
+    }
+
+    /** The prediction as JSON: class, probability, and the scores where there are at most 10. */
+    static Map<String, Object> predictionJson(Tensor output) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("output", output.name());
+        if (output.numeric() && output.size() > 0) {
+            Prediction p = output.prediction();
+            m.put("class", p.classIndex());
+            m.put("probability", p.probability());
+            if (output.size() <= 10) {
+                List<Float> scores = new java.util.ArrayList<>();
+                for (float v : output.values()) {
+                    scores.add(v);
+                }
+                m.put("scores", scores);
+            }
+        }
+        return m;
+    }
+
+    /** Writes a picture as PNG, creating its folder; returns the file. */
+    static Path png(java.awt.image.BufferedImage picture, Path file) {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            createFolder(parent);
+        }
+        try {
+            javax.imageio.ImageIO.write(picture, "png", file.toFile());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + file, e);
+        }
+        return file;
+    }
+
+    static void createFolder(Path folder) {
+        try {
+            Files.createDirectories(folder);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot create " + folder, e);
+        }
+    }
+}

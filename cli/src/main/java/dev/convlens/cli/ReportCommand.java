@@ -1,0 +1,119 @@
+package dev.convlens.cli;
+
+import dev.convlens.FeatureMap;
+import dev.convlens.Heatmap;
+import dev.convlens.HeatmapMethod;
+import dev.convlens.Inspection;
+import dev.convlens.Inspector;
+import dev.convlens.Layer;
+import dev.convlens.Patterns;
+import dev.convlens.Request;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code convlens report MODEL IMAGE... --out DIR}: one page with the model's layers and, for each image, its
+ * prediction, its heatmaps and every layer's grid; filter patterns when asked. {@code DIR/index.html} opens from the
+ * file, offline.
+ */
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = "Writes DIR/index.html: the model's layers, and for each image its prediction, heatmaps and"
+                + " every layer's grid (click to enlarge); filter patterns with --patterns.")
+final class ReportCommand implements Callable<Integer> {
+    @Mixin
+    ImageOptions input;
+
+    @Mixin
+    GridsCommand.DrawingOptions drawing;
+
+    @Option(names = "--methods", split = ",", paramLabel = "METHOD", converter = Converters.Heatmap.class,
+            completionCandidates = Converters.HeatmapNames.class,
+            description = "heatmap methods (default: grad-cam,eigen-cam): ${COMPLETION-CANDIDATES}")
+    List<HeatmapMethod> methods = List.of(HeatmapMethod.GRAD_CAM, HeatmapMethod.EIGEN_CAM);
+
+    @Option(names = "--patterns", paramLabel = "LAYER", description = "also the filter patterns of a layer")
+    String patternsLayer;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "the report's folder")
+    Path out;
+
+    @Override
+    public Integer call() {
+        List<Path> files = input.files();
+        Outputs outputs = new Outputs(out, files, true);
+        StringBuilder body = new StringBuilder();
+        Outputs.createFolder(out);
+        try (Inspector inspector = input.open()) {
+            List<String> layers = drawing.layers(inspector);
+            body.append("<p>Model <code>").append(Page.escape(input.model.toString())).append("</code>, ")
+                    .append(files.size()).append(files.size() == 1 ? " image" : " images").append(".</p>\n");
+            body.append(layerTable(inspector.layers()));
+            if (patternsLayer != null) {
+                body.append(patterns(inspector, ModelOptions.layers(inspector, List.of(patternsLayer)).get(0)));
+            }
+            int failed = Batch.run(files, input.threads, input.err(),
+                    image -> section(inspector, image, outputs.folder(image), layers),
+                    (index, image, html) -> body.append(html));
+            Path page = Page.write(out, "ConvLens report", body);
+            input.out().println(files.size() - failed + " of " + files.size() + " images -> "
+                    + page);
+            return failed == 0 ? 0 : 1;
+        }
+    }
+
+    /** Writes one image's pictures and returns its part of the page. */
+    private String section(Inspector inspector, Path image, Path folder, List<String> layers) throws IOException {
+        Outputs.createFolder(folder);
+        Request request = input.request(inspector, image);
+        Inspection result = drawing.apply(layers, request).inspect();
+        List<Path> grids = result.writeGrids(folder, drawing.perRow);
+        StringBuilder html = new StringBuilder("<h2>").append(Page.escape(image.getFileName().toString()))
+                .append("</h2>\n<p>Prediction: ").append(Page.escape(Outputs.prediction(result.output())))
+                .append(" (output <code>").append(Page.escape(result.output().name())).append("</code>)</p>\n");
+        BufferedImage input = request.resized();
+        html.append(Page.figure(out, Outputs.png(input, folder.resolve("input.png")), "input, " + input.getWidth() + "x"
+                + input.getHeight()));
+        for (HeatmapMethod method : methods) {
+            Heatmap heatmap = request.heatmap(method);
+            String name = Converters.name(method);
+            html.append(Page.figure(out, Outputs.png(heatmap.overlay(), folder.resolve(name + ".png")), String.format(
+                    Locale.ROOT, "%s, class %d on %s", name, heatmap.targetClass(), heatmap.layer().name())));
+        }
+        html.append("\n<div>");
+        for (int i = 0; i < grids.size(); i++) {
+            FeatureMap map = result.activations().get(i);
+            html.append(Page.figure(out, grids.get(i), map.layer().name() + " " + map.layer().shape().replace("?",
+                    "") + " (" + map.channels() + " channels of " + map.width() + "x" + map.height() + ")"));
+        }
+        return html.append("</div>\n").toString();
+    }
+
+    private String patterns(Inspector inspector, String layer) {
+        Patterns patterns = inspector.patterns(layer);
+        patterns = input.preprocessing == null ? patterns : patterns.preprocessing(input.preprocessing);
+        Path file = Outputs.png(patterns.grid(8), out.resolve("patterns_" + layer.replaceAll("[^A-Za-z0-9._-]", "_")
+                + ".png"));
+        return "<h2>Filter patterns of " + Page.escape(layer) + "</h2>\n" + Page.figure(out, file,
+                "what each of the first channels responds to most; crossed out: no input excites it") + "\n";
+    }
+
+    private static String layerTable(List<Layer> layers) {
+        StringBuilder html = new StringBuilder("<h2>Layers</h2>\n<table><tr><th>#</th><th>layer</th><th>ops</th>"
+                + "<th>output</th><th>parameters</th></tr>\n");
+        for (Layer l : layers) {
+            html.append("<tr><td class=\"n\">").append(l.index()).append("</td><td>").append(Page.escape(l.name()))
+                    .append("</td><td>").append(Page.escape(String.join("+", l.opTypes()))).append("</td><td>")
+                    .append(l.shape()).append("</td><td class=\"n\">")
+                    .append(l.parameters() < 0 ? "?" : String.format(Locale.ROOT, "%,d", l.parameters()))
+                    .append("</td></tr>\n");
+        }
+        return html.append("</table>\n").toString();
+    }
+}
