@@ -46,13 +46,13 @@ final class GridsCommand implements Callable<Integer> {
                 List<Path> written = result.writeGrids(outputs.folder(image), drawing.perRow);
                 Map<String, Object> line = new LinkedHashMap<>();
                 line.put("image", image.toString());
-                line.put("prediction", Outputs.predictionJson(result.output()));
+                line.put("prediction", input.predictionJson(result.output()));
                 line.put("files", written.stream().map(Path::toString).toList());
                 if (json) {
                     line.put("layers", result.activations().stream().map(m -> LayerStats.of(m).json()).toList());
                     return Json.write(line);
                 }
-                return image + ": " + Outputs.prediction(result.output()) + "; " + written.size() + " grids in "
+                return image + ": " + input.prediction(result.output()) + "; " + written.size() + " grids in "
                         + outputs.folder(image);
             }, (index, image, text) -> print.println(text));
             return failed == 0 ? 0 : 1;

@@ -1,7 +1,5 @@
 package dev.convlens.cli;
 
-import dev.convlens.Prediction;
-import dev.convlens.Tensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -11,7 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-/** Where a batch writes each image's files, and how it names a prediction. */
+/** Where a batch writes each image's files. */
 final class Outputs {
     private final Path folder;
     private final boolean perImage;
@@ -55,34 +53,6 @@ final class Outputs {
         String name = image.getFileName().toString();
         int dot = name.lastIndexOf('.');
         return (dot > 0 ? name.substring(0, dot) : name).replaceAll("[^A-Za-z0-9._-]", "_");
-    }
-
-    /** {@code class 1, 0.97}: the first output read as a classifier's. */
-    static String prediction(Tensor output) {
-        if (!output.numeric() || output.size() == 0) {
-            return "output '" + output.name() + "' holds " + output.type() + " values";
-        }
-        Prediction p = output.prediction();
-        return String.format(Locale.ROOT, "class %d, %.2f", p.classIndex(), p.probability());
-    }
-
-    /** The prediction as JSON: class, probability, and the scores where there are at most 10. */
-    static Map<String, Object> predictionJson(Tensor output) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("output", output.name());
-        if (output.numeric() && output.size() > 0) {
-            Prediction p = output.prediction();
-            m.put("class", p.classIndex());
-            m.put("probability", p.probability());
-            if (output.size() <= 10) {
-                List<Float> scores = new java.util.ArrayList<>();
-                for (float v : output.values()) {
-                    scores.add(v);
-                }
-                m.put("scores", scores);
-            }
-        }
-        return m;
     }
 
     /** Writes a picture as PNG, creating its folder; returns the file. */

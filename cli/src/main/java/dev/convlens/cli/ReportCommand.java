@@ -75,7 +75,7 @@ final class ReportCommand implements Callable<Integer> {
         Inspection result = drawing.apply(layers, request).inspect();
         List<Path> grids = result.writeGrids(folder, drawing.perRow);
         StringBuilder html = new StringBuilder("<h2>").append(Page.escape(image.getFileName().toString()))
-                .append("</h2>\n<p>Prediction: ").append(Page.escape(Outputs.prediction(result.output())))
+                .append("</h2>\n<p>Prediction: ").append(Page.escape(input.prediction(result.output())))
                 .append(" (output <code>").append(Page.escape(result.output().name())).append("</code>)</p>\n");
         BufferedImage input = request.resized();
         html.append(Page.figure(out, Outputs.png(input, folder.resolve("input.png")), "input, " + input.getWidth() + "x"

@@ -65,6 +65,10 @@ class CommandLineTest {
             assertThat(run.out()).contains("\"prediction\":{\"output\":\"dense\",\"class\":0,\"probability\":"
                     + Float.toString(1 - score));
         }
+        Cli labelled = Cli.run("grids", Cli.MODEL, Cli.CHELSEA, "--out", dir, "--labels", "cat,dog", "--json");
+        assertThat(labelled.out()).contains("\"class\":0,\"label\":\"cat\",");
+        assertThat(Cli.run("grids", Cli.MODEL, Cli.CHELSEA, "--out", dir, "--labels", "cat,dog").out())
+                .endsWith("chelsea.png: cat, 0.57; 5 grids in " + dir + "\n");
     }
 
     @Test
@@ -102,7 +106,7 @@ class CommandLineTest {
         Files.copy(Cli.CHELSEA, photos.resolve("c.png"));
         Cli run = Cli.run("grids", Cli.MODEL, photos, "--out", dir.resolve("out"), "--threads", 2);
         assertThat(run.code()).isEqualTo(1);
-        assertThat(run.out()).contains("a.png: class 0", "c.png: class 0").doesNotContain("b.jpg");
+        assertThat(run.out()).contains("a.png: class 0, 0.57", "c.png: class 0, 0.57").doesNotContain("b.jpg");
         assertThat(run.err()).contains("b.jpg: ").doesNotContain("\tat ", "Exception in");
         assertThat(dir.resolve("out/a/08_conv2d_4.png")).exists();
         assertThat(dir.resolve("out/c/08_conv2d_4.png")).exists();

@@ -42,7 +42,7 @@ class ReportBrowserTest {
         Cli run = Cli.run("report", Cli.MODEL, photos, "--out", out, "--patterns", "conv2d", "--threads", 2);
         assertThat(run.code()).as(run.err()).isZero();
         String html = Files.readString(out.resolve("index.html"));
-        assertThat(html).doesNotContain("http://", "https://").contains("chelsea &amp; co.png", "Prediction: class 0");
+        assertThat(html).doesNotContain("http://", "https://").contains("chelsea &amp; co.png", "Prediction: class 0, 0.57");
 
         // 2 inputs, 2 x 2 heatmaps, 2 x 5 grids, 1 pattern sheet
         String dom = chromium("--dump-dom", out.resolve("index.html").toUri().toString());
