@@ -35,12 +35,12 @@ final class Explanations extends ImageOptions {
         List<Path> files = files();
         PrintWriter print = out();
         Outputs.createFolder(out);
-        try (Inspector inspector = open()) {
+        try (Inspector inspector = open(files.size())) {
             if (layer != null) {
                 ModelOptions.layers(inspector, List.of(layer));
             }
             Outputs names = new Outputs(out, files);
-            int failed = Batch.run(files, threads, err(), image -> {
+            int failed = Batch.run(files, workers(files.size()), err(), image -> {
                 Request request = request(inspector, image);
                 request = layer == null ? request : request.layers(layer);
                 Heatmap heatmap = explain.apply(target == null ? request : request.target(target));

@@ -38,9 +38,9 @@ final class GridsCommand implements Callable<Integer> {
         List<Path> files = input.files();
         Outputs outputs = new Outputs(out, files);
         PrintWriter print = input.out();
-        try (Inspector inspector = input.open()) {
+        try (Inspector inspector = input.open(files.size())) {
             List<String> layers = drawing.layers(inspector);
-            int failed = Batch.run(files, input.threads, input.err(), image -> {
+            int failed = Batch.run(files, input.workers(files.size()), input.err(), image -> {
                 Request request = drawing.apply(layers, input.request(inspector, image));
                 Inspection result = request.inspect();
                 List<Path> written = result.writeGrids(outputs.folder(image), drawing.perRow);

@@ -47,10 +47,11 @@ final class MicroscopeCommand implements Callable<Integer> {
         }
         List<Path> files = input.files();
         Outputs.createFolder(out);
-        try (Inspector inspector = input.open()) {
+        try (Inspector inspector = input.open(files.size())) {
             List<String> names = ModelOptions.layers(inspector, layers);
             Microscope[] scope = new Microscope[1];
-            int failed = Batch.run(files, input.threads, input.err(),
+            long start = System.nanoTime();
+            int failed = Batch.run(files, input.workers(files.size()), input.err(),
                     image -> Microscope.Maxima.of(input.request(inspector, image)
                             .layers(names.toArray(String[]::new)).activations()),
                     (index, image, maxima) -> {
@@ -60,6 +61,7 @@ final class MicroscopeCommand implements Callable<Integer> {
                         }
                         scope[0].add(index, maxima);
                     });
+            double seconds = (System.nanoTime() - start) / 1e9;
             if (scope[0] == null) {
                 return 1; // every image failed, each said why
             }
@@ -79,8 +81,9 @@ final class MicroscopeCommand implements Callable<Integer> {
             Files.writeString(out.resolve("microscope.json"), Json.write(result) + "\n", StandardCharsets.UTF_8);
             Page.write(out, "ConvLens microscope", html);
             crops(inspector, scope[0], shapes, files);
-            input.out().println(files.size() - failed + " images, " + names.size() + " layers -> "
-                    + out.resolve("microscope.json") + ", " + out.resolve("index.html"));
+            input.out().println(String.format(Locale.ROOT, "%d images, %d layers in %.2f s (%.0f images a second)"
+                    + " -> %s, %s", files.size() - failed, names.size(), seconds, (files.size() - failed) / seconds,
+                    out.resolve("microscope.json"), out.resolve("index.html")));
             return failed == 0 ? 0 : 1;
         }
     }
@@ -164,7 +167,7 @@ final class MicroscopeCommand implements Callable<Integer> {
         }
         List<ReceptiveField> fields = maps.stream().map(m -> inspector.receptiveField(m.layer().name())
                 .orElse(null)).toList();
-        Batch.run(List.copyOf(byImage.keySet()), input.threads, input.err(), image -> {
+        Batch.run(List.copyOf(byImage.keySet()), input.workers(byImage.size()), input.err(), image -> {
             BufferedImage seen = input.request(inspector, image).resized();
             for (int[] cut : byImage.get(image)) {
                 FeatureMap map = maps.get(cut[0]);

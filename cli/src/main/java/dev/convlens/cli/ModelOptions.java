@@ -32,8 +32,8 @@ class ModelOptions {
     @Parameters(index = "0", paramLabel = "MODEL", description = "the .onnx model")
     Path model;
 
-    @Option(names = "--threads", paramLabel = "N",
-            description = "images worked on at once, each on one core (default: one per core)")
+    @Option(names = "--threads", paramLabel = "N", description = "the cores to use: N images at once, each on one"
+            + " core, or fewer images sharing them (default: every core, ${DEFAULT-VALUE} here)")
     int threads = Runtime.getRuntime().availableProcessors();
 
     @Option(names = "--preprocessing", paramLabel = "TEXT", converter = Converters.PreprocessingText.class,
@@ -41,7 +41,7 @@ class ModelOptions {
                     + "'imagenet; resize=bilinear' (default: the model's own, else raw)")
     Preprocessing preprocessing;
 
-    @Option(names = "--size", paramLabel = "WxH", converter = Converters.Size.class,
+    @Option(names = "--size", paramLabel = "WxH", arity = "1", converter = Converters.Size.class,
             description = "the input size for a model of dynamic size (default: the image's, at most 1024 a side)")
     int[] size;
 
@@ -81,8 +81,16 @@ class ModelOptions {
         return m;
     }
 
-    /** Opens the model, each image's runs on one core when several images are worked on at once. */
+    /** Opens the model for one image (or none), which gets every thread. */
     Inspector open() {
+        return open(1);
+    }
+
+    /**
+     * Opens the model for a number of images: {@link #workers} images at once, each run with its share of the
+     * threads.
+     */
+    Inspector open(int images) {
         if (!Files.isRegularFile(model)) {
             throw new ConvLens.UsageException("no model file " + model + (Files.isDirectory(model)
                     ? " (a folder)" : "") + "; give the path of an .onnx file");
@@ -90,7 +98,12 @@ class ModelOptions {
         if (threads < 1) {
             throw new ConvLens.UsageException("--threads must be at least 1, was " + threads);
         }
-        return Inspector.of(model, Options.defaults().threads(threads > 1 ? 1 : 0));
+        return Inspector.of(model, Options.defaults().threads(Math.max(1, threads / workers(images))));
+    }
+
+    /** How many of so many images are worked on at once. */
+    int workers(int images) {
+        return Math.max(1, Math.min(threads, images));
     }
 
     /** Where the command prints its results. */

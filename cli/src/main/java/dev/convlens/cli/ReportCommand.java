@@ -50,7 +50,7 @@ final class ReportCommand implements Callable<Integer> {
         Outputs outputs = new Outputs(out, files, true);
         StringBuilder body = new StringBuilder();
         Outputs.createFolder(out);
-        try (Inspector inspector = input.open()) {
+        try (Inspector inspector = input.open(files.size())) {
             List<String> layers = drawing.layers(inspector);
             body.append("<p>Model <code>").append(Page.escape(input.model.toString())).append("</code>, ")
                     .append(files.size()).append(files.size() == 1 ? " image" : " images").append(".</p>\n");
@@ -58,7 +58,7 @@ final class ReportCommand implements Callable<Integer> {
             if (patternsLayer != null) {
                 body.append(patterns(inspector, ModelOptions.layers(inspector, List.of(patternsLayer)).get(0)));
             }
-            int failed = Batch.run(files, input.threads, input.err(),
+            int failed = Batch.run(files, input.workers(files.size()), input.err(),
                     image -> section(inspector, image, outputs.folder(image), layers),
                     (index, image, html) -> body.append(html));
             Path page = Page.write(out, "ConvLens report", body);
