@@ -20,6 +20,7 @@ final class Page {
             figure{display:inline-block;margin:6px;vertical-align:top}figcaption{font-size:12px;color:#555}
             img.zoom{cursor:zoom-in;max-width:420px;image-rendering:pixelated;border:1px solid #ddd;background:#000}
             img.crop{width:72px;height:72px;object-fit:contain;image-rendering:pixelated;background:#000}
+            img.pattern{margin-right:12px;outline:2px solid #888}
             .channel{display:flex;align-items:center;gap:6px;margin:4px 0}.channel b{width:110px}
             .dead{color:#a00}
             #big{display:none;position:fixed;inset:0;background:rgba(0,0,0,.85);cursor:zoom-out;z-index:9}
