@@ -5,11 +5,11 @@ import java.util.Objects;
 
 /**
  * A layer of a model, as a Keras user would name it: a convolution with the bias, normalization and activation an
- * exporter split off it, or a pooling layer.
+ * exporter split off it, a pooling layer, or a merge point where branches meet (a ResNet block's output).
  *
  * @param index the layer's position in {@link Inspector#layers()}, in graph order
  * @param name its name: the Keras layer or PyTorch module name where the export keeps one, unique in the model
- * @param kind convolution or pooling
+ * @param kind convolution, pooling or merge
  * @param opTypes the ONNX op types it is made of, e.g. {@code [Conv, Relu]}
  * @param output the ONNX tensor that holds its output, the last of those ops
  * @param channels its output channels, or -1 if unknown
@@ -24,7 +24,13 @@ public record Layer(int index, String name, Kind kind, List<String> opTypes, Str
         /** Conv or ConvTranspose, with what follows it. */
         CONVOLUTION,
         /** MaxPool, AveragePool, LpPool or a global pooling. */
-        POOLING
+        POOLING,
+        /**
+         * Where spatial branches meet: a residual Add, a Concat of branches, a gating Mul, with the normalization and
+         * activation after it. A ResNet block's output (PyTorch's {@code model.layer4[-1]}) is one. Listed and
+         * selectable by name, not in the default set of {@link Request#layers()}.
+         */
+        MERGE
     }
 
     /**

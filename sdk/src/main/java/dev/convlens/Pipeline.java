@@ -208,10 +208,10 @@ final class Pipeline implements AutoCloseable {
             int h = shape.length == 4 && !input.dynamicSize() ? (int) shape[2] : -1;
             int w = shape.length == 4 && !input.dynamicSize() ? (int) shape[3] : -1;
             layers.add(new Layer(info.index(), info.name(),
-                    info.pooling() ? Layer.Kind.POOLING : Layer.Kind.CONVOLUTION, info.opTypes(), info.output(),
+                    Layer.Kind.valueOf(info.kind().name()), info.opTypes(), info.output(),
                     c, h, w, info.parameters()));
             // a 1x1 map (a squeeze-and-excite convolution) is one pixel a tile: not drawn unless asked for by name
-            if (!info.pooling() && shape.length == 4 && shape[2] * shape[3] > 1) {
+            if (info.kind() == LayerInfo.Kind.CONVOLUTION && shape.length == 4 && shape[2] * shape[3] > 1) {
                 spatial.add(info);
             }
         }
@@ -336,10 +336,17 @@ final class Pipeline implements AutoCloseable {
         return Summary.of(model.source(), model.producer(), input, layers(), engine.modelOutputs());
     }
 
-    /** The last selected layer, or the last convolution whose output is more than one value high and wide. */
+    /**
+     * The last selected layer; else the layer whose output enters the classifier's global pooling (a ResNet's last
+     * block), where it is spatial; else the last convolution whose output is more than one value high and wide.
+     */
     private Layer heatmapLayer(Task task, List<Layer> all) {
         if (task.layers() != null) {
             return all.get(task.layers().get(task.layers().size() - 1).index());
+        }
+        Layer pooled = catalog.pooled().map(l -> all.get(l.index())).orElse(null);
+        if (pooled != null && pooled.height() != 1 && pooled.width() != 1) {
+            return pooled;
         }
         Layer last = null;
         for (Layer l : all) {

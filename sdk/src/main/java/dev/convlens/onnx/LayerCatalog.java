@@ -18,12 +18,19 @@ import java.util.TreeSet;
  * Add, a BatchNormalization or the Mul+Add it was folded into, and the activation, including gated ones such as
  * SiLU ({@code x * sigmoid(x)}) and hard-swish. Its output is the last tensor of that chain, the tensor Keras
  * would return for the layer, and the one that keeps ONNX Runtime's Conv+activation fusion intact when it is
- * exposed. Pooling layers are single MaxPool, AveragePool, LpPool or global pooling nodes.
+ * exposed. Pooling layers are single MaxPool, AveragePool, LpPool or global pooling nodes. Merge layers are where
+ * spatial branches meet (a residual Add, a Concat, a gating Mul, a Sum) with the activation and normalization after
+ * them: a ResNet block's output, the tensor pytorch-grad-cam users name as {@code model.layer4[-1]}.
  */
 public final class LayerCatalog {
     private static final Set<String> CONVOLUTIONS = Set.of("Conv", "ConvTranspose");
     private static final Set<String> POOLS = Set.of("MaxPool", "AveragePool", "LpPool", "GlobalAveragePool",
             "GlobalMaxPool", "GlobalLpPool");
+    /** Ops where branches meet, when two or more of their inputs are computed. */
+    private static final Set<String> MERGES = Set.of("Add", "Sum", "Mul", "Concat", "Max");
+    /** Ops that average or pick over positions: the classifier's global pooling. */
+    private static final Set<String> GLOBAL_POOLS = Set.of("GlobalAveragePool", "GlobalMaxPool", "ReduceMean",
+            "ReduceMax");
     /** Ops that act on each element (or channel) of one tensor, with all other inputs constant. */
     private static final Set<String> ELEMENTWISE = Set.of("Add", "Sub", "Mul", "Div", "BatchNormalization",
             "InstanceNormalization", "Relu", "LeakyRelu", "PRelu", "Elu", "Selu", "Celu", "ThresholdedRelu",
@@ -41,9 +48,12 @@ public final class LayerCatalog {
             "/kernel", "_w", "_W");
 
     private final List<LayerInfo> layers;
+    /** The layer whose output enters the classifier's global pooling, or null. */
+    private final LayerInfo pooled;
 
-    private LayerCatalog(List<LayerInfo> layers) {
+    private LayerCatalog(List<LayerInfo> layers, LayerInfo pooled) {
         this.layers = List.copyOf(layers);
+        this.pooled = pooled;
     }
 
     /** Finds the layers of a model. */
@@ -52,15 +62,30 @@ public final class LayerCatalog {
         int inputType = model.inputs().stream().mapToInt(Declaration::elemType).filter(t -> t != 0).findFirst()
                 .orElse(Onnx.TensorProto.DataType.FLOAT_VALUE);
         List<Found> found = new ArrayList<>();
+        Set<Integer> inLayers = new java.util.HashSet<>();
+        Map<String, ReceptiveFields.Field> spatial = null;
         for (int i = 0; i < graph.nodeCount(); i++) {
             Onnx.NodeProto node = graph.node(i);
-            if (!isDefaultDomain(node) || node.getOutputCount() == 0) {
+            if (!isDefaultDomain(node) || node.getOutputCount() == 0 || inLayers.contains(i)) {
                 continue;
             }
+            Found f = null;
             if (CONVOLUTIONS.contains(node.getOpType()) && isTwoDimensional(graph, node)) {
-                found.add(new Found(false, chain(graph, i)));
+                f = new Found(LayerInfo.Kind.CONVOLUTION, chain(graph, i));
             } else if (POOLS.contains(node.getOpType())) {
-                found.add(new Found(true, List.of(i)));
+                f = new Found(LayerInfo.Kind.POOLING, List.of(i));
+            } else if (MERGES.contains(node.getOpType()) && computedInputs(graph, node) >= 2) {
+                if (spatial == null) {
+                    spatial = ReceptiveFields.of(model, model.inputs().isEmpty() ? ""
+                            : model.inputs().get(0).name());
+                }
+                if (spatial.containsKey(node.getOutput(0))) { // not the merges of a classifier's vectors
+                    f = new Found(LayerInfo.Kind.MERGE, chain(graph, i));
+                }
+            }
+            if (f != null) {
+                found.add(f);
+                inLayers.addAll(f.nodes);
             }
         }
         List<String> names = uniqueNames(graph, found);
@@ -75,15 +100,73 @@ public final class LayerCatalog {
             }
             Onnx.NodeProto last = graph.node(f.nodes.get(f.nodes.size() - 1));
             String output = last.getOutput(0);
-            String preActivation = !f.pooling && f.nodes.size() > 1 && SWITCHES.contains(last.getOpType())
+            boolean pooling = f.kind == LayerInfo.Kind.POOLING;
+            String preActivation = !pooling && f.nodes.size() > 1 && SWITCHES.contains(last.getOpType())
                     ? last.getInput(0) : output;
-            layers.add(new LayerInfo(k, names.get(k), f.pooling, ops, nodeNames, output, preActivation,
-                    f.pooling ? 0 : parameters(graph, f.nodes), elemType(graph, f.nodes.get(0), output, inputType)));
+            layers.add(new LayerInfo(k, names.get(k), f.kind, ops, nodeNames, output, preActivation,
+                    pooling ? 0 : parameters(graph, f.nodes), elemType(graph, f.nodes.get(0), output, inputType)));
         }
-        return new LayerCatalog(layers);
+        return new LayerCatalog(layers, pooled(graph, layers));
     }
 
-    private record Found(boolean pooling, List<Integer> nodes) {
+    /**
+     * The layer whose output the last global pooling of the graph reads (through layout transposes), as a
+     * classifier's head does: a GlobalAveragePool or GlobalMaxPool, or a ReduceMean or ReduceMax over the two
+     * spatial axes (tf2onnx's GlobalAveragePooling2D on NHWC). Null if there is none.
+     */
+    private static LayerInfo pooled(Graph graph, List<LayerInfo> layers) {
+        Map<String, LayerInfo> byOutput = new HashMap<>();
+        layers.forEach(l -> byOutput.put(l.output(), l));
+        for (int i = graph.nodeCount() - 1; i >= 0; i--) {
+            Onnx.NodeProto node = graph.node(i);
+            if (!GLOBAL_POOLS.contains(node.getOpType()) || node.getInputCount() == 0 || !isDefaultDomain(node)
+                    || node.getOpType().startsWith("Reduce") && !spatialAxes(graph, node)) {
+                continue;
+            }
+            String tensor = node.getInput(0);
+            for (int hops = 0; hops < 4 && !byOutput.containsKey(tensor); hops++) {
+                int producer = graph.producer(tensor);
+                if (producer < 0 || !Set.of("Transpose", "Identity").contains(graph.node(producer).getOpType())) {
+                    break;
+                }
+                tensor = graph.node(producer).getInput(0);
+            }
+            return byOutput.get(tensor);
+        }
+        return null;
+    }
+
+    /** Whether a Reduce node averages over exactly two axes, the spatial ones of NCHW or NHWC. */
+    private static boolean spatialAxes(Graph graph, Onnx.NodeProto node) {
+        long[] axes = Attributes.ints(node, "axes");
+        if (axes == null && node.getInputCount() > 1) {
+            axes = graph.constantInts(node.getInput(1)); // opset 18 takes the axes as an input
+        }
+        if (axes == null || axes.length != 2) {
+            return false;
+        }
+        Set<Long> set = Set.of(axes[0], axes[1]);
+        return set.equals(Set.of(2L, 3L)) || set.equals(Set.of(-2L, -1L)) || set.equals(Set.of(1L, 2L));
+    }
+
+    /**
+     * The layer whose output enters the classifier's global pooling, as found in the graph: the layer
+     * pytorch-grad-cam users pick for CAM methods. Empty for a model without one (a Keras Flatten head).
+     */
+    public java.util.Optional<LayerInfo> pooled() {
+        return java.util.Optional.ofNullable(pooled);
+    }
+
+    private record Found(LayerInfo.Kind kind, List<Integer> nodes) {
+    }
+
+    /** How many of a node's inputs are computed, not constants. */
+    private static int computedInputs(Graph graph, Onnx.NodeProto node) {
+        int computed = 0;
+        for (String in : node.getInputList()) {
+            computed += graph.isConstant(in) ? 0 : 1;
+        }
+        return computed;
     }
 
     /** Every layer, convolutions and pooling, in graph order. */
@@ -93,7 +176,7 @@ public final class LayerCatalog {
 
     /** The convolution layers, in graph order. */
     public List<LayerInfo> convolutions() {
-        return layers.stream().filter(l -> !l.pooling()).toList();
+        return layers.stream().filter(l -> l.kind() == LayerInfo.Kind.CONVOLUTION).toList();
     }
 
     /**
@@ -202,7 +285,7 @@ public final class LayerCatalog {
         return weight == null || weight.length == 4;
     }
 
-    /** The nodes of a convolution layer: the Conv and what follows it that belongs to it. */
+    /** The nodes of a convolution or merge layer: its first node and what follows it that belongs to it. */
     private static List<Integer> chain(Graph graph, int conv) {
         List<Integer> nodes = new ArrayList<>(List.of(conv));
         String current = graph.node(conv).getOutput(0);

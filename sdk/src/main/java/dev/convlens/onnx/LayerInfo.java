@@ -4,12 +4,13 @@ import java.util.List;
 
 /**
  * One layer as found in the graph: a convolution with what the exporter split off it (bias, normalization,
- * activation), or a pooling node.
+ * activation), a pooling node, or a merge point of branches (a residual Add, a Concat, a gating Mul) with the
+ * activation after it.
  *
  * @param index position among the model's layers, in graph order
  * @param name display name, unique within the model (the Keras layer or PyTorch module name where the export
  *     keeps it)
- * @param pooling true for a pooling layer, false for a convolution
+ * @param kind convolution, pooling or merge
  * @param opTypes the op types of the layer's nodes, in order, e.g. [Conv, BatchNormalization, Relu]
  * @param nodeNames the names of those nodes (some exporters leave them empty)
  * @param output the tensor holding the layer's output: the last tensor of the chain
@@ -19,8 +20,18 @@ import java.util.List;
  * @param parameters the number of weights (kernel, bias, normalization), or -1 if it cannot be read
  * @param elemType the ONNX element type of the output (1 float, 10 float16)
  */
-public record LayerInfo(int index, String name, boolean pooling, List<String> opTypes, List<String> nodeNames,
+public record LayerInfo(int index, String name, Kind kind, List<String> opTypes, List<String> nodeNames,
                         String output, String preActivation, long parameters, int elemType) {
+    /** What a layer does. */
+    public enum Kind {
+        /** A Conv or ConvTranspose with what follows it. */
+        CONVOLUTION,
+        /** A pooling node. */
+        POOLING,
+        /** Where branches meet: a residual Add, a Concat, a gating Mul, with what follows it. */
+        MERGE
+    }
+
     /** Copies the lists. */
     public LayerInfo {
         opTypes = List.copyOf(opTypes);

@@ -116,7 +116,7 @@ class LayerCatalogTest {
         assertThat(layers).extracting(LayerInfo::name).containsExactly("c", "p1", "p2");
         assertThat(layers.get(0).opTypes()).containsExactly("Conv", "Add", "Relu");
         assertThat(layers.get(0).parameters()).isEqualTo(4 * 3 + 4);
-        assertThat(layers.get(1).pooling()).isTrue();
+        assertThat(layers.get(1).kind()).isEqualTo(LayerInfo.Kind.POOLING);
     }
 
     @Test
