@@ -127,8 +127,8 @@ def main():
     std = torch.tensor([0.229, 0.224, 0.225])[:, None, None]
     x = (x - mean) / std
     baseline = ((torch.zeros_like(x) - mean) / std)
-    target, _, cam_maps = refs.methods(res, refs.Probe(res.layer3.bn2), x, channels_last=False,
-                                       pooled_probe=refs.Probe(res.layer3), fc=res.fc)
+    block = refs.Probe(res.layer3)  # the default heatmap layer: the last block's output, which the pooling reads
+    target, _, cam_maps = refs.methods(res, block, x, channels_last=False, pooled_probe=block, fc=res.fc)
     ms, (score, base) = maps(res, x, baseline, target, False, cam_maps["GRAD_CAM"])
     write("resnet", target, score, base, ms)
 

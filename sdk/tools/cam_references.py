@@ -7,8 +7,9 @@ Two models:
           examples/images/chelsea.png resized to 180x180 with nearest neighbours; target layer conv2d_4.
   resnet  a small ResNet with BatchNorm and residual Adds, random weights, exported here to
           sdk/src/test/resources/dev/convlens/cam/resnet_small.onnx; input the same photo resized to 64x64 with
-          Pillow's bilinear filter and torchvision's ImageNet normalization; target layer the last block's second
-          conv (with its BatchNorm, which the export folds into it).
+          Pillow's bilinear filter and torchvision's ImageNet normalization; target layers the last block's output
+          (after its residual Add and ReLU: ConvLens's default, the tensor the global pooling reads) and, as
+          layer3.conv2, the last block's second conv (with its BatchNorm, which the export folds into it).
 
 Usage (Debian: apt-get install python3-torch python3-onnx python3-pil):
   /usr/bin/python3 sdk/tools/cam_references.py
@@ -216,9 +217,16 @@ def main():
     mean = torch.tensor([0.485, 0.456, 0.406])[:, None, None]
     std = torch.tensor([0.229, 0.224, 0.225])[:, None, None]
     x = (x - mean) / std
-    probe = Probe(res.layer3.bn2)
-    pooled = Probe(res.layer3)
-    write("resnet", *methods(res, probe, x, channels_last=False, pooled_probe=pooled, fc=res.fc))
+    # the default layer: the last block's output, after its residual Add and ReLU, which the global pooling reads
+    # (pytorch-grad-cam's model.layer3[-1]); then the last block's second conv, as a named layer
+    block = Probe(res.layer3)
+    target, score, maps = methods(res, block, x, channels_last=False, pooled_probe=block, fc=res.fc)
+    conv = Probe(res.layer3.bn2)
+    block.replace = None
+    _, _, conv_maps = methods(res, conv, x, channels_last=False)
+    for method, m in conv_maps.items():
+        maps[method + "@layer3.conv2"] = m
+    write("resnet", target, score, maps)
 
 
 if __name__ == "__main__":

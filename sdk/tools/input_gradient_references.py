@@ -10,9 +10,14 @@ For each model (random weights, seeded; no download):
                                    "target<TAB>logit<TAB>float64 error": the class with the largest logit, that logit,
                                    and how far NAME.grad is from the same gradient computed in float64
                                    (max |float32 - float64| / max |float64|)
+  NAME.cam                         for resnet18 and densenet121 only: Grad-CAM of the same class on the tensor their
+                                   global pooling reads (ResNet's layer4 output, after its last residual Add and
+                                   ReLU; DenseNet's features after the final ReLU), float32 little-endian, 7x7
 and, shared by all of them:
   input.f32                        the input, float32 little-endian, 1x3x224x224: examples/images/chelsea.png through
                                    torchvision's ImageNet preprocessing (resize to 256, center crop 224, normalize)
+  input.png                        the same photo resized and cropped, before normalizing: 8-bit pixels, so that
+                                   ConvLens given it with Preprocessing.IMAGENET feeds input.f32
 NAME.tsv is written last, so a run cut short leaves no model looking complete.
 
 The float64 error says how much of ConvLens's difference from torch is float32 rounding alone. A ReLU input or a
@@ -64,6 +69,32 @@ def model(name, x):
     return net.eval()
 
 
+def resnet_head(net, x):
+    """ResNet's forward, returning the tensor its global pooling reads (layer4's output) and the logits."""
+    x = net.maxpool(net.relu(net.bn1(net.conv1(x))))
+    a = net.layer4(net.layer3(net.layer2(net.layer1(x))))
+    return a, net.fc(torch.flatten(net.avgpool(a), 1))
+
+
+def densenet_head(net, x):
+    """DenseNet's forward, returning the tensor its global pooling reads (the features after the final ReLU)."""
+    a = torch.relu(net.features(x))
+    return a, net.classifier(torch.flatten(torch.nn.functional.adaptive_avg_pool2d(a, (1, 1)), 1))
+
+
+POOLED = {"resnet18": resnet_head, "densenet121": densenet_head}
+
+
+def grad_cam(net, name, x, target):
+    """Grad-CAM by its definition: ReLU of the channels weighted by their mean gradient, on the pooled tensor."""
+    a, logits = POOLED[name](net, x)
+    a.retain_grad()
+    logits[0, target].backward()
+    g = a.grad[0].double()
+    a = a.detach()[0].double()
+    return torch.relu((g.mean(dim=(1, 2))[:, None, None] * a).sum(0))
+
+
 def write(path, data):
     """Writes through a temporary file, so that a file either is complete or is not there."""
     with open(path + ".part", "wb") as f:
@@ -84,6 +115,10 @@ def main():
               f" torchvision {torchvision.__version__}\n")
     x = photo()
     write(os.path.join(out, "input.f32"), x.numpy().astype("<f4").tobytes())
+    crop = transforms.Compose([transforms.Resize(256), transforms.CenterCrop(224)])(
+        Image.open(PHOTO).convert("RGB"))
+    crop.save(os.path.join(out, "input.png.part"), format="PNG")
+    os.replace(os.path.join(out, "input.png.part"), os.path.join(out, "input.png"))
     for name in names:
         net = model(name, x)
         for opset in OPSETS:
@@ -100,6 +135,10 @@ def main():
         net.double()(exact)[0, target].backward()
         error = float((gradient.double() - exact.grad).abs().max() / exact.grad.abs().max())
         write(os.path.join(out, f"{name}.grad"), gradient.numpy().astype("<f4").tobytes())
+        if name in POOLED:
+            net.float()
+            cam = grad_cam(net, name, x.clone(), target)
+            write(os.path.join(out, f"{name}.cam"), cam.numpy().astype("<f4").tobytes())
         write(os.path.join(out, f"{name}.tsv"),
               (header + f"{target}\t{float(logits[0, target])!r}\t{error!r}\n").encode())
         print(f"{name}: class {target}, logit {float(logits[0, target]):.4f},"

@@ -28,6 +28,11 @@ public final class LayerCatalog {
             "GlobalMaxPool", "GlobalLpPool");
     /** Ops where branches meet, when two or more of their inputs are computed. */
     private static final Set<String> MERGES = Set.of("Add", "Sum", "Mul", "Concat", "Max");
+    /** Ops after which a tensor no longer has positions of the image. */
+    private static final Set<String> MIXES_POSITIONS = Set.of("GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool",
+            "Flatten", "Gemm", "MatMul", "Reshape", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceSum",
+            "ReduceProd", "ReduceL1", "ReduceL2", "Shape", "Size", "ArgMax", "ArgMin", "Squeeze", "TopK",
+            "NonMaxSuppression");
     /** Ops that average or pick over positions: the classifier's global pooling. */
     private static final Set<String> GLOBAL_POOLS = Set.of("GlobalAveragePool", "GlobalMaxPool", "ReduceMean",
             "ReduceMax");
@@ -63,7 +68,7 @@ public final class LayerCatalog {
                 .orElse(Onnx.TensorProto.DataType.FLOAT_VALUE);
         List<Found> found = new ArrayList<>();
         Set<Integer> inLayers = new java.util.HashSet<>();
-        Map<String, ReceptiveFields.Field> spatial = null;
+        Set<String> spatial = null;
         for (int i = 0; i < graph.nodeCount(); i++) {
             Onnx.NodeProto node = graph.node(i);
             if (!isDefaultDomain(node) || node.getOutputCount() == 0 || inLayers.contains(i)) {
@@ -76,10 +81,9 @@ public final class LayerCatalog {
                 f = new Found(LayerInfo.Kind.POOLING, List.of(i));
             } else if (MERGES.contains(node.getOpType()) && computedInputs(graph, node) >= 2) {
                 if (spatial == null) {
-                    spatial = ReceptiveFields.of(model, model.inputs().isEmpty() ? ""
-                            : model.inputs().get(0).name());
+                    spatial = spatialTensors(graph, model.inputs());
                 }
-                if (spatial.containsKey(node.getOutput(0))) { // not the merges of a classifier's vectors
+                if (spatial.contains(node.getOutput(0))) { // not the merges of a classifier's vectors
                     f = new Found(LayerInfo.Kind.MERGE, chain(graph, i));
                 }
             }
@@ -158,6 +162,23 @@ public final class LayerCatalog {
     }
 
     private record Found(LayerInfo.Kind kind, List<Integer> nodes) {
+    }
+
+    /**
+     * The tensors computed from the image input without a step that mixes every position (a global pooling, a
+     * flattening, a dense layer): the spatial ones, where a merge of branches is a layer to look at.
+     */
+    private static Set<String> spatialTensors(Graph graph, List<Declaration> inputs) {
+        Set<String> spatial = new java.util.HashSet<>();
+        inputs.forEach(i -> spatial.add(i.name()));
+        for (int i = 0; i < graph.nodeCount(); i++) {
+            Onnx.NodeProto node = graph.node(i);
+            if (!MIXES_POSITIONS.contains(node.getOpType())
+                    && node.getInputList().stream().anyMatch(spatial::contains)) {
+                spatial.addAll(node.getOutputList());
+            }
+        }
+        return spatial;
     }
 
     /** How many of a node's inputs are computed, not constants. */

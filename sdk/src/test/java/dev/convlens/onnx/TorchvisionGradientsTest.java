@@ -27,6 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The gradient to the input of the smallest member of each classification family of torchvision, exported by torch
@@ -54,6 +55,9 @@ class TorchvisionGradientsTest {
     /** How far ONNX Runtime's logit may be from torch's: float32 rounding over these depths stays far below it. */
     private static final double LOGIT_TOLERANCE = 1e-4;
     private static final OrtEnvironment ORT = OrtEnvironment.getEnvironment();
+    /** The models with a Grad-CAM reference, and the layer ConvLens picks by default: the pooled block output. */
+    private static final Map<String, String> BLOCK_OUTPUTS = Map.of("resnet18", "layer4.1",
+            "densenet121", "features.denseblock4");
 
     static Stream<Arguments> exports() {
         return MODELS.stream().flatMap(m -> OPSETS.stream().map(opset -> Arguments.of(m, opset)));
@@ -73,7 +77,8 @@ class TorchvisionGradientsTest {
                 missing.add(model);
             }
         }
-        if (missing.isEmpty() && Files.exists(FOLDER.resolve("input.f32"))) {
+        if (missing.isEmpty() && Files.exists(FOLDER.resolve("input.f32")) && Files.exists(FOLDER.resolve("input.png"))
+                && BLOCK_OUTPUTS.keySet().stream().allMatch(m -> Files.exists(FOLDER.resolve(m + ".cam")))) {
             return;
         }
         skipUnlessTorchIsThere();
@@ -181,6 +186,29 @@ class TorchvisionGradientsTest {
                 + " float64: %.1e; built in %d ms, %d tensors)%n", name, opset, correlation, error / largest,
                 torchRounding, buildMillis, path.size());
         assertThat(correlation).as("Pearson's correlation with torch.autograd").isGreaterThanOrEqualTo(CORRELATION);
+    }
+
+    /**
+     * Grad-CAM with ConvLens's default layer, through the public API from the 8-bit photo, against torch's on the
+     * tensor the global pooling reads (pytorch-grad-cam's {@code model.layer4[-1]} for ResNet): the default is that
+     * block output, a merge layer after the last residual Add (or Concat) and ReLU.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"resnet18", "densenet121"})
+    void theDefaultHeatmapLayerIsThePooledBlockOutput(String name) throws IOException {
+        float[] expected = floats(FOLDER.resolve(name + ".cam"));
+        int target = Integer.parseInt(Files.readAllLines(FOLDER.resolve(name + ".tsv")).get(1).split("\t")[0]);
+        try (dev.convlens.Inspector inspector = dev.convlens.Inspector.of(export(name, 17))) {
+            dev.convlens.Heatmap heatmap = inspector.image(FOLDER.resolve("input.png"))
+                    .preprocessing(dev.convlens.Preprocessing.IMAGENET).heatmap(dev.convlens.HeatmapMethod.GRAD_CAM);
+            assertThat(heatmap.layer().name()).isEqualTo(BLOCK_OUTPUTS.get(name));
+            assertThat(heatmap.layer().kind()).isEqualTo(dev.convlens.Layer.Kind.MERGE);
+            assertThat(heatmap.targetClass()).isEqualTo(target);
+            double correlation = Correlation.pearson(Correlation.widen(heatmap.values()), Correlation.widen(expected));
+            System.out.printf("%-12s Grad-CAM on %s (%dx%d): Pearson with torch %.7f%n", name,
+                    heatmap.layer().name(), heatmap.width(), heatmap.height(), correlation);
+            assertThat(correlation).isGreaterThanOrEqualTo(CORRELATION);
+        }
     }
 
     private static float[] floats(Path file) throws IOException {
