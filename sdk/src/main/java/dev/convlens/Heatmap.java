@@ -23,17 +23,19 @@ public final class Heatmap {
     private final ExplanationMethod method;
     private final Layer layer;
     private final int targetClass;
+    private final Target target;
     private final float score;
     private final int width;
     private final int height;
     private final float[] values;
     private final Pixels image;
 
-    Heatmap(ExplanationMethod method, Layer layer, int targetClass, float score, int width, int height, float[] values,
-            Pixels image) {
+    Heatmap(ExplanationMethod method, Layer layer, Target target, int targetClass, float score, int width, int height,
+            float[] values, Pixels image) {
         this.method = method;
         this.layer = layer;
         this.targetClass = targetClass;
+        this.target = targetClass >= 0 ? Target.classIndex(targetClass) : target;
         this.score = score;
         this.width = width;
         this.height = height;
@@ -65,14 +67,24 @@ public final class Heatmap {
      * Returns the class explained: for several outputs its index; for a single sigmoid output, 1 for its score and
      * 0 for the complement.
      *
-     * @return the class
+     * @return the class, or -1 when the target is an output's value or region (see {@link #target()})
      */
     public int targetClass() {
         return targetClass;
     }
 
     /**
-     * Returns the model's score for the target class on this image (the complement for class 0 of a sigmoid).
+     * Returns what was explained: the class (the predicted one when none was asked for), or the output value or
+     * region given to {@link Request#target(Target)}.
+     *
+     * @return the target
+     */
+    public Target target() {
+        return target;
+    }
+
+    /**
+     * Returns the model's score for the target on this image (the complement for class 0 of a sigmoid).
      *
      * @return the score
      */
@@ -203,7 +215,7 @@ public final class Heatmap {
 
     @Override
     public String toString() {
-        return "Heatmap[" + method + ", layer " + layer.name() + ", class " + targetClass + " (score " + score + "), "
+        return "Heatmap[" + method + ", layer " + layer.name() + ", " + target + " (score " + score + "), "
                 + width + "x" + height + "]";
     }
 }

@@ -235,11 +235,13 @@ final class Pipeline implements AutoCloseable {
     Heatmap heatmap(Task task, HeatmapMethod method, HeatmapOptions heatmapOptions) {
         return inHeap(() -> {
             Prepared p = prepare(task);
-            Layer layer = heatmapLayer(task, probe(p.width(), p.height()).layers());
-            CamRunner.Result r = cams.run(method, heatmapOptions, layer.output(), tensor(task, p), p.width(),
-                    p.height(), task.targetClass());
-            requireFinite(method, r.targetClass(), r.score(), r.map());
-            return new Heatmap(method, layer, r.targetClass(), r.score(), r.width(), r.height(), r.map(), p.pixels());
+            float[] tensor = tensor(task, p);
+            Layer layer = heatmapLayer(task, probe(p.width(), p.height()).layers(), tensor, p);
+            CamRunner.Result r = cams.run(method, heatmapOptions, layer.output(), tensor, p.width(), p.height(),
+                    task.target());
+            requireFinite(method, task.target(), r.targetClass(), r.score(), r.map());
+            return new Heatmap(method, layer, task.target(), r.targetClass(), r.score(), r.width(), r.height(),
+                    r.map(), p.pixels());
         });
     }
 
@@ -247,14 +249,16 @@ final class Pipeline implements AutoCloseable {
     Heatmap attribution(Task task, AttributionMethod method, HeatmapOptions heatmapOptions) {
         return inHeap(() -> {
             Prepared p = prepare(task);
-            Layer layer = heatmapLayer(task, probe(p.width(), p.height()).layers());
+            float[] tensor = tensor(task, p);
+            Layer layer = heatmapLayer(task, probe(p.width(), p.height()).layers(), tensor, p);
             Preprocessing preprocessing = preprocessing(task);
             float[] black = new PixelSpace(input, preprocessing, p.width(), p.height())
                     .toInput(new float[input.channels() * p.width() * p.height()]);
-            Attributions.Result r = attributions.run(method, heatmapOptions, layer.output(), tensor(task, p),
-                    black, p.width(), p.height(), task.targetClass());
-            requireFinite(method, r.targetClass(), r.score(), r.map());
-            return new Heatmap(method, layer, r.targetClass(), r.score(), r.width(), r.height(), r.map(), p.pixels());
+            Attributions.Result r = attributions.run(method, heatmapOptions, layer.output(), tensor, black,
+                    p.width(), p.height(), task.target());
+            requireFinite(method, task.target(), r.targetClass(), r.score(), r.map());
+            return new Heatmap(method, layer, task.target(), r.targetClass(), r.score(), r.width(), r.height(),
+                    r.map(), p.pixels());
         });
     }
 
@@ -262,13 +266,15 @@ final class Pipeline implements AutoCloseable {
      * Refuses a map with NaN or infinite values: its pictures would scale by a NaN maximum and come out blank, as if
      * nothing mattered.
      */
-    private static void requireFinite(ExplanationMethod method, int targetClass, float score, float[] map) {
+    private static void requireFinite(ExplanationMethod method, Target target, int targetClass, float score,
+                                      float[] map) {
         int nonFinite = 0;
         for (float v : map) {
             nonFinite += Float.isFinite(v) ? 0 : 1;
         }
         if (nonFinite > 0 || !Float.isFinite(score)) {
-            throw new InferenceException(method + " for class " + targetClass + " is not finite: the score is "
+            throw new InferenceException(method + " for " + (targetClass >= 0 ? "class " + targetClass : target)
+                    + " is not finite: the score is "
                     + score + " and " + nonFinite + " of the map's " + map.length + " values are NaN or infinite."
                     + " The model's weights or this input give NaN or infinite values; inspect() the layers and"
                     + " FeatureMap.nonFiniteCount() shows where they start");
@@ -337,12 +343,25 @@ final class Pipeline implements AutoCloseable {
     }
 
     /**
-     * The last selected layer; else the layer whose output enters the classifier's global pooling (a ResNet's last
-     * block), where it is spatial; else the last convolution whose output is more than one value high and wide.
+     * The last selected layer. Else, for a class: the layer whose output enters the classifier's global pooling (a
+     * ResNet's last block), where it is spatial, or the last convolution whose output is more than one value high
+     * and wide. For another target: the last spatial convolution or merge whose output the score depends on for
+     * this input (a detector's score for one box depends on one of its heads).
      */
-    private Layer heatmapLayer(Task task, List<Layer> all) {
+    private Layer heatmapLayer(Task task, List<Layer> all, float[] tensor, Prepared p) {
         if (task.layers() != null) {
             return all.get(task.layers().get(task.layers().size() - 1).index());
+        }
+        if (task.target() != null && task.target().output() != null) {
+            List<String> candidates = new ArrayList<>();
+            for (int i = all.size() - 1; i >= 0; i--) {
+                Layer l = all.get(i);
+                if (l.kind() != Layer.Kind.POOLING && l.height() != 1 && l.width() != 1) {
+                    candidates.add(l.output());
+                }
+            }
+            String chosen = cams.dependedOn(candidates, tensor, p.width(), p.height(), task.target());
+            return all.stream().filter(l -> l.output().equals(chosen)).findFirst().orElseThrow();
         }
         Layer pooled = catalog.pooled().map(l -> all.get(l.index())).orElse(null);
         if (pooled != null && pooled.height() != 1 && pooled.width() != 1) {

@@ -162,7 +162,24 @@ public final class Request {
         if (classIndex < 0) {
             throw new IllegalArgumentException("target class must be 0 or more, was " + classIndex);
         }
-        return with(task.withTarget(classIndex));
+        return with(task.withTarget(Target.classIndex(classIndex)));
+    }
+
+    /**
+     * Sets the score a heatmap or attribution explains: a class, one value of any output (a detector's score for
+     * one box), or a region of a dense output (a segmenter's class over some pixels). With a target other than a
+     * class and no layer named, the heatmap layer is the last spatial convolution whose output the score depends on.
+     *
+     * <pre>{@code
+     * Heatmap face = inspector.image(photo).target(Target.output("scores", 0, best, 1)).heatmap(HeatmapMethod.GRAD_CAM);
+     * }</pre>
+     *
+     * @param target the score; its output, index, channel and mask are checked against the model when a heatmap runs
+     * @return a new request
+     * @throws NullPointerException if target is null
+     */
+    public Request target(Target target) {
+        return with(task.withTarget(Objects.requireNonNull(target, "target")));
     }
 
     private Request with(Task changed) {

@@ -15,40 +15,40 @@ import java.util.List;
  * @param colormap the colors maps are drawn in
  * @param contrast how values map to colors, or null for each picture's default
  * @param upscale the integer enlargement of every value
- * @param targetClass the class a heatmap explains, or -1 for the predicted one
+ * @param target the score a heatmap explains, or null for the predicted class
  */
 record Task(Source source, List<LayerInfo> layers, Preprocessing preprocessing, int width, int height,
-            Colormap colormap, Contrast contrast, int upscale, int targetClass) {
+            Colormap colormap, Contrast contrast, int upscale, Target target) {
     static Task of(Source source) {
-        return new Task(source, null, null, 0, 0, Colormap.VIRIDIS, null, 1, -1);
+        return new Task(source, null, null, 0, 0, Colormap.VIRIDIS, null, 1, null);
     }
 
     Task withLayers(List<LayerInfo> l) {
-        return new Task(source, l, preprocessing, width, height, colormap, contrast, upscale, targetClass);
+        return new Task(source, l, preprocessing, width, height, colormap, contrast, upscale, target);
     }
 
     Task withPreprocessing(Preprocessing p) {
-        return new Task(source, layers, p, width, height, colormap, contrast, upscale, targetClass);
+        return new Task(source, layers, p, width, height, colormap, contrast, upscale, target);
     }
 
     Task withSize(int w, int h) {
-        return new Task(source, layers, preprocessing, w, h, colormap, contrast, upscale, targetClass);
+        return new Task(source, layers, preprocessing, w, h, colormap, contrast, upscale, target);
     }
 
     Task withColormap(Colormap c) {
-        return new Task(source, layers, preprocessing, width, height, c, contrast, upscale, targetClass);
+        return new Task(source, layers, preprocessing, width, height, c, contrast, upscale, target);
     }
 
     Task withContrast(Contrast c) {
-        return new Task(source, layers, preprocessing, width, height, colormap, c, upscale, targetClass);
+        return new Task(source, layers, preprocessing, width, height, colormap, c, upscale, target);
     }
 
     Task withUpscale(int factor) {
-        return new Task(source, layers, preprocessing, width, height, colormap, contrast, factor, targetClass);
+        return new Task(source, layers, preprocessing, width, height, colormap, contrast, factor, target);
     }
 
-    Task withTarget(int classIndex) {
-        return new Task(source, layers, preprocessing, width, height, colormap, contrast, upscale, classIndex);
+    Task withTarget(Target t) {
+        return new Task(source, layers, preprocessing, width, height, colormap, contrast, upscale, t);
     }
 
     @Override
@@ -57,6 +57,6 @@ record Task(Source source, List<LayerInfo> layers, Preprocessing preprocessing, 
                 + (preprocessing == null ? "" : ", " + preprocessing)
                 + (width == 0 ? "" : ", size " + width + "x" + height) + ", " + colormap
                 + (contrast == null ? "" : ", " + contrast) + (upscale == 1 ? "" : ", upscale " + upscale)
-                + (targetClass < 0 ? "" : ", target " + targetClass);
+                + (target == null ? "" : ", target " + target);
     }
 }

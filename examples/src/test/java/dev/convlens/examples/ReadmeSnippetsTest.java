@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -28,12 +29,17 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Every {@code java} block of the README, run as it is written: in JShell, in a folder where the files it names exist
- * ({@code model.onnx} is the shipped model, {@code dog.jpg} and {@code cat.jpg} the shipped photo), after a prelude of
- * imports and an {@code inspector} on {@code model.onnx} for the blocks that continue an earlier one. A block that
- * does not compile, names something undefined, or throws fails the build.
+ * ({@code model.onnx} is the shipped model, {@code dog.jpg} and {@code cat.jpg} the shipped photo; {@code ultraface.onnx}
+ * and {@code portrait.jpg} come from ../shared, and the blocks that name them skip, saying so, without it), after a
+ * prelude of imports and an {@code inspector} on {@code model.onnx} for the blocks that continue an earlier one. A
+ * block that does not compile, names something undefined, or throws fails the build.
  */
 class ReadmeSnippetsTest {
     private static final Path REPOSITORY = Path.of(System.getProperty("convlens.repository", "../.."));
+    /** Files of ../shared that some blocks name, by the name they use. */
+    private static final Map<String, String> SHARED = Map.of(
+            "ultraface.onnx", "models/wild/ultraface_rfb320_pytorch_op9.onnx",
+            "portrait.jpg", "images/face_grace_hopper_517x606.jpg");
     private static final Pattern JAVA_BLOCK = Pattern.compile("(?s)```java\\n(.*?)```");
     private static final List<String> PRELUDE = List.of("import dev.convlens.*;", "import java.awt.image.*;",
             "import java.io.*;", "import java.nio.file.*;", "import java.util.*;", "import javax.imageio.*;",
@@ -47,6 +53,12 @@ class ReadmeSnippetsTest {
         BufferedImage photo = ImageIO.read(REPOSITORY.resolve("examples/images/chelsea.png").toFile());
         for (String name : List.of("dog.jpg", "cat.jpg")) {
             ImageIO.write(photo, "jpg", new File(name));
+        }
+        Path shared = Path.of(System.getProperty("convlens.shared", REPOSITORY.resolve("../shared").toString()));
+        for (Map.Entry<String, String> e : SHARED.entrySet()) {
+            if (Files.exists(shared.resolve(e.getValue()))) {
+                Files.copy(shared.resolve(e.getValue()), Path.of(e.getKey()), StandardCopyOption.REPLACE_EXISTING);
+            }
         }
         shell = JShell.builder().executionEngine("local").build();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
@@ -70,7 +82,15 @@ class ReadmeSnippetsTest {
         while (blocks.find()) {
             String block = blocks.group(1);
             String name = block.lines().findFirst().orElse("").strip();
-            tests.add(DynamicTest.dynamicTest(name, () -> run(block)));
+            tests.add(DynamicTest.dynamicTest(name, () -> {
+                for (String file : SHARED.keySet()) {
+                    if (block.contains("\"" + file + "\"") && !Files.exists(Path.of(file))) {
+                        System.out.println("skipped a README block: it names " + file + ", from ../shared, absent");
+                        org.junit.jupiter.api.Assumptions.assumeTrue(false, file + " is absent");
+                    }
+                }
+                run(block);
+            }));
         }
         assertThat(tests).as("java blocks in README.md").hasSizeGreaterThanOrEqualTo(3);
         return tests.stream();

@@ -4,6 +4,7 @@ import dev.convlens.AttributionMethod;
 import dev.convlens.HeatmapMethod;
 import dev.convlens.HeatmapOptions;
 import dev.convlens.Layout;
+import dev.convlens.Target;
 import dev.convlens.UnsupportedModelException;
 import dev.convlens.image.InputSpec;
 import dev.convlens.onnx.ModelFile;
@@ -28,7 +29,6 @@ public final class Attributions {
     private final Engine engine;
     private final InputSpec spec;
     private final boolean batchable;
-    private final String output;
     private final CamRunner cams;
 
     /**
@@ -40,7 +40,6 @@ public final class Attributions {
         this.engine = engine;
         this.spec = spec;
         this.batchable = batchable;
-        this.output = engine.modelOutputs().get(0); // each run checks it: Engine.requireScores
         this.cams = cams;
     }
 
@@ -60,30 +59,30 @@ public final class Attributions {
      * @param baseline the model input for a black image of the same size, for integrated gradients
      * @param w the input width
      * @param h the input height
-     * @param requestedClass the class to explain, or -1 for the predicted one
+     * @param requested the score to explain, or null for the predicted class
      * @throws UnsupportedModelException if the gradient cannot be taken through the model, or its first output
      *     holds no float scores
      * @throws IllegalArgumentException if the class is out of range
      */
     public Result run(AttributionMethod method, HeatmapOptions options, String layer, float[] input, float[] baseline,
-                      int w, int h, int requestedClass) {
-        engine.requireScores();
+                      int w, int h, Target requested) {
+        String output = Score.output(requested, engine.modelOutputs());
+        engine.requireScores(output);
         long[] shape = spec.shape(w, h);
-        ClassScore target = ClassScore.of(engine.run(spec.name(), input, shape, spec.float16(), Set.of(output))
-                .get(output)
-                .planes()[0], requestedClass, output);
+        Score target = Score.of(requested, engine.modelOutputs(),
+                engine.run(spec.name(), input, shape, spec.float16(), Set.of(output)));
         float[] map = switch (method) {
             case GRADIENT -> maxAbs(gradient(input, shape, target, false), w, h);
             case GUIDED_BACKPROP -> maxAbs(gradient(input, shape, target, true), w, h);
             case INPUT_X_GRADIENT -> sum(times(input, gradient(input, shape, target, false)), w, h);
             case SMOOTH_GRAD -> smoothGrad(options, input, shape, target, w, h);
             case INTEGRATED_GRADIENTS -> integratedGradients(options, input, baseline, shape, target, w, h);
-            case GUIDED_GRAD_CAM -> guidedGradCam(options, layer, input, shape, target, w, h);
+            case GUIDED_GRAD_CAM -> guidedGradCam(options, layer, input, shape, target, requested, w, h);
         };
         return new Result(map, h, w, target.target(), target.score());
     }
 
-    private float[] smoothGrad(HeatmapOptions options, float[] input, long[] shape, ClassScore target, int w, int h) {
+    private float[] smoothGrad(HeatmapOptions options, float[] input, long[] shape, Score target, int w, int h) {
         float min = Float.POSITIVE_INFINITY;
         float max = Float.NEGATIVE_INFINITY;
         for (float v : input) {
@@ -109,7 +108,7 @@ public final class Attributions {
     }
 
     private float[] integratedGradients(HeatmapOptions options, float[] input, float[] baseline, long[] shape,
-                                        ClassScore target, int w, int h) {
+                                        Score target, int w, int h) {
         int steps = options.steps();
         float[] mean = new float[input.length];
         gradients(steps, k -> {
@@ -131,10 +130,10 @@ public final class Attributions {
         return sum(times(difference, mean), w, h);
     }
 
-    private float[] guidedGradCam(HeatmapOptions options, String layer, float[] input, long[] shape,
-                                  ClassScore target, int w, int h) {
+    private float[] guidedGradCam(HeatmapOptions options, String layer, float[] input, long[] shape, Score target,
+                                  Target requested, int w, int h) {
         float[] guided = maxAbs(gradient(input, shape, target, true), w, h);
-        CamRunner.Result cam = cams.run(HeatmapMethod.GRAD_CAM, options, layer, input, w, h, target.target());
+        CamRunner.Result cam = cams.run(HeatmapMethod.GRAD_CAM, options, layer, input, w, h, requested);
         float[] resized = MapMath.resize(cam.map(), cam.height(), cam.width(), h, w);
         for (int i = 0; i < guided.length; i++) {
             guided[i] *= resized[i];
@@ -143,7 +142,7 @@ public final class Attributions {
     }
 
     /** The gradient of the class score at one input. */
-    private float[] gradient(float[] input, long[] shape, ClassScore target, boolean guided) {
+    private float[] gradient(float[] input, long[] shape, Score target, boolean guided) {
         float[][] one = new float[1][];
         gradients(1, k -> input, shape, target, 1, guided, g -> one[0] = g);
         return one[0];
@@ -154,7 +153,7 @@ public final class Attributions {
      * {@code batchSize}: each input is made when its batch runs and each gradient handed on after it, so memory
      * holds one batch however many samples or steps are asked for.
      */
-    private void gradients(int count, IntFunction<float[]> inputs, long[] shape, ClassScore target, int batchSize,
+    private void gradients(int count, IntFunction<float[]> inputs, long[] shape, Score target, int batchSize,
                            boolean guided, Consumer<float[]> each) {
         int batch = batchable ? Math.min(batchSize, count) : 1;
         InputGradient full = null;
@@ -163,7 +162,7 @@ public final class Attributions {
             long[] batchShape = shape.clone();
             batchShape[0] = n;
             InputGradient gradient = n == batch && full != null ? full
-                    : InputGradient.of(model, engine, spec, output, List.of(), batchShape, guided);
+                    : InputGradient.of(model, engine, spec, target.output(), List.of(), batchShape, guided);
             if (n == batch) {
                 full = gradient;
             }

@@ -3,6 +3,7 @@ package dev.convlens.cam;
 import dev.convlens.HeatmapMethod;
 import dev.convlens.HeatmapOptions;
 import dev.convlens.Layout;
+import dev.convlens.Target;
 import dev.convlens.UnsupportedModelException;
 import dev.convlens.image.InputSpec;
 import dev.convlens.onnx.DenseHead;
@@ -27,16 +28,15 @@ import java.util.stream.IntStream;
 /**
  * Computes a class activation map for one image: runs the model as the method needs and combines what comes back.
  *
- * <p>The class score is the model's first output at the target class: for several outputs, the value of the class
- * (default the largest); for a single sigmoid output, the score for class 1 and its complement {@code 1 - s} for
- * class 0 (default whichever is above one half).
+ * <p>The score explained is a {@link Score}: by default the model's first output at the predicted class; for several
+ * outputs, the value of the class; for a single sigmoid output, the score for class 1 and its complement
+ * {@code 1 - s} for class 0. A {@link Target} may name any value of any output, or a region of a dense one.
  */
 public final class CamRunner {
     private final ModelFile model;
     private final Engine engine;
     private final InputSpec spec;
     private final boolean batchable;
-    private final String output;
 
     /**
      * @param batchable whether the model's batch size is dynamic, so several inputs can run at once
@@ -46,7 +46,6 @@ public final class CamRunner {
         this.engine = engine;
         this.spec = spec;
         this.batchable = batchable;
-        this.output = engine.modelOutputs().get(0); // each run checks it: Engine.requireScores
     }
 
     /** Whether the model's batch size is dynamic, so several inputs can run at once. */
@@ -70,14 +69,14 @@ public final class CamRunner {
      * @param input the model input for the image, in the input's layout, batch 1
      * @param w the input width
      * @param h the input height
-     * @param requestedClass the class to explain, or -1 for the predicted one
-     * @throws UnsupportedModelException if the method cannot apply to this model, or its first output holds no
+     * @param requestedClass the score to explain, or null for the predicted class
+     * @throws UnsupportedModelException if the method cannot apply to this model, or the target's output holds no
      *     float scores
-     * @throws IllegalArgumentException if the class is out of range
+     * @throws IllegalArgumentException if the target does not fit the model's outputs
      */
     public Result run(HeatmapMethod method, HeatmapOptions options, String layer, float[] input, int w, int h,
-                      int requestedClass) {
-        engine.requireScores();
+                      Target requestedClass) {
+        engine.requireScores(Score.output(requestedClass, engine.modelOutputs()));
         long[] shape = spec.shape(w, h);
         return switch (method) {
             case CAM -> cam(layer, input, shape, requestedClass);
@@ -93,15 +92,20 @@ public final class CamRunner {
         };
     }
 
-    private Result cam(String layer, float[] input, long[] shape, int requestedClass) {
+    private Result cam(String layer, float[] input, long[] shape, Target requestedClass) {
+        if (requestedClass != null && requestedClass.output() != null) {
+            throw new UnsupportedModelException("CAM weighs the dense weights of a class, and " + requestedClass
+                    + " is not one; use GRAD_CAM, SCORE_CAM, ABLATION_CAM, EIGEN_CAM or OCCLUSION");
+        }
+        String output = engine.modelOutputs().get(0);
         DenseHead head = DenseHead.after(model, layer, output).orElseThrow(() -> new UnsupportedModelException(
                 "CAM needs a head of global average pooling and one dense layer after the target layer, and this"
                         + " model has another (a Flatten before its dense layers, say); use GRAD_CAM, SCORE_CAM,"
                         + " ABLATION_CAM, EIGEN_CAM or OCCLUSION"));
         Forward f = forward(List.of(head.pooled()), input, shape, requestedClass);
         Maps a = f.maps(head.pooled());
-        int row = f.target.classes() == 1 ? 0 : f.target.target(); // one sigmoid unit: its weights, signed by class
-        double sign = f.target.classes() == 1 && f.target.target() == 0 ? -1 : 1;
+        int row = f.target.weights().length == 1 ? 0 : f.target.target(); // one sigmoid unit: signed by class
+        double sign = f.target.weights().length == 1 && f.target.target() == 0 ? -1 : 1;
         double[] weights = new double[a.planes.length];
         for (int k = 0; k < weights.length; k++) {
             weights[k] = sign * head.weights()[row][k];
@@ -109,27 +113,60 @@ public final class CamRunner {
         return f.result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, head.pooled());
     }
 
-    private Result gradCam(HeatmapMethod method, String layer, float[] input, long[] shape, int requestedClass) {
+    private Result gradCam(HeatmapMethod method, String layer, float[] input, long[] shape, Target requestedClass) {
+        String output = Score.output(requestedClass, engine.modelOutputs());
         List<String> path = GradientBuilder.path(model, layer, output);
         Forward f = forward(path, input, shape, requestedClass);
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        f.values.forEach((name, v) -> shapes.put(name, v.shape()));
-        float[] seed = f.target.seed(1);
-        String gradient = GradientBuilder.gradientOf(layer);
-        Map<String, Values> r = engine.runDerived("gradient " + layer + " " + Arrays.toString(shape),
-                () -> GradientBuilder.build(model, layer, output, shapes),
-                Map.of(spec.name(), new Engine.Feed(input, shape),
-                        GradientBuilder.SEED, new Engine.Feed(seed, shapes.get(output))),
-                new LinkedHashSet<>(List.of(layer, gradient)));
+        Map<String, Values> r = layerGradient(f, layer, input, shape);
         Maps a = Maps.of(r.get(layer));
-        Maps g = Maps.of(r.get(gradient));
+        Maps g = Maps.of(r.get(GradientBuilder.gradientOf(layer)));
         double[] weights = method == HeatmapMethod.GRAD_CAM ? MapMath.meanGradients(g.planes)
                 : MapMath.gradCamPlusPlusWeights(a.planes, g.planes);
         return f.result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, layer);
     }
 
+    /** The layer's activations and the gradient of the run's score with respect to them. */
+    private Map<String, Values> layerGradient(Forward f, String layer, float[] input, long[] shape) {
+        String output = f.target.output();
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        f.values.forEach((name, v) -> shapes.put(name, v.shape()));
+        String gradient = GradientBuilder.gradientOf(layer);
+        return engine.runDerived("gradient " + layer + " of " + output + " " + Arrays.toString(shape),
+                () -> GradientBuilder.build(model, layer, output, shapes),
+                Map.of(spec.name(), new Engine.Feed(input, shape),
+                        GradientBuilder.SEED, new Engine.Feed(f.target.seed(1), shapes.get(output))),
+                new LinkedHashSet<>(List.of(layer, gradient)));
+    }
+
+    /**
+     * The first of some layers (the last spatial ones first) whose output the target's score depends on here: its
+     * gradient there is not zero everywhere. A detector's score for one box depends on one of its heads only.
+     *
+     * @return the layer's output tensor, or the first candidate if the score depends on none
+     */
+    public String dependedOn(List<String> candidates, float[] input, int w, int h, Target requested) {
+        String output = Score.output(requested, engine.modelOutputs());
+        engine.requireScores(output);
+        long[] shape = spec.shape(w, h);
+        for (String layer : candidates) {
+            if (!GradientBuilder.reaches(model, layer, output)) {
+                continue;
+            }
+            Forward f = forward(GradientBuilder.path(model, layer, output), input, shape, requested);
+            for (float[] plane : Maps.of(layerGradient(f, layer, input, shape)
+                    .get(GradientBuilder.gradientOf(layer))).planes) {
+                for (float v : plane) {
+                    if (v != 0) {
+                        return layer;
+                    }
+                }
+            }
+        }
+        return candidates.get(0);
+    }
+
     private Result scoreCam(HeatmapOptions options, String layer, float[] input, long[] shape, int w, int h,
-                            int requestedClass) {
+                            Target requestedClass) {
         Forward f = forward(List.of(layer), input, shape, requestedClass);
         Maps a = f.maps(layer);
         int[] channels = mostActive(a.planes, options.channels());
@@ -154,13 +191,14 @@ public final class CamRunner {
         return f.result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, layer);
     }
 
-    private Result ablationCam(HeatmapOptions options, String layer, float[] input, long[] shape, int requestedClass) {
+    private Result ablationCam(HeatmapOptions options, String layer, float[] input, long[] shape, Target requestedClass) {
+        String output = Score.output(requestedClass, engine.modelOutputs());
         List<String> needed = TailBuilder.inputs(model, layer, output);
         Forward f = forward(needed, input, shape, requestedClass);
         Map<String, long[]> shapes = new LinkedHashMap<>();
         f.values.forEach((name, v) -> shapes.put(name, v.shape()));
         Maps a = f.maps(layer);
-        String key = "tail " + layer + " " + Arrays.toString(shape);
+        String key = "tail " + layer + " to " + output + " " + Arrays.toString(shape);
         TailBuilder.Tail[] tail = new TailBuilder.Tail[1];
         java.util.function.Supplier<java.nio.ByteBuffer> build = () -> {
             tail[0] = TailBuilder.build(model, layer, output, shapes);
@@ -201,7 +239,7 @@ public final class CamRunner {
         return f.result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, layer);
     }
 
-    private Result occlusion(HeatmapOptions options, float[] input, long[] shape, int w, int h, int requestedClass) {
+    private Result occlusion(HeatmapOptions options, float[] input, long[] shape, int w, int h, Target requestedClass) {
         Forward f = forward(List.of(), input, shape, requestedClass);
         int patch = options.patch() > 0 ? Math.min(options.patch(), Math.min(w, h)) : Math.max(1, Math.min(w, h) / 8);
         int stride = options.stride() > 0 ? options.stride() : Math.max(1, patch / 2);
@@ -243,7 +281,7 @@ public final class CamRunner {
      * runs, so that memory holds one batch whatever the count (occlusion with a 1-pixel stride makes tens of
      * thousands).
      */
-    private double[] scores(int count, IntFunction<float[]> inputs, long[] shape, ClassScore target, int batchSize) {
+    private double[] scores(int count, IntFunction<float[]> inputs, long[] shape, Score target, int batchSize) {
         int batch = batchable ? batchSize : 1;
         double[] scores = new double[count];
         for (int start = 0; start < count; start += batch) {
@@ -258,8 +296,8 @@ public final class CamRunner {
             }
             long[] batchShape = shape.clone();
             batchShape[0] = n;
-            float[] out = engine.run(spec.name(), joined, batchShape, spec.float16(), Set.of(output)).get(output)
-                    .planes()[0];
+            float[] out = engine.run(spec.name(), joined, batchShape, spec.float16(), Set.of(target.output()))
+                    .get(target.output()).planes()[0];
             for (int b = 0; b < n; b++) {
                 scores[start + b] = target.of(out, b);
             }
@@ -284,7 +322,8 @@ public final class CamRunner {
     }
 
     /** One forward run that also returns some inner tensors: the outputs, the class and its score. */
-    private Forward forward(List<String> tensors, float[] input, long[] shape, int requestedClass) {
+    private Forward forward(List<String> tensors, float[] input, long[] shape, Target requestedClass) {
+        String output = Score.output(requestedClass, engine.modelOutputs());
         Set<String> wanted = new TreeSet<>(tensors);
         wanted.add(output);
         Map<String, Values> values;
@@ -300,11 +339,10 @@ public final class CamRunner {
             values = engine.runDerived("expose " + wanted, () -> Rewriter.expose(model.inFloat32().bytes(), exposed),
                     Map.of(spec.name(), new Engine.Feed(input, shape)), wanted);
         }
-        ClassScore target = ClassScore.of(values.get(output).planes()[0], requestedClass, output);
-        return new Forward(values, target);
+        return new Forward(values, Score.of(requestedClass, engine.modelOutputs(), values));
     }
 
-    private record Forward(Map<String, Values> values, ClassScore target) {
+    private record Forward(Map<String, Values> values, Score target) {
         Maps maps(String tensor) {
             return Maps.of(values.get(tensor));
         }

@@ -23,7 +23,7 @@ import java.util.function.IntFunction;
  */
 final class BackwardRules {
     /** The ops with a rule. */
-    static final List<String> OPS = List.of("Conv", "Relu", "LeakyRelu", "Clip", "HardSigmoid", "HardSwish", "Tanh",
+    static final List<String> OPS = List.of("Conv", "ConvTranspose", "Relu", "LeakyRelu", "Clip", "HardSigmoid", "HardSwish", "Tanh",
             "Sigmoid", "Softmax", "Exp", "Sqrt", "Erf", "Neg", "Pow", "MaxPool", "AveragePool", "GlobalAveragePool",
             "ReduceMean", "ReduceSum", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Transpose", "Expand", "Slice",
             "Split", "Gather", "Pad", "Resize", "Upsample", "Gemm", "MatMul", "Add", "Sum", "Sub", "Mul", "Div", "Max",
@@ -157,6 +157,7 @@ final class BackwardRules {
                 }
             }
             case "Conv" -> give(x, conv(n, x, gy));
+            case "ConvTranspose" -> give(x, convTranspose(n, gy));
             case "BatchNormalization" -> give(x, w.mul(gy, batchNormFactor(n, x)));
             case "InstanceNormalization" -> {
                 long[] perChannel = new long[shape(x).length - 1];
@@ -801,6 +802,28 @@ final class BackwardRules {
         return w.emit("ConvTranspose", List.of(gy, n.getInput(1)), ints("strides", win.strides),
                 ints("dilations", win.dilations), ints("pads", win.pads), ints("output_padding", outputPadding),
                 int1("group", Attributes.integer(n, "group", 1)));
+    }
+
+    /**
+     * A transposed convolution's input gradient: the convolution it is the transpose of, with the same weights,
+     * strides, pads, dilations and groups (output_padding only widens the output, which the convolution's floor
+     * division takes back).
+     */
+    private String convTranspose(Onnx.NodeProto n, String gy) {
+        requireConstant(n, 1);
+        String autoPad = Attributes.string(n, "auto_pad");
+        if (Attributes.ints(n, "output_shape") != null || !autoPad.isEmpty() && !autoPad.equals("NOTSET")) {
+            throw unsupported(n, "a ConvTranspose sized by output_shape or auto_pad");
+        }
+        List<Onnx.AttributeProto> kept = new ArrayList<>();
+        for (String name : List.of("strides", "pads", "dilations", "kernel_shape")) {
+            long[] values = Attributes.ints(n, name);
+            if (values != null) {
+                kept.add(ints(name, values));
+            }
+        }
+        kept.add(int1("group", Attributes.integer(n, "group", 1)));
+        return w.emit("Conv", List.of(gy, n.getInput(1)), kept.toArray(Onnx.AttributeProto[]::new));
     }
 
     /**

@@ -47,16 +47,32 @@ public final class GradientBuilder {
     }
 
     /**
-     * The tensors between a target (a layer's output, or a graph input) and a model output, both included: the ones
-     * whose shapes {@link #build} needs.
+     * The tensors between a target (a layer's output, or a graph input) and a model output, both included, and the
+     * other inputs of the Concats among them: the ones whose shapes {@link #build} needs.
      *
      * @throws UnsupportedModelException if the output does not depend on the target
      */
     public static List<String> path(ModelFile model, String target, String output) {
-        return List.copyOf(active(new Graph(model.proto().getGraph()), target, output));
+        Graph g = new Graph(model.proto().getGraph());
+        Set<String> needed = active(g, target, output);
+        // a Concat's gradient is cut by the sizes of all its inputs, the ones off the path included (a detector's
+        // other heads, when the target is one of them)
+        for (int i = 0; i < g.nodeCount(); i++) {
+            Onnx.NodeProto n = g.node(i);
+            if (n.getOpType().equals("Concat") && needed.contains(n.getOutput(0))) {
+                n.getInputList().stream().filter(in -> !g.isConstant(in)).forEach(needed::add);
+            }
+        }
+        return List.copyOf(needed);
     }
 
-    private static Set<String> active(Graph g, String target, String output) {
+    /** Whether a model output depends on a target through ops a gradient passes. */
+    public static boolean reaches(ModelFile model, String target, String output) {
+        return downstream(new Graph(model.proto().getGraph()), target).contains(output);
+    }
+
+    /** The tensors a target reaches through ops a gradient passes. */
+    private static Set<String> downstream(Graph g, String target) {
         Set<String> down = new HashSet<>(Set.of(target));
         for (int i = 0; i < g.nodeCount(); i++) {
             Onnx.NodeProto n = g.node(i);
@@ -64,6 +80,11 @@ public final class GradientBuilder {
                 down.addAll(n.getOutputList());
             }
         }
+        return down;
+    }
+
+    private static Set<String> active(Graph g, String target, String output) {
+        Set<String> down = downstream(g, target);
         if (!down.contains(output)) {
             throw new UnsupportedModelException("the model output '" + output + "' does not depend on '" + target
                     + "', so there is no gradient to take");

@@ -201,17 +201,19 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Checks the output whose class scores heatmaps and attributions explain, the first: it must hold floats.
+     * Checks the output whose scores heatmaps and attributions explain (the first, for a class): it must hold floats.
      *
+     * @param output a model output
      * @throws UnsupportedModelException if it holds anything else (an ArgMax's class index, labels, booleans)
      */
-    public void requireScores() {
-        String output = modelOutputs.iterator().next();
+    public void requireScores(String output) {
         String type = outputType(output);
         if (!Set.of("float", "double", "float16", "bfloat16").contains(type)) {
-            throw new UnsupportedModelException("heatmaps and attributions explain a class score, but the model's"
-                    + " first output '" + output + "' holds " + type + " values, not float scores (an ArgMax's class"
-                    + " index, say); export the model with its scores (logits or probabilities) as its first output");
+            boolean first = output.equals(modelOutputs.iterator().next());
+            throw new UnsupportedModelException("heatmaps and attributions explain a score, but the model's"
+                    + (first ? " first" : "") + " output '" + output + "' holds " + type + " values, not float scores"
+                    + " (an ArgMax's class index, say); " + (first ? "export the model with its scores (logits or"
+                    + " probabilities) as its first output" : "name a float output in the Target"));
         }
     }
 
