@@ -3,6 +3,7 @@ package dev.convlens.cli;
 import dev.convlens.Heatmap;
 import dev.convlens.Inspector;
 import dev.convlens.Request;
+import dev.convlens.Target;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -17,8 +18,10 @@ import picocli.CommandLine.Option;
  * and the batch that writes them ({@code chelsea_grad-cam.png}).
  */
 final class Explanations extends ImageOptions {
-    @Option(names = "--target", paramLabel = "CLASS", description = "the class to explain (default: the predicted one)")
-    Integer target;
+    @Option(names = "--target", paramLabel = "TARGET", converter = Converters.TargetText.class,
+            description = "what to explain: a class (3), or one value of any output by its index, batch first"
+                    + " ('scores[0,4271,1]'); default: the predicted class")
+    Target target;
 
     @Option(names = "--layer", paramLabel = "LAYER",
             description = "the layer (default: the last spatial convolution)")
@@ -51,13 +54,14 @@ final class Explanations extends ImageOptions {
                     line.put("image", image.toString());
                     line.put("method", method);
                     line.put("layer", heatmap.layer().name());
+                    line.put("target", heatmap.target().toString());
                     line.put("class", heatmap.targetClass());
                     line.put("score", heatmap.score());
                     line.put("file", file.toString());
                     return Json.write(line);
                 }
-                return String.format(Locale.ROOT, "%s: %s of class %d (score %.3f) on %s, %dx%d -> %s", image,
-                        method, heatmap.targetClass(), heatmap.score(), heatmap.layer().name(), heatmap.width(),
+                return String.format(Locale.ROOT, "%s: %s of %s (score %.3f) on %s, %dx%d -> %s", image,
+                        method, heatmap.target(), heatmap.score(), heatmap.layer().name(), heatmap.width(),
                         heatmap.height(), file);
             }, (index, image, text) -> print.println(text));
             return failed == 0 ? 0 : 1;

@@ -93,6 +93,13 @@ class CommandLineTest {
         Cli image = Cli.run("grids", Cli.MODEL, dir.resolve("missing.jpg"));
         assertThat(image.code()).isEqualTo(2);
         assertThat(image.err()).contains("no image file").hasLineCount(1);
+        Cli target = Cli.run("heatmap", Cli.MODEL, Cli.CHELSEA, "--target", "dense[0");
+        assertThat(target.code()).isEqualTo(2);
+        assertThat(target.err()).contains("'dense[0' is not a target: give a class (3) or an output's value");
+        Cli wrongIndex = Cli.run("heatmap", Cli.MODEL, Cli.CHELSEA, "--target", "dense[0,1]", "--out", dir);
+        assertThat(wrongIndex.code()).isEqualTo(1); // the batch of one image goes on, and says why it failed
+        assertThat(wrongIndex.err()).contains("the target's index [0, 1] is out of range for the output 'dense' of"
+                + " shape [1, 1]");
         Cli size = Cli.run("grids", Cli.MODEL, Cli.CHELSEA, "--size", "big");
         assertThat(size.err()).contains("'big' is not a size: give WIDTHxHEIGHT");
     }
@@ -119,7 +126,8 @@ class CommandLineTest {
     void heatmapAttributionChannelAndPatternsWriteTheirPictures() throws IOException {
         Cli heatmap = Cli.run("heatmap", Cli.MODEL, Cli.CHELSEA, "--method", "eigen-cam", "--out", dir, "--json");
         assertThat(heatmap.code()).as(heatmap.err()).isZero();
-        assertThat(heatmap.out()).contains("\"method\":\"eigen-cam\",\"layer\":\"conv2d_4\",\"class\":0");
+        assertThat(heatmap.out()).contains("\"method\":\"eigen-cam\",\"layer\":\"conv2d_4\",\"target\":\"class 0\","
+                + "\"class\":0");
         assertThat(ImageIO.read(dir.resolve("chelsea_eigen-cam.png").toFile()).getWidth())
                 .isEqualTo(ImageIO.read(Cli.CHELSEA.toFile()).getWidth());
         Cli attribution = Cli.run("attribution", Cli.MODEL, Cli.CHELSEA, "--method", "gradient", "--out", dir);
