@@ -141,6 +141,41 @@ class TargetTest {
         }
     }
 
+    /**
+     * YOLOX-nano's raw head [1, 3549, 21] (anchors of the 52x52, 26x26 and 13x13 grids; x, y, w, h, objectness,
+     * classes): Grad-CAM of the most confident anchor's objectness peaks within a cell of that anchor's cell.
+     */
+    @Test
+    void aYoloxAnchorsObjectnessIsExplainedAtItsCell() {
+        try (Inspector inspector = Inspector.of(Shared.require("models/wild/yolox_nano_handsign_pytorch_op11.onnx"))) {
+            Request request = inspector.image(Shared.require("images/face_grace_hopper_517x606.jpg"))
+                    .preprocessing(Preprocessing.parse("raw; order=bgr")); // YOLOX: BGR 0..255
+            float[] v = request.outputs().get(0).values();
+            int best = 0;
+            for (int k = 0; k < v.length / 21; k++) {
+                best = v[k * 21 + 4] > v[best * 21 + 4] ? k : best;
+            }
+            int grid = best < 52 * 52 ? 52 : best < 52 * 52 + 26 * 26 ? 26 : 13;
+            int cell = best - (grid == 52 ? 0 : grid == 26 ? 52 * 52 : 52 * 52 + 26 * 26);
+            Heatmap heatmap = request.target(Target.output("output", 0, best, 4)).heatmap(HeatmapMethod.GRAD_CAM);
+            float[] m = heatmap.values();
+            int peak = 0;
+            for (int i = 0; i < m.length; i++) {
+                peak = m[i] > m[peak] ? i : peak;
+            }
+            // the anchor's cell and the peak, both in units of the anchor's grid
+            double ax = cell % grid + 0.5;
+            double ay = cell / grid + 0.5;
+            double px = (peak % heatmap.width() + 0.5) * grid / heatmap.width();
+            double py = (peak / heatmap.width() + 0.5) * grid / heatmap.height();
+            System.out.printf("YOLOX-nano: anchor %d (objectness %.3f) in cell (%.1f, %.1f) of the %dx%d grid;"
+                    + " Grad-CAM on %s (%dx%d) peaks at (%.1f, %.1f)%n", best, v[best * 21 + 4], ax, ay, grid, grid,
+                    heatmap.layer().name(), heatmap.width(), heatmap.height(), px, py);
+            assertThat(Math.abs(px - ax)).isLessThanOrEqualTo(1.0);
+            assertThat(Math.abs(py - ay)).isLessThanOrEqualTo(1.0);
+        }
+    }
+
     @Test
     void aTargetThatDoesNotFitSaysWhatWould() throws IOException {
         try (Inspector inspector = HeatmapTest.open("resnet")) {
