@@ -263,7 +263,7 @@ public final class Inspector implements AutoCloseable {
     public Patterns patterns(String layer) {
         pipeline.ensureOpen();
         LayerInfo info = pipeline.catalog().selectOne(Objects.requireNonNull(layer, "layer"));
-        int channels = Math.min(Patterns.DEFAULT_CHANNELS, pipeline.layers().get(info.index()).channels());
+        int channels = Math.min(Patterns.DEFAULT_CHANNELS, pipeline.layer(info).channels());
         return new Patterns(pipeline, PatternTask.of(info, IntStream.range(0, channels).toArray(),
                 Patterns.DEFAULT_STEPS, Patterns.DEFAULT_STEP));
     }

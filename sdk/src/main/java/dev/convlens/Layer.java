@@ -30,7 +30,12 @@ public record Layer(int index, String name, Kind kind, List<String> opTypes, Str
          * activation after it. A ResNet block's output (PyTorch's {@code model.layer4[-1]}) is one. Listed and
          * selectable by name, not in the default set of {@link Request#layers()}.
          */
-        MERGE
+        MERGE,
+        /**
+         * Any other spatial tensor of the graph, selected by its exact name (a convolution's output before its
+         * activation, say): not listed by {@link Inspector#layers()}; its index follows the listed layers'.
+         */
+        TENSOR
     }
 
     /**

@@ -56,7 +56,7 @@ public final class Patterns {
         if (channels.length == 0) {
             throw new IllegalArgumentException("channels(...) needs at least one channel");
         }
-        int count = pipeline.layers().get(task.layer().index()).channels();
+        int count = pipeline.layer(task.layer()).channels();
         for (int c : channels) {
             if (c < 0 || count >= 0 && c >= count) {
                 throw new IllegalArgumentException("layer " + task.layer().name() + " has " + count + " channels, 0 to "

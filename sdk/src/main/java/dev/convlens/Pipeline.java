@@ -94,7 +94,10 @@ final class Pipeline implements AutoCloseable {
                 .orElse(Preprocessing.RAW);
         List<Rewriter.Output> layers = catalog.layers().stream()
                 .map(l -> new Rewriter.Output(l.output(), l.elemType(), 4)).toList();
-        Engine engine = Engine.open(model, layers, options.threads(), options.cuda(), options.maxActivations());
+        List<Rewriter.Output> tensors = catalog.tensors().stream()
+                .map(l -> new Rewriter.Output(l.output(), l.elemType(), -1)).toList();
+        Engine engine = Engine.open(model, layers, tensors, options.threads(), options.cuda(),
+                options.maxActivations());
         boolean batchable = declared.dims()[0] < 0;
         return new Pipeline(model, catalog, input, options, preprocessing, engine,
                 new CamRunner(model, engine, input, batchable), new PatternAscent(model, engine, input, batchable));
@@ -168,6 +171,30 @@ final class Pipeline implements AutoCloseable {
     List<Layer> layers() {
         int[] size = input.size(224, 224, null);
         return probe(size[0], size[1]).layers();
+    }
+
+    /**
+     * A layer as {@link #layers()} describes it, or for a tensor selected by its name (not among the layers), as one
+     * run on a blank image of the probe's size describes it.
+     */
+    Layer layer(LayerInfo info) {
+        if (info.kind() != LayerInfo.Kind.TENSOR) {
+            return layers().get(info.index());
+        }
+        int[] size = input.size(224, 224, null);
+        float[] blank = new float[input.channels() * size[0] * size[1]];
+        long[] shape = engine.run(input.name(), blank, input.shape(size[0], size[1]), input.float16(),
+                Set.of(info.output())).get(info.output()).shape();
+        return tensorLayer(info, shape);
+    }
+
+    /** A selected tensor described by its shape: channels, and height and width for a model of fixed size. */
+    private Layer tensorLayer(LayerInfo info, long[] shape) {
+        int c = shape.length >= 2 ? (int) shape[1] : -1;
+        boolean fixed = !input.dynamicSize();
+        return new Layer(info.index(), info.name(), Layer.Kind.TENSOR, info.opTypes(), info.output(), c,
+                shape.length == 4 && fixed ? (int) shape[2] : -1, shape.length == 4 && fixed ? (int) shape[3] : -1,
+                0);
     }
 
     /** The layers, described from one run on a blank image: output shapes are only known by running. */
@@ -285,7 +312,7 @@ final class Pipeline implements AutoCloseable {
     List<FilterPattern> patterns(PatternTask task) {
         return inHeap(() -> {
             ensureOpen();
-            Layer layer = layers().get(task.layer().index());
+            Layer layer = layer(task.layer());
             int[] channels = task.channels();
             int[] size = input.size(224, 224, task.width() > 0 ? new int[] {task.width(), task.height()} : null);
             Preprocessing chosen = task.preprocessing() != null ? task.preprocessing() : preprocessing;
@@ -350,7 +377,8 @@ final class Pipeline implements AutoCloseable {
      */
     private Layer heatmapLayer(Task task, List<Layer> all, float[] tensor, Prepared p) {
         if (task.layers() != null) {
-            return all.get(task.layers().get(task.layers().size() - 1).index());
+            LayerInfo last = task.layers().get(task.layers().size() - 1);
+            return last.kind() == LayerInfo.Kind.TENSOR ? layer(last) : all.get(last.index());
         }
         if (task.target() != null && task.target().output() != null) {
             List<String> candidates = new ArrayList<>();
@@ -419,7 +447,9 @@ final class Pipeline implements AutoCloseable {
         List<Layer> described = selected.isEmpty() ? List.of() : probe(p.width(), p.height()).layers();
         List<FeatureMap> maps = new ArrayList<>();
         for (LayerInfo info : selected) {
-            maps.add(featureMap(described.get(info.index()), values.get(info.output())));
+            Values v = values.get(info.output());
+            maps.add(featureMap(info.kind() == LayerInfo.Kind.TENSOR ? tensorLayer(info, v.shape())
+                    : described.get(info.index()), v));
         }
         List<Tensor> outputs = new ArrayList<>();
         for (String name : modelOutputs) {

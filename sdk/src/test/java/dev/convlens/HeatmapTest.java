@@ -96,6 +96,36 @@ class HeatmapTest {
         }
     }
 
+    /**
+     * A tensor that is no listed layer, named exactly (the small ResNet's last residual Add, before its ReLU): its
+     * activations are the merge layer's before the ReLU, so ReLU of one is the other, value for value; it is drawn
+     * and explained like a layer, and listed after the layers.
+     */
+    @Test
+    void anySpatialTensorIsALayerByItsName() throws IOException {
+        try (Inspector inspector = open("resnet")) {
+            Request request = inspector.image(PHOTO).preprocessing(Preprocessing.IMAGENET);
+            List<FeatureMap> maps = request.layers("/layer3/Add_output_0", "layer3").activations();
+            assertThat(maps).extracting(m -> m.layer().kind()).containsExactly(Layer.Kind.MERGE, Layer.Kind.TENSOR);
+            float[] block = maps.get(0).values();
+            float[] sum = maps.get(1).values();
+            assertThat(sum).hasSameSizeAs(block);
+            int negative = 0;
+            for (int i = 0; i < sum.length; i++) {
+                assertThat(block[i]).isEqualTo(Math.max(sum[i], 0f));
+                negative += sum[i] < 0 ? 1 : 0;
+            }
+            assertThat(negative).as("values below zero, before the ReLU").isPositive();
+            assertThat(maps.get(1).layer().index()).isGreaterThanOrEqualTo(inspector.layers().size());
+            assertThat(inspector.layers()).extracting(Layer::name).doesNotContain("/layer3/Add_output_0");
+            Heatmap heatmap = request.layers("/layer3/Add_output_0").heatmap(HeatmapMethod.GRAD_CAM);
+            assertThat(heatmap.layer().name()).isEqualTo("/layer3/Add_output_0");
+            assertThat(request.layers("/layer3/Add_output_0").grid(8)).hasSize(1);
+            assertThatThrownBy(() -> request.layers("/layer3/Add_output_1"))
+                    .isExactlyInstanceOf(LayerNotFoundException.class);
+        }
+    }
+
     @Test
     void camNeedsAPooledDenseHeadAndSaysWhatElseWorks() {
         try (Inspector inspector = Inspector.of(SEED)) {

@@ -55,10 +55,13 @@ public final class LayerCatalog {
     private final List<LayerInfo> layers;
     /** The layer whose output enters the classifier's global pooling, or null. */
     private final LayerInfo pooled;
+    /** The other spatial tensors by name, selectable by that name, numbered after the layers. */
+    private final Map<String, LayerInfo> tensors;
 
-    private LayerCatalog(List<LayerInfo> layers, LayerInfo pooled) {
+    private LayerCatalog(List<LayerInfo> layers, LayerInfo pooled, Map<String, LayerInfo> tensors) {
         this.layers = List.copyOf(layers);
         this.pooled = pooled;
+        this.tensors = Map.copyOf(tensors);
     }
 
     /** Finds the layers of a model. */
@@ -110,7 +113,25 @@ public final class LayerCatalog {
             layers.add(new LayerInfo(k, names.get(k), f.kind, ops, nodeNames, output, preActivation,
                     pooling ? 0 : parameters(graph, f.nodes), elemType(graph, f.nodes.get(0), output, inputType)));
         }
-        return new LayerCatalog(layers, pooled(graph, layers));
+        if (spatial == null) {
+            spatial = spatialTensors(graph, model.inputs());
+        }
+        Set<String> outputs = new java.util.HashSet<>();
+        layers.forEach(l -> outputs.add(l.output()));
+        Map<String, LayerInfo> tensors = new HashMap<>();
+        for (int i = 0; i < graph.nodeCount(); i++) {
+            Onnx.NodeProto node = graph.node(i);
+            for (String t : node.getOutputList()) {
+                if (spatial.contains(t) && !outputs.contains(t) && !t.isEmpty()) {
+                    int type = elemType(graph, i, t, inputType);
+                    if (type == Onnx.TensorProto.DataType.FLOAT_VALUE || type == Onnx.TensorProto.DataType.FLOAT16_VALUE) {
+                        tensors.put(t, new LayerInfo(layers.size() + tensors.size(), t, LayerInfo.Kind.TENSOR,
+                                List.of(node.getOpType()), List.of(node.getName()), t, t, 0, type));
+                    }
+                }
+            }
+        }
+        return new LayerCatalog(layers, pooled(graph, layers), tensors);
     }
 
     /**
@@ -195,6 +216,11 @@ public final class LayerCatalog {
         return layers;
     }
 
+    /** The spatial tensors that are no layer's output, selectable by their exact names. */
+    public java.util.Collection<LayerInfo> tensors() {
+        return tensors.values();
+    }
+
     /** The convolution layers, in graph order. */
     public List<LayerInfo> convolutions() {
         return layers.stream().filter(l -> l.kind() == LayerInfo.Kind.CONVOLUTION).toList();
@@ -264,6 +290,9 @@ public final class LayerCatalog {
     public List<LayerInfo> find(String query) {
         List<LayerInfo> hits = filter(l -> l.name().equals(query) || l.output().equals(query)
                 || l.nodeNames().contains(query));
+        if (hits.isEmpty() && tensors.containsKey(query)) {
+            return List.of(tensors.get(query));
+        }
         if (hits.isEmpty()) {
             hits = filter(l -> l.nodeNames().stream().anyMatch(n -> segments(n).contains(query)));
         }

@@ -29,7 +29,9 @@ public record LayerInfo(int index, String name, Kind kind, List<String> opTypes,
         /** A pooling node. */
         POOLING,
         /** Where branches meet: a residual Add, a Concat, a gating Mul, with what follows it. */
-        MERGE
+        MERGE,
+        /** Any other spatial tensor of the graph, selected by its exact name; not among the listed layers. */
+        TENSOR
     }
 
     /** Copies the lists. */

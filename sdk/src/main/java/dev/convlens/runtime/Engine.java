@@ -63,6 +63,8 @@ public final class Engine implements AutoCloseable {
     private final OrtSession.SessionOptions options;
     private final ModelFile model;
     private final List<Rewriter.Output> exposed;
+    /** Other tensors a run may be asked for by name, each exposed only in a session made for the runs asking. */
+    private final Map<String, Rewriter.Output> others;
     private final OrtSession plain;
     private final Set<String> modelOutputs;
     /** Each model output's element type as ONNX Runtime names it ("float", "int64", "string"...). */
@@ -86,8 +88,8 @@ public final class Engine implements AutoCloseable {
     private boolean closed;
 
     private Engine(OrtEnvironment env, OrtSession.SessionOptions options, ModelFile model,
-                   List<Rewriter.Output> exposed, OrtSession plain, Map<String, String> outputTypes,
-                   long maxActivations) {
+                   List<Rewriter.Output> exposed, List<Rewriter.Output> others, OrtSession plain,
+                   Map<String, String> outputTypes, long maxActivations) {
         this.env = env;
         this.maxActivations = maxActivations;
         this.options = options;
@@ -97,6 +99,8 @@ public final class Engine implements AutoCloseable {
         this.outputTypes = Map.copyOf(outputTypes);
         // a layer that is already a model output comes back with the outputs; it needs no rewriting
         this.exposed = exposed.stream().filter(o -> !modelOutputs.contains(o.name())).toList();
+        this.others = new java.util.HashMap<>();
+        others.stream().filter(o -> !modelOutputs.contains(o.name())).forEach(o -> this.others.put(o.name(), o));
         this.inputBuffers = new InputBuffers(env, MAX_POOLED);
     }
 
@@ -104,14 +108,15 @@ public final class Engine implements AutoCloseable {
      * Opens the plain session of a model.
      *
      * @param exposed every layer output that inspecting sessions may return
+     * @param others other tensors a run may name, exposed only in sessions of the derived cache
      * @param threads ONNX Runtime's intra-op threads, 0 for its default (one per physical core)
      * @param cuda whether to run on CUDA (needs the onnxruntime_gpu artifact)
      * @param maxActivations the most values one {@link #run} may return
      * @throws ModelException if ONNX Runtime cannot load the model
      * @throws UnsupportedModelException if ONNX Runtime has no kernel for one of its operators
      */
-    public static Engine open(ModelFile model, List<Rewriter.Output> exposed, int threads, boolean cuda,
-                              long maxActivations) {
+    public static Engine open(ModelFile model, List<Rewriter.Output> exposed, List<Rewriter.Output> others,
+                              int threads, boolean cuda, long maxActivations) {
         // The process's environment as it is: an application may have made it already, with its own name and level
         // (asking for ours would make ONNX Runtime warn on every inspector); sessions log errors only.
         OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -146,7 +151,7 @@ public final class Engine implements AutoCloseable {
                 plain.close();
                 throw e;
             }
-            return new Engine(env, options, model, exposed, plain, types, maxActivations);
+            return new Engine(env, options, model, exposed, others, plain, types, maxActivations);
         } catch (OrtException e) {
             options.close();
             throw new ModelException("cannot configure ONNX Runtime: " + describe(e), e);
@@ -241,67 +246,84 @@ public final class Engine implements AutoCloseable {
             checkUsable();
             Set<String> layers = new LinkedHashSet<>(wanted);
             layers.removeAll(modelOutputs);
-            boolean inspect = !layers.isEmpty();
-            OrtSession session = inspect ? sessionFor(layers) : plain;
-            String key = Arrays.toString(shape);
-            Map<String, long[]> known = inspect ? layerShapes.get(key) : null;
-            OutputBuffers buffers = known == null ? null : borrow(key, known);
-            try (InputBuffers.Lease tensor = inputBuffers.tensor(input, shape, float16)) {
-                Set<String> requested = new LinkedHashSet<>(wanted);
-                Map<String, OnnxTensor> pinned = new LinkedHashMap<>();
-                if (buffers != null) {
-                    for (String name : wanted) {
-                        OnnxTensor buffer = buffers.tensors().get(name);
-                        if (buffer != null) {
-                            pinned.put(name, buffer);
-                            requested.remove(name);
-                        }
-                    }
+            if (layers.stream().anyMatch(others::containsKey)) { // a tensor named by the user, not a layer
+                List<Rewriter.Output> outputs = new ArrayList<>();
+                for (String name : new java.util.TreeSet<>(layers)) {
+                    outputs.add(others.containsKey(name) ? others.get(name) : exposed.stream()
+                            .filter(o -> o.name().equals(name)).findFirst().orElseThrow());
                 }
-                Map<String, Values> values = new LinkedHashMap<>();
-                try (OrtSession.Result result = session.run(Map.of(inputName, tensor.tensor()), requested, pinned)) {
-                    long count = 0;
-                    for (String name : wanted) {
-                        count += pinned.containsKey(name) ? Values.count(known.get(name))
-                                : result.get(name).orElseThrow() instanceof OnnxTensor t
-                                ? Values.count(t.getInfo().getShape()) : 0;
-                    }
-                    if (count > maxActivations) {
-                        throw tooMany(count, shape, "more than the limit of " + maxActivations
-                                + " (Options.maxActivations)");
-                    }
-                    Map<String, long[]> learned = new LinkedHashMap<>();
-                    for (String name : wanted) {
-                        boolean layer = !modelOutputs.contains(name);
-                        if (pinned.containsKey(name)) {
-                            values.put(name, Values.ofChannels(name, known.get(name), buffers.buffer(name)));
-                            continue;
-                        }
-                        OnnxValue value = result.get(name).orElseThrow();
-                        Values read = read(name, value, layer);
-                        values.put(name, read);
-                        if (layer && value instanceof OnnxTensor t && t.getInfo().type == OnnxJavaType.FLOAT) {
-                            learned.put(name, read.shape());
-                        }
-                    }
-                    if (inspect && !learned.isEmpty()) {
-                        remember(key, learned);
-                    }
-                } catch (OutOfMemoryError e) {
-                    values.clear();
-                    throw tooMany(-1, shape, "more than the Java heap holds (" + e.getMessage() + ")");
-                }
-                return values;
-            } finally {
-                if (buffers != null) {
-                    giveBack(key, buffers);
+                try (SessionCache.Lease named = derived.acquire("tensors " + outputs.stream()
+                        .map(Rewriter.Output::name).toList(), () -> create(env, options, model,
+                        Rewriter.expose(model.bytes(), outputs)))) {
+                    return runOn(named.session(), inputName, input, shape, float16, wanted, true);
                 }
             }
+            boolean inspect = !layers.isEmpty();
+            return runOn(inspect ? sessionFor(layers) : plain, inputName, input, shape, float16, wanted, inspect);
         } catch (OrtException e) {
             throw new InferenceException("ONNX Runtime failed to run " + model.source() + " on an input of shape "
                     + Arrays.toString(shape) + ": " + describe(e), e);
         } finally {
             lock.readLock().unlock();
+        }
+    }
+
+    /** {@link #run} on a session that returns what is wanted. */
+    private Map<String, Values> runOn(OrtSession session, String inputName, float[] input, long[] shape,
+                                      boolean float16, Set<String> wanted, boolean inspect) throws OrtException {
+        String key = Arrays.toString(shape);
+        Map<String, long[]> known = inspect ? layerShapes.get(key) : null;
+        OutputBuffers buffers = known == null ? null : borrow(key, known);
+        try (InputBuffers.Lease tensor = inputBuffers.tensor(input, shape, float16)) {
+            Set<String> requested = new LinkedHashSet<>(wanted);
+            Map<String, OnnxTensor> pinned = new LinkedHashMap<>();
+            if (buffers != null) {
+                for (String name : wanted) {
+                    OnnxTensor buffer = buffers.tensors().get(name);
+                    if (buffer != null) {
+                        pinned.put(name, buffer);
+                        requested.remove(name);
+                    }
+                }
+            }
+            Map<String, Values> values = new LinkedHashMap<>();
+            try (OrtSession.Result result = session.run(Map.of(inputName, tensor.tensor()), requested, pinned)) {
+                long count = 0;
+                for (String name : wanted) {
+                    count += pinned.containsKey(name) ? Values.count(known.get(name))
+                            : result.get(name).orElseThrow() instanceof OnnxTensor t
+                            ? Values.count(t.getInfo().getShape()) : 0;
+                }
+                if (count > maxActivations) {
+                    throw tooMany(count, shape, "more than the limit of " + maxActivations
+                            + " (Options.maxActivations)");
+                }
+                Map<String, long[]> learned = new LinkedHashMap<>();
+                for (String name : wanted) {
+                    boolean layer = !modelOutputs.contains(name);
+                    if (pinned.containsKey(name)) {
+                        values.put(name, Values.ofChannels(name, known.get(name), buffers.buffer(name)));
+                        continue;
+                    }
+                    OnnxValue value = result.get(name).orElseThrow();
+                    Values read = read(name, value, layer);
+                    values.put(name, read);
+                    if (layer && value instanceof OnnxTensor t && t.getInfo().type == OnnxJavaType.FLOAT) {
+                        learned.put(name, read.shape());
+                    }
+                }
+                if (inspect && !learned.isEmpty()) {
+                    remember(key, learned);
+                }
+            } catch (OutOfMemoryError e) {
+                values.clear();
+                throw tooMany(-1, shape, "more than the Java heap holds (" + e.getMessage() + ")");
+            }
+            return values;
+        } finally {
+            if (buffers != null) {
+                giveBack(key, buffers);
+            }
         }
     }
 

@@ -51,9 +51,10 @@ class LayerCatalogTest {
                 .containsExactly("Conv", "BatchNormalization", "Relu");
     }
 
-    private static List<String> ops(String model, int layer) throws IOException {
+    /** The op types of a model's convolution layer (YOLOX's first layer is its Focus Concat, a merge). */
+    private static List<String> ops(String model, int convolution) throws IOException {
         ModelFile file = ModelFile.of(Files.readAllBytes(Shared.require("models/wild/" + model)));
-        return LayerCatalog.of(file).layers().get(layer).opTypes();
+        return LayerCatalog.of(file).convolutions().get(convolution).opTypes();
     }
 
     /** A graph builder for chain shapes that the wild models may not have. */
@@ -113,7 +114,8 @@ class LayerCatalogTest {
                 .node("MaxPool", "p1", "r").node("AveragePool", "p2", "r").node("Concat", "cat", "p1", "p2")
                 .catalog("cat");
         List<LayerInfo> layers = branch.layers();
-        assertThat(layers).extracting(LayerInfo::name).containsExactly("c", "p1", "p2");
+        assertThat(layers).extracting(LayerInfo::name).containsExactly("c", "p1", "p2", "cat");
+        assertThat(layers.get(3).kind()).isEqualTo(LayerInfo.Kind.MERGE); // where the two pools' branches meet
         assertThat(layers.get(0).opTypes()).containsExactly("Conv", "Add", "Relu");
         assertThat(layers.get(0).parameters()).isEqualTo(4 * 3 + 4);
         assertThat(layers.get(1).kind()).isEqualTo(LayerInfo.Kind.POOLING);

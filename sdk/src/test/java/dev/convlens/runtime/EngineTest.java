@@ -42,7 +42,7 @@ class EngineTest {
                         .addOutput(declare("doubles", 11, 1, 4))
                         .addOutput(declare("ints", 6, 1, 4)))
                 .build().toByteArray();
-        try (Engine engine = Engine.open(ModelFile.of(model), List.of(), 1, false, Long.MAX_VALUE)) {
+        try (Engine engine = Engine.open(ModelFile.of(model), List.of(), List.of(), 1, false, Long.MAX_VALUE)) {
             Map<String, Values> out = engine.run("x", new float[] {-2.5f, 7.25f, 3f, -40f}, new long[] {1, 4}, false,
                     new LinkedHashSet<>(engine.modelOutputs()));
             assertThat(out.keySet()).containsExactly("index", "doubles", "ints");
