@@ -29,9 +29,9 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Every {@code java} block of the README, run as it is written: in JShell, in a folder where the files it names exist
- * ({@code model.onnx} is the shipped model, {@code dog.jpg} and {@code cat.jpg} the shipped photo; {@code ultraface.onnx}
- * and {@code portrait.jpg} come from ../shared, and the blocks that name them skip, saying so, without it), after a
- * prelude of imports and an {@code inspector} on {@code model.onnx} for the blocks that continue an earlier one. A
+ * ({@code model.onnx} is the shipped model, {@code model_nchw.onnx} its NCHW export, {@code dog.jpg} and
+ * {@code cat.jpg} the shipped photo; {@code ultraface.onnx} and {@code portrait.jpg} come from ../shared, and the
+ * blocks that name them skip, saying so, without it), after a prelude of imports and an {@code inspector} on {@code model.onnx} for the blocks that continue an earlier one. A
  * block that does not compile, names something undefined, or throws fails the build.
  */
 class ReadmeSnippetsTest {
@@ -49,6 +49,8 @@ class ReadmeSnippetsTest {
     @BeforeAll
     static void filesTheSnippetsName() throws IOException {
         Files.copy(REPOSITORY.resolve("models/cats_vs_dogs_small.onnx"), Path.of("model.onnx"),
+                StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(REPOSITORY.resolve("models/cats_vs_dogs_small_nchw.onnx"), Path.of("model_nchw.onnx"),
                 StandardCopyOption.REPLACE_EXISTING);
         BufferedImage photo = ImageIO.read(REPOSITORY.resolve("examples/images/chelsea.png").toFile());
         for (String name : List.of("dog.jpg", "cat.jpg")) {
