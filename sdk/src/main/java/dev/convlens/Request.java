@@ -171,7 +171,8 @@ public final class Request {
      * class and no layer named, the heatmap layer is the last spatial convolution whose output the score depends on.
      *
      * <pre>{@code
-     * Heatmap face = inspector.image(photo).target(Target.output("scores", 0, best, 1)).heatmap(HeatmapMethod.GRAD_CAM);
+     * Heatmap face = inspector.image(photo).target(Target.output("scores", 0, best, 1))
+     *                          .heatmap(HeatmapMethod.GRAD_CAM);
      * }</pre>
      *
      * @param target the score; its output, index, channel and mask are checked against the model when a heatmap runs

@@ -31,8 +31,9 @@ import org.junit.jupiter.api.TestFactory;
  * Every {@code java} block of the README, run as it is written: in JShell, in a folder where the files it names exist
  * ({@code model.onnx} is the shipped model, {@code model_nchw.onnx} its NCHW export, {@code dog.jpg} and
  * {@code cat.jpg} the shipped photo; {@code ultraface.onnx} and {@code portrait.jpg} come from ../shared, and the
- * blocks that name them skip, saying so, without it), after a prelude of imports and an {@code inspector} on {@code model.onnx} for the blocks that continue an earlier one. A
- * block that does not compile, names something undefined, or throws fails the build.
+ * blocks that name them skip, saying so, without it), after a prelude of imports and an {@code inspector} on
+ * {@code model.onnx} for the blocks that continue an earlier one. A block that does not compile, names something
+ * undefined, or throws fails the build.
  */
 class ReadmeSnippetsTest {
     private static final Path REPOSITORY = Path.of(System.getProperty("convlens.repository", "../.."));
