@@ -7,11 +7,11 @@ import java.util.Objects;
 
 /**
  * How far two models of one network see an image apart, layer by layer: a float model against its int8 or float16
- * copy, what someone shipping the copy to a phone wants to see first. Made by {@link Request#compare(Inspector)}.
+ * copy, what someone shipping the copy to a phone wants to see first. Made by {@link Request#compare(Request)}.
  * Immutable.
  *
  * <pre>{@code
- * Comparison drift = float32.image(Path.of("dog.jpg")).compare(float16);
+ * Comparison drift = float32.image(Path.of("dog.jpg")).compare(float16.image(Path.of("dog.jpg")));
  * drift.layers().forEach(System.out::println);   // conv2d: relative error 4.1e-04, cosine 0.999999 ...
  * }</pre>
  */

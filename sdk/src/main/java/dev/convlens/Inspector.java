@@ -243,12 +243,6 @@ public final class Inspector implements AutoCloseable {
         return new Request(pipeline, Task.of(source));
     }
 
-    /** Another model's request for this model: the same image and settings, the layers to be chosen again. */
-    Request request(Task task) {
-        pipeline.ensureOpen();
-        return new Request(pipeline, task.withLayers(null));
-    }
-
     /**
      * Starts a request for the filter patterns of a layer: for each channel, a picture that excites it, found by
      * gradient ascent ("Deep Learning with Python" 5.4.2).

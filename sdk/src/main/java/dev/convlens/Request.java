@@ -184,40 +184,40 @@ public final class Request {
     }
 
     /**
-     * Runs this image through this model and another of the same network (its int8 or float16 copy, say) with the
-     * same settings, and compares them layer by layer: the layers both have by name (the selected ones, by default
-     * every layer but the named tensors), and both predictions.
+     * Runs this request and another one, on another model of the same network (its int8 or float16 copy, say), and
+     * compares them layer by layer: the layers this request selects (by default every listed layer) that the other
+     * model has by name, and both predictions. Each request keeps its own settings, so each model gets its own
+     * preprocessing; give both the same image.
      *
      * <pre>{@code
      * try (Inspector full = Inspector.of(Path.of("model.onnx"));
      *      Inspector half = Inspector.of(Path.of("model_fp16.onnx"))) {
-     *     Comparison drift = full.image(Path.of("dog.jpg")).compare(half);
+     *     Comparison drift = full.image(Path.of("dog.jpg")).compare(half.image(Path.of("dog.jpg")));
      *     drift.layers().forEach(System.out::println);
      * }
      * }</pre>
      *
-     * @param other the other model
+     * @param other a request on the other model
      * @return the drift of each layer both have, and both predictions
      * @throws NullPointerException if other is null
      * @throws IllegalArgumentException if the models have no layer in common, or one's shape differs between them
-     * @throws ImageException if the image cannot be decoded
+     * @throws ImageException if an image cannot be decoded
      * @throws InferenceException if ONNX Runtime fails
      * @throws IllegalStateException if either inspector is closed
      */
-    public Comparison compare(Inspector other) {
+    public Comparison compare(Request other) {
         Objects.requireNonNull(other, "other");
         List<String> mine = task.layers() != null ? task.layers().stream().map(l -> l.name()).toList()
                 : pipeline.layers().stream().map(Layer::name).toList();
-        java.util.Set<String> theirs = new java.util.HashSet<>(other.layers().stream().map(Layer::name).toList());
+        List<String> all = other.pipeline.layers().stream().map(Layer::name).toList();
+        java.util.Set<String> theirs = new java.util.HashSet<>(all);
         List<String> common = mine.stream().filter(theirs::contains).toList();
         if (common.isEmpty()) {
-            throw new IllegalArgumentException("the models have no layer in common: " + mine + " against "
-                    + other.layers().stream().map(Layer::name).toList() + "; compare models of the same network");
+            throw new IllegalArgumentException("the models have no layer in common: " + mine + " against " + all
+                    + "; compare models of the same network");
         }
         String[] names = common.toArray(String[]::new);
-        Inspection a = layers(names).inspect();
-        Inspection b = other.request(task).layers(names).inspect();
-        return Comparison.of(a, b);
+        return Comparison.of(layers(names).inspect(), other.layers(names).inspect());
     }
 
     private Request with(Task changed) {

@@ -20,7 +20,7 @@ class ComparisonTest {
     void aFloat16CopyDriftsByItsRoundingAndPredictsTheSame() {
         try (Inspector full = Inspector.of(new TestModels(SPEC).bytes());
              Inspector half = Inspector.of(new TestModels(SPEC.withFloat16()).bytes())) {
-            Comparison drift = full.image(PHOTO).compare(half);
+            Comparison drift = full.image(PHOTO).compare(half.image(PHOTO));
             System.out.println(drift);
             assertThat(drift.layers()).extracting(Comparison.LayerDrift::layer)
                     .containsExactly("conv1", "pool1", "conv2", "gap"); // every layer both have, in model order
@@ -49,7 +49,7 @@ class ComparisonTest {
             assertThat(drift.second().probability()).isCloseTo(drift.first().probability(), within(1e-2));
             assertThat(drift.layer("conv2")).isSameAs(drift.layers().get(2));
 
-            Comparison itself = full.image(PHOTO).layers("conv2").compare(full);
+            Comparison itself = full.image(PHOTO).layers("conv2").compare(full.image(PHOTO));
             assertThat(itself.layers()).singleElement().satisfies(d -> {
                 assertThat(d.relativeError()).isZero();
                 assertThat(d.cosine()).isCloseTo(1, within(1e-12));
@@ -63,8 +63,9 @@ class ComparisonTest {
              Inspector other = Inspector.of(new TestModels(new TestModels.Spec(Layout.NCHW, 3, 32, 32,
                      false, false, 99)).bytes());
              Inspector seed = Inspector.of(Path.of("../models/cats_vs_dogs_small.onnx"))) {
-            assertThat(one.image(PHOTO).compare(other).layer("conv1").cosine()).isLessThan(0.9);
-            assertThatThrownBy(() -> one.image(PHOTO).compare(seed)).isExactlyInstanceOf(IllegalArgumentException.class)
+            assertThat(one.image(PHOTO).compare(other.image(PHOTO)).layer("conv1").cosine()).isLessThan(0.9);
+            assertThatThrownBy(() -> one.image(PHOTO).compare(seed.image(PHOTO)))
+                    .isExactlyInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("the models have no layer in common: [conv1, pool1, conv2, gap] against"
                             + " [conv2d, max_pooling2d,");
         }
