@@ -87,15 +87,15 @@ final class Pipeline implements AutoCloseable {
         }
         LayerCatalog catalog = LayerCatalog.of(model);
         if (catalog.convolutions().isEmpty()) {
-            throw new UnsupportedModelException(model.source() + " has no convolution layer (no Conv or"
-                    + " ConvTranspose node), so there are no feature maps to show");
+            throw new UnsupportedModelException(model.source() + " has no convolution layer (no Conv,"
+                    + " ConvTranspose, QLinearConv or ConvInteger node), so there are no feature maps to show");
         }
         Preprocessing preprocessing = model.metadata(PREPROCESSING_KEY).map(v -> preprocessing(model, v))
                 .orElse(Preprocessing.RAW);
         List<Rewriter.Output> layers = catalog.layers().stream()
-                .map(l -> new Rewriter.Output(l.output(), l.elemType(), 4)).toList();
+                .map(l -> new Rewriter.Output(l.output(), l.elemType(), 4, l.quantized())).toList();
         List<Rewriter.Output> tensors = catalog.tensors().stream()
-                .map(l -> new Rewriter.Output(l.output(), l.elemType(), -1)).toList();
+                .map(l -> new Rewriter.Output(l.output(), l.elemType(), -1, l.quantized())).toList();
         Engine engine = Engine.open(model, layers, tensors, options.threads(), options.cuda(),
                 options.maxActivations());
         boolean batchable = declared.dims()[0] < 0;

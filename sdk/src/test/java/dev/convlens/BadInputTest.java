@@ -221,7 +221,8 @@ class BadInputTest {
         byte[] relu = model(List.of(node("Relu", List.of("x"), "y")), List.of(),
                 List.of(tensor("x", FLOAT, 1, 3, 8, 8)), tensor("y", FLOAT, 1, 3, 8, 8));
         assertThatThrownBy(() -> Inspector.of(relu)).isExactlyInstanceOf(UnsupportedModelException.class)
-                .hasMessageContaining("model bytes has no convolution layer (no Conv or ConvTranspose node)");
+                .hasMessageContaining("model bytes has no convolution layer (no Conv, ConvTranspose, QLinearConv or"
+                        + " ConvInteger node)");
     }
 
     @Test

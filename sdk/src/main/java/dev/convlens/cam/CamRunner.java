@@ -8,6 +8,7 @@ import dev.convlens.UnsupportedModelException;
 import dev.convlens.image.InputSpec;
 import dev.convlens.onnx.DenseHead;
 import dev.convlens.onnx.GradientBuilder;
+import dev.convlens.onnx.LayerInfo;
 import dev.convlens.onnx.ModelFile;
 import dev.convlens.onnx.Rewriter;
 import dev.convlens.onnx.TailBuilder;
@@ -120,6 +121,14 @@ public final class CamRunner {
         Map<String, Values> r = layerGradient(f, layer, input, shape);
         Maps a = Maps.of(r.get(layer));
         Maps g = Maps.of(r.get(GradientBuilder.gradientOf(layer)));
+        LayerInfo.Quantized q = engine.output(layer).quantized();
+        if (q != null) { // the gradient came back per integer step; the activations are read as real values
+            for (float[] plane : g.planes) {
+                for (int i = 0; i < plane.length; i++) {
+                    plane[i] /= q.scale();
+                }
+            }
+        }
         double[] weights = method == HeatmapMethod.GRAD_CAM ? MapMath.meanGradients(g.planes)
                 : MapMath.gradCamPlusPlusWeights(a.planes, g.planes);
         return f.result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, layer);
@@ -193,6 +202,11 @@ public final class CamRunner {
 
     private Result ablationCam(HeatmapOptions options, String layer, float[] input, long[] shape, Target requestedClass) {
         String output = Score.output(requestedClass, engine.modelOutputs());
+        if (engine.output(layer).quantized() != null) {
+            throw new UnsupportedModelException("ABLATION_CAM feeds a layer's changed activations back into the"
+                    + " model, and this int8 model's layer " + layer + " holds integers; use EIGEN_CAM, SCORE_CAM,"
+                    + " OCCLUSION, or GRAD_CAM where its gradient passes");
+        }
         List<String> needed = TailBuilder.inputs(model, layer, output);
         Forward f = forward(needed, input, shape, requestedClass);
         Map<String, long[]> shapes = new LinkedHashMap<>();
@@ -333,7 +347,7 @@ public final class CamRunner {
             List<Rewriter.Output> exposed = new ArrayList<>();
             for (String t : wanted) {
                 if (!model.isOutput(t)) {
-                    exposed.add(new Rewriter.Output(t, 1, -1));
+                    exposed.add(engine.output(t));
                 }
             }
             values = engine.runDerived("expose " + wanted, () -> Rewriter.expose(model.inFloat32().bytes(), exposed),

@@ -63,7 +63,7 @@ final class InputGradient {
         List<Rewriter.Output> exposed = new ArrayList<>();
         for (String t : wanted) {
             if (!model.isOutput(t)) {
-                exposed.add(new Rewriter.Output(t, 1, -1));
+                exposed.add(engine.output(t));
             }
         }
         float[] blank = new float[(int) Arrays.stream(inputShape).reduce(1, Math::multiplyExact)];

@@ -28,7 +28,7 @@ final class BackwardRules {
             "ReduceMean", "ReduceSum", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Transpose", "Expand", "Slice",
             "Split", "Gather", "Pad", "Resize", "Upsample", "Gemm", "MatMul", "Add", "Sum", "Sub", "Mul", "Div", "Max",
             "Min", "BatchNormalization", "InstanceNormalization", "LayerNormalization", "Concat", "Cast", "Dropout",
-            "Identity");
+            "Identity", "QuantizeLinear", "DequantizeLinear");
     /** The ops whose rule gives every input that depends on the layer its share; the others' rules, the first only. */
     private static final Set<String> EVERY_INPUT = Set.of("Add", "Sum", "Sub", "Mul", "Div", "Max", "Min", "MatMul",
             "Concat");
@@ -93,6 +93,10 @@ final class BackwardRules {
         String y = n.getOutput(0);
         switch (op) {
             case "Identity", "Dropout" -> give(x, gy);
+            // an int8 model's (de)quantization: the scale's factor, straight through the rounding (the
+            // straight-through estimator), so a QuantizeLinear-DequantizeLinear pair passes the gradient as it is
+            case "DequantizeLinear" -> give(x, w.mul(gy, w.scalar(tensorScale(n))));
+            case "QuantizeLinear" -> give(x, w.emit("Div", gy, w.scalar(tensorScale(n))));
             case "Cast" -> {
                 long to = Attributes.integer(n, "to", 0);
                 if (to != FLOAT) { // a Cast to another float type; to an integer type passes no gradient at all
@@ -1012,6 +1016,15 @@ final class BackwardRules {
         int producer = graph.producer(tensor);
         return producer >= 0 && graph.node(producer).getOpType().equals("Identity")
                 ? copiedFrom(graph.node(producer).getInput(0)) : tensor;
+    }
+
+    /** A (de)quantization's one constant scale; one per channel on the gradient's path is not supported. */
+    private float tensorScale(Onnx.NodeProto n) {
+        float[] scale = n.getInputCount() > 1 ? constantFloats(n.getInput(1)) : null;
+        if (scale == null || scale.length != 1) {
+            throw unsupported(n, "a " + n.getOpType() + " with a scale per channel, or not constant,");
+        }
+        return scale[0];
     }
 
     private void requireConstant(Onnx.NodeProto n, int input) {

@@ -178,15 +178,17 @@ public final class GradientBuilder {
         }
         writer.emitAs("Identity", List.of(gradient), gradientOf(target));
         out.addInput(ValueInfo.of(SEED, GraphWriter.FLOAT, shapes.get(output)));
+        Map<String, Integer> types = graph.elemTypes(float32.inputs(), GraphWriter.FLOAT);
         if (returned != null) {
             out.clearOutput();
             for (String t : returned) {
-                out.addOutput(ValueInfo.of(t, GraphWriter.FLOAT, shapes.get(t)));
+                out.addOutput(ValueInfo.of(t, types.getOrDefault(t, GraphWriter.FLOAT), shapes.get(t)));
             }
         } else {
             boolean input = proto.getGraph().getInputList().stream().anyMatch(v -> v.getName().equals(target));
             if (!float32.isOutput(target) && !input) {
-                out.addOutput(ValueInfo.of(target, GraphWriter.FLOAT, shapes.get(target)));
+                out.addOutput(ValueInfo.of(target, types.getOrDefault(target, GraphWriter.FLOAT),
+                        shapes.get(target))); // an int8 model's layer holds integers
             }
         }
         out.addOutput(ValueInfo.of(gradientOf(target), GraphWriter.FLOAT, shapes.get(target)));

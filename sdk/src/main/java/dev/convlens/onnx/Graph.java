@@ -112,8 +112,8 @@ final class Graph {
                 return value == null ? null : dims(value);
             case "ConstantOfShape":
                 return node.getInputCount() > 0 ? constantInts(node.getInput(0)) : null;
-            case "Identity":
-                return constantShape(node.getInput(0));
+            case "Identity", "DequantizeLinear", "QuantizeLinear", "Cast":
+                return constantShape(node.getInput(0)); // an int8 model's weights, behind their dequantization
             default:
                 return null;
         }
@@ -149,6 +149,35 @@ final class Graph {
         return null;
     }
 
+    /**
+     * The values of a small constant integer tensor of any width (int8, uint8, int32, int64: a zero point, a
+     * shape), or null if not readable.
+     */
+    long[] constantIntegers(String tensor) {
+        Onnx.TensorProto t = constantTensor(tensor);
+        if (t == null) {
+            return null;
+        }
+        int type = t.getDataType();
+        if (type == Onnx.TensorProto.DataType.INT64_VALUE) {
+            return constantInts(tensor);
+        }
+        boolean bytes = type == Onnx.TensorProto.DataType.INT8_VALUE || type == Onnx.TensorProto.DataType.UINT8_VALUE;
+        if (!bytes && type != Onnx.TensorProto.DataType.INT32_VALUE) {
+            return null;
+        }
+        if (t.getInt32DataCount() > 0) { // int8 and uint8 values too are kept in int32_data
+            return t.getInt32DataList().stream().mapToLong(Integer::longValue).toArray();
+        }
+        java.nio.ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long[] values = new long[bytes ? raw.remaining() : raw.remaining() / 4];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = !bytes ? raw.getInt() : type == Onnx.TensorProto.DataType.UINT8_VALUE
+                    ? Byte.toUnsignedInt(raw.get()) : raw.get();
+        }
+        return values;
+    }
+
     /** The values of a constant float32 tensor, or null if it is not one (or its data lives in a side file). */
     float[] constantFloats(String tensor) {
         Onnx.TensorProto t = constantTensor(tensor);
@@ -170,6 +199,35 @@ final class Graph {
             return values;
         }
         return null;
+    }
+
+    /**
+     * The element type of every tensor, followed forward from the inputs and initializers: declared types first,
+     * then each op's rule (QuantizeLinear and QLinearConv give their zero point's type, DequantizeLinear float, Cast
+     * its target, shape ops int64), else the type of the op's first input.
+     */
+    Map<String, Integer> elemTypes(List<Declaration> inputs, int inputType) {
+        Map<String, Integer> types = new HashMap<>();
+        inputs.forEach(d -> types.put(d.name(), d.elemType() != 0 ? d.elemType() : inputType));
+        proto.getInitializerList().forEach(t -> types.put(t.getName(), t.getDataType()));
+        for (int i = 0; i < nodeCount(); i++) {
+            Onnx.NodeProto node = node(i);
+            int type = switch (node.getOpType()) {
+                case "QuantizeLinear" -> node.getInputCount() > 2 ? types.getOrDefault(node.getInput(2), 2) : 2;
+                case "QLinearConv", "QLinearMatMul", "QLinearAdd" -> node.getInputCount() > 7
+                        ? types.getOrDefault(node.getInput(7), 2) : 2; // the output's zero point
+                case "DequantizeLinear" -> Onnx.TensorProto.DataType.FLOAT_VALUE;
+                case "ConvInteger", "MatMulInteger" -> Onnx.TensorProto.DataType.INT32_VALUE;
+                case "Cast" -> (int) Attributes.integer(node, "to", inputType);
+                case "Shape", "Size", "ArgMax", "ArgMin", "NonZero" -> Onnx.TensorProto.DataType.INT64_VALUE;
+                default -> node.getInputCount() > 0 ? types.getOrDefault(node.getInput(0), inputType) : inputType;
+            };
+            for (String out : node.getOutputList()) {
+                Onnx.TypeProto.Tensor declared = declaredType(out);
+                types.put(out, declared != null && declared.getElemType() != 0 ? declared.getElemType() : type);
+            }
+        }
+        return types;
     }
 
     /** The version of the default ONNX operator set the model imports. */

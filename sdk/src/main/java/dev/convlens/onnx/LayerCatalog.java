@@ -23,7 +23,10 @@ import java.util.TreeSet;
  * them: a ResNet block's output, the tensor pytorch-grad-cam users name as {@code model.layer4[-1]}.
  */
 public final class LayerCatalog {
-    private static final Set<String> CONVOLUTIONS = Set.of("Conv", "ConvTranspose");
+    private static final Set<String> CONVOLUTIONS = Set.of("Conv", "ConvTranspose", "QLinearConv", "ConvInteger");
+    /** Ops whose integer output keeps its input's quantization: they move or pick values, never rescale them. */
+    private static final Set<String> KEEP_QUANTIZATION = Set.of("MaxPool", "Relu", "Identity", "Transpose", "Reshape",
+            "Flatten", "Squeeze", "Unsqueeze", "Slice", "Pad", "Resize", "Concat", "GlobalMaxPool");
     private static final Set<String> POOLS = Set.of("MaxPool", "AveragePool", "LpPool", "GlobalAveragePool",
             "GlobalMaxPool", "GlobalLpPool");
     /** Ops where branches meet, when two or more of their inputs are computed. */
@@ -69,6 +72,8 @@ public final class LayerCatalog {
         Graph graph = new Graph(model.proto().getGraph());
         int inputType = model.inputs().stream().mapToInt(Declaration::elemType).filter(t -> t != 0).findFirst()
                 .orElse(Onnx.TensorProto.DataType.FLOAT_VALUE);
+        Map<String, Integer> types = graph.elemTypes(model.inputs(), inputType);
+        Map<String, LayerInfo.Quantized> quantized = quantization(graph);
         List<Found> found = new ArrayList<>();
         Set<Integer> inLayers = new java.util.HashSet<>();
         Set<String> spatial = null;
@@ -111,7 +116,8 @@ public final class LayerCatalog {
             String preActivation = !pooling && f.nodes.size() > 1 && SWITCHES.contains(last.getOpType())
                     ? last.getInput(0) : output;
             layers.add(new LayerInfo(k, names.get(k), f.kind, ops, nodeNames, output, preActivation,
-                    pooling ? 0 : parameters(graph, f.nodes), elemType(graph, f.nodes.get(0), output, inputType)));
+                    pooling ? 0 : parameters(graph, f.nodes), types.getOrDefault(output, inputType),
+                    quantized.get(output)));
         }
         if (spatial == null) {
             spatial = spatialTensors(graph, model.inputs());
@@ -123,10 +129,11 @@ public final class LayerCatalog {
             Onnx.NodeProto node = graph.node(i);
             for (String t : node.getOutputList()) {
                 if (spatial.contains(t) && !outputs.contains(t) && !t.isEmpty()) {
-                    int type = elemType(graph, i, t, inputType);
-                    if (type == Onnx.TensorProto.DataType.FLOAT_VALUE || type == Onnx.TensorProto.DataType.FLOAT16_VALUE) {
+                    int type = types.getOrDefault(t, inputType);
+                    if (type == Onnx.TensorProto.DataType.FLOAT_VALUE || type == Onnx.TensorProto.DataType.FLOAT16_VALUE
+                            || quantized.containsKey(t)) {
                         tensors.put(t, new LayerInfo(layers.size() + tensors.size(), t, LayerInfo.Kind.TENSOR,
-                                List.of(node.getOpType()), List.of(node.getName()), t, t, 0, type));
+                                List.of(node.getOpType()), List.of(node.getName()), t, t, 0, type, quantized.get(t)));
                     }
                 }
             }
@@ -331,8 +338,14 @@ public final class LayerCatalog {
         if (kernel != null) {
             return kernel.length == 2;
         }
-        long[] weight = node.getInputCount() > 1 ? graph.constantShape(node.getInput(1)) : null;
+        int at = weightInput(node);
+        long[] weight = node.getInputCount() > at ? graph.constantShape(node.getInput(at)) : null;
         return weight == null || weight.length == 4;
+    }
+
+    /** Where a convolution takes its kernel: QLinearConv after its input's scale and zero point. */
+    private static int weightInput(Onnx.NodeProto node) {
+        return node.getOpType().equals("QLinearConv") ? 3 : 1;
     }
 
     /** The nodes of a convolution or merge layer: its first node and what follows it that belongs to it. */
@@ -422,7 +435,15 @@ public final class LayerCatalog {
         for (int i : nodes) {
             Onnx.NodeProto node = graph.node(i);
             boolean weighted = WEIGHTED.contains(node.getOpType());
-            for (String in : node.getInputList()) {
+            // an int8 convolution's weights are its kernel and bias; its scales and zero points are no weights
+            List<String> inputs = node.getOpType().equals("QLinearConv")
+                    ? node.getInputList().subList(3, 4).stream().collect(java.util.stream.Collectors.toList())
+                    : node.getInputList();
+            if (node.getOpType().equals("QLinearConv") && node.getInputCount() > 8) {
+                inputs.add(node.getInput(8));
+            }
+            weighted |= node.getOpType().equals("QLinearConv") || node.getOpType().equals("ConvInteger");
+            for (String in : inputs) {
                 if (in.isEmpty() || !graph.isConstant(in) || !seen.add(in)) {
                     continue;
                 }
@@ -445,15 +466,33 @@ public final class LayerCatalog {
         return total;
     }
 
-    /** The output's declared type if any, else the kernel's type, else the model input's. */
-    private static int elemType(Graph graph, int first, String output, int inputType) {
-        Onnx.TypeProto.Tensor declared = graph.declaredType(output);
-        if (declared != null && declared.getElemType() != 0) {
-            return declared.getElemType();
+
+    /**
+     * How each integer tensor of an int8 model maps to real values: a QuantizeLinear's or QLinearConv's output
+     * scale and zero point (constant, per tensor), kept by ops that only move or pick values (MaxPool, Reshape...).
+     */
+    private static Map<String, LayerInfo.Quantized> quantization(Graph graph) {
+        Map<String, LayerInfo.Quantized> quantized = new HashMap<>();
+        for (int i = 0; i < graph.nodeCount(); i++) {
+            Onnx.NodeProto node = graph.node(i);
+            LayerInfo.Quantized q = switch (node.getOpType()) {
+                case "QuantizeLinear" -> scaleAndZero(graph, node, 1, 2);
+                case "QLinearConv" -> scaleAndZero(graph, node, 6, 7);
+                default -> KEEP_QUANTIZATION.contains(node.getOpType()) && node.getInputCount() > 0
+                        ? quantized.get(node.getInput(0)) : null;
+            };
+            if (q != null && node.getOutputCount() > 0) {
+                quantized.put(node.getOutput(0), q);
+            }
         }
-        Onnx.NodeProto node = graph.node(first);
-        Onnx.TensorProto weight = node.getInputCount() > 1 ? graph.initializer(node.getInput(1)) : null;
-        return weight != null && weight.getDataType() != 0 ? weight.getDataType() : inputType;
+        return quantized;
+    }
+
+    /** A per-tensor scale and zero point from two constant inputs; null where they are missing or per channel. */
+    private static LayerInfo.Quantized scaleAndZero(Graph graph, Onnx.NodeProto node, int scale, int zero) {
+        float[] s = node.getInputCount() > scale ? graph.constantFloats(node.getInput(scale)) : null;
+        long[] z = node.getInputCount() > zero ? graph.constantIntegers(node.getInput(zero)) : new long[] {0};
+        return s != null && s.length == 1 && z != null && z.length == 1 ? new LayerInfo.Quantized(s[0], z[0]) : null;
     }
 
     /**

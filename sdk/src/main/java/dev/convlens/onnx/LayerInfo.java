@@ -18,10 +18,20 @@ import java.util.List;
  *     (gradient ascent follows it where the activation is off everywhere); the output itself when the chain ends
  *     otherwise
  * @param parameters the number of weights (kernel, bias, normalization), or -1 if it cannot be read
- * @param elemType the ONNX element type of the output (1 float, 10 float16)
+ * @param elemType the ONNX element type of the output (1 float, 10 float16, 2 uint8, 3 int8)
+ * @param quantized how an int8 or uint8 output maps to real values, or null for a float output
  */
 public record LayerInfo(int index, String name, Kind kind, List<String> opTypes, List<String> nodeNames,
-                        String output, String preActivation, long parameters, int elemType) {
+                        String output, String preActivation, long parameters, int elemType, Quantized quantized) {
+    /**
+     * An integer tensor's real values: {@code (q - zeroPoint) * scale}, one scale for the whole tensor.
+     *
+     * @param scale the step between neighbouring integers
+     * @param zeroPoint the integer that stands for 0
+     */
+    public record Quantized(float scale, long zeroPoint) {
+    }
+
     /** What a layer does. */
     public enum Kind {
         /** A Conv or ConvTranspose with what follows it. */

@@ -47,13 +47,19 @@ public final class Rewriter {
     }
 
     /**
-     * A tensor to expose.
+     * A tensor to expose, and how its values read: an int8 model's integer tensor as {@code (q - zero) * scale}.
      *
      * @param name the tensor's name in the graph
      * @param elemType its ONNX element type
      * @param rank its number of dimensions, or -1 if unknown (then no shape is declared)
+     * @param quantized the real values of an integer tensor, or null
      */
-    public record Output(String name, int elemType, int rank) {
+    public record Output(String name, int elemType, int rank, LayerInfo.Quantized quantized) {
+        /** A float tensor, or one read as it is. */
+        public Output(String name, int elemType, int rank) {
+            this(name, elemType, rank, null);
+        }
+
         Onnx.ValueInfoProto valueInfo() {
             long[] unknown = rank < 0 ? null : new long[rank];
             if (unknown != null) {

@@ -14,6 +14,7 @@ import dev.convlens.CancelledException;
 import dev.convlens.InferenceException;
 import dev.convlens.ModelException;
 import dev.convlens.UnsupportedModelException;
+import dev.convlens.onnx.LayerInfo;
 import dev.convlens.onnx.ModelFile;
 import dev.convlens.onnx.Rewriter;
 import java.nio.FloatBuffer;
@@ -65,6 +66,8 @@ public final class Engine implements AutoCloseable {
     private final List<Rewriter.Output> exposed;
     /** Other tensors a run may be asked for by name, each exposed only in a session made for the runs asking. */
     private final Map<String, Rewriter.Output> others;
+    /** Every tensor a run may return besides the outputs, with its type and how its values read. */
+    private final Map<String, Rewriter.Output> described;
     private final OrtSession plain;
     private final Set<String> modelOutputs;
     /** Each model output's element type as ONNX Runtime names it ("float", "int64", "string"...). */
@@ -101,6 +104,8 @@ public final class Engine implements AutoCloseable {
         this.exposed = exposed.stream().filter(o -> !modelOutputs.contains(o.name())).toList();
         this.others = new java.util.HashMap<>();
         others.stream().filter(o -> !modelOutputs.contains(o.name())).forEach(o -> this.others.put(o.name(), o));
+        this.described = new java.util.HashMap<>(this.others);
+        this.exposed.forEach(o -> described.put(o.name(), o));
         this.inputBuffers = new InputBuffers(env, MAX_POOLED);
     }
 
@@ -477,8 +482,18 @@ public final class Engine implements AutoCloseable {
         return session;
     }
 
+    /**
+     * How a tensor is exposed in a model derived in float32, and read: an int8 model's integer tensor as itself,
+     * dequantized as it is read; any other as float32.
+     */
+    public Rewriter.Output output(String tensor) {
+        Rewriter.Output known = described.get(tensor);
+        // derived models are built in float32 (a float16 model's copy), where only an int8 model's integers differ
+        return known != null && known.quantized() != null ? known : new Rewriter.Output(tensor, 1, -1);
+    }
+
     /** Reads an output ONNX Runtime allocated into the Java heap: per channel for a layer, flat otherwise. */
-    private static Values read(String name, OnnxValue value, boolean layer) {
+    private Values read(String name, OnnxValue value, boolean layer) {
         if (!(value instanceof OnnxTensor tensor)) {
             return new Values(name, new long[0], new float[][] {new float[0]});
         }
@@ -517,8 +532,12 @@ public final class Engine implements AutoCloseable {
             case INT8, UINT8 -> {
                 java.nio.ByteBuffer bytes = tensor.getByteBuffer();
                 data = FloatBuffer.allocate(bytes.remaining());
+                LayerInfo.Quantized q = described.containsKey(name) ? described.get(name).quantized() : null;
+                float scale = q == null ? 1 : q.scale();
+                long zero = q == null ? 0 : q.zeroPoint();
                 for (int i = 0; i < data.capacity(); i++) {
-                    data.put(i, info.type == OnnxJavaType.UINT8 ? Byte.toUnsignedInt(bytes.get(i)) : bytes.get(i));
+                    int v = info.type == OnnxJavaType.UINT8 ? Byte.toUnsignedInt(bytes.get(i)) : bytes.get(i);
+                    data.put(i, (v - zero) * scale); // an int8 model's activation, as the real value it stands for
                 }
             }
             case BOOL -> {

@@ -921,7 +921,12 @@ class GradientRulesTest {
 
     @Test
     void everyRuleHasARow() {
-        assertThat(rows().map(Row::op).collect(toSet())).isEqualTo(Set.copyOf(GradientBuilder.SUPPORTED));
+        // QuantizeLinear and DequantizeLinear pass the gradient straight through their rounding, whose derivative is
+        // zero almost everywhere, so no central difference can check them: Int8ModelsTest compares Grad-CAM through
+        // them with the float model's
+        Set<String> straightThrough = Set.of("QuantizeLinear", "DequantizeLinear");
+        assertThat(rows().map(Row::op).collect(toSet())).isEqualTo(GradientBuilder.SUPPORTED.stream()
+                .filter(op -> !straightThrough.contains(op)).collect(toSet()));
     }
 
     @ParameterizedTest(name = "{0}")
