@@ -157,16 +157,34 @@ public final class CamRunner {
         String output = Score.output(requested, engine.modelOutputs());
         engine.requireScores(output);
         long[] shape = spec.shape(w, h);
-        for (String layer : candidates) {
-            if (!GradientBuilder.reaches(model, layer, output)) {
-                continue;
+        List<String> reaching = candidates.stream().filter(l -> GradientBuilder.reaches(model, l, output)).toList();
+        if (reaching.isEmpty()) {
+            return candidates.get(0);
+        }
+        // one backward pass down to the earliest, returning the gradient at every candidate on the way
+        String earliest = reaching.get(reaching.size() - 1);
+        Forward f = forward(GradientBuilder.path(model, earliest, output), input, shape, requested);
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        f.values.forEach((name, v) -> shapes.put(name, v.shape()));
+        Set<String> wanted = new LinkedHashSet<>();
+        for (String layer : reaching) {
+            if (layer.equals(earliest) || GradientBuilder.reaches(model, earliest, layer)) {
+                wanted.add(GradientBuilder.gradientOf(layer)); // on the backward pass from the output to the earliest
             }
-            Forward f = forward(GradientBuilder.path(model, layer, output), input, shape, requested);
-            for (float[] plane : Maps.of(layerGradient(f, layer, input, shape)
-                    .get(GradientBuilder.gradientOf(layer))).planes) {
-                for (float v : plane) {
-                    if (v != 0) {
-                        return layer;
+        }
+        Map<String, Values> r = engine.runDerived("gradients of " + output + " at " + wanted + " "
+                        + Arrays.toString(shape),
+                () -> GradientBuilder.gradients(model, earliest, output, shapes, List.copyOf(reaching)),
+                Map.of(spec.name(), new Engine.Feed(input, shape),
+                        GradientBuilder.SEED, new Engine.Feed(f.target.seed(1), shapes.get(output))), wanted);
+        for (String layer : reaching) {
+            Values g = r.get(GradientBuilder.gradientOf(layer));
+            if (g != null) {
+                for (float[] plane : g.channels()) {
+                    for (float v : plane) {
+                        if (v != 0) {
+                            return layer;
+                        }
                     }
                 }
             }

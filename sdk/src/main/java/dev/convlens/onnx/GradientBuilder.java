@@ -155,6 +155,23 @@ public final class GradientBuilder {
      */
     public static ByteBuffer build(ModelFile model, String target, String output, Map<String, long[]> shapes,
                                boolean guided, List<String> returned) {
+        return build(model, target, output, shapes, guided, returned, List.of());
+    }
+
+    /**
+     * Builds a model that returns, from one backward pass down to {@code target}, the gradient at several tensors on
+     * the way, each as {@link #gradientOf}: which of a detector's heads a score depends on, say, in one run.
+     *
+     * @param at tensors between the target and the output (whose shapes {@code shapes} holds); those the gradient
+     *     does not reach are left out
+     */
+    public static ByteBuffer gradients(ModelFile model, String target, String output, Map<String, long[]> shapes,
+                                       List<String> at) {
+        return build(model, target, output, shapes, false, List.of(), at);
+    }
+
+    private static ByteBuffer build(ModelFile model, String target, String output, Map<String, long[]> shapes,
+                                    boolean guided, List<String> returned, List<String> at) {
         ModelFile float32 = model.inFloat32();
         Onnx.ModelProto proto = float32.proto();
         Graph graph = new Graph(proto.getGraph());
@@ -192,6 +209,12 @@ public final class GradientBuilder {
             }
         }
         out.addOutput(ValueInfo.of(gradientOf(target), GraphWriter.FLOAT, shapes.get(target)));
+        for (String t : at) {
+            if (!t.equals(target) && gradients.containsKey(t)) {
+                writer.emitAs("Identity", List.of(gradients.get(t)), gradientOf(t));
+                out.addOutput(ValueInfo.of(gradientOf(t), GraphWriter.FLOAT, shapes.get(t)));
+            }
+        }
         if (returned != null) {
             prune(out);
         }
