@@ -144,7 +144,8 @@ public final class Engine implements AutoCloseable {
                             + " onnxruntime, with a matching CUDA installed, or leave Options.cuda off.", e);
                 }
             }
-            OrtSession plain = create(env, options, model, ByteBuffer.wrap(model.bytes()));
+            OrtSession plain = model.file().isPresent() ? createFromFile(env, options, model)
+                    : create(env, options, model, ByteBuffer.wrap(model.bytes()));
             Map<String, String> types = new LinkedHashMap<>();
             try {
                 for (Map.Entry<String, NodeInfo> e : plain.getOutputInfo().entrySet()) {
@@ -166,6 +167,15 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /** The plain session of a model read from a file, loaded by ONNX Runtime from that file. */
+    private static OrtSession createFromFile(OrtEnvironment env, OrtSession.SessionOptions options, ModelFile model) {
+        try {
+            return env.createSession(model.file().orElseThrow().toString(), options);
+        } catch (OrtException e) {
+            throw refused(model, e);
+        }
+    }
+
     /** A session of a serialized model: direct bytes as they are, heap bytes through their array. */
     private static OrtSession create(OrtEnvironment env, OrtSession.SessionOptions options, ModelFile model,
                                      ByteBuffer bytes) {
@@ -181,15 +191,20 @@ public final class Engine implements AutoCloseable {
             }
             return env.createSession(array, options);
         } catch (OrtException e) {
-            String text = String.valueOf(e.getMessage());
-            if (e.getCode() == OrtException.OrtErrorCode.ORT_NOT_IMPLEMENTED
-                    || text.contains("Could not find an implementation")) {
-                throw new UnsupportedModelException("ONNX Runtime cannot run " + model.source() + ": "
-                        + describe(e) + ". Re-export the model with operators ONNX Runtime supports"
-                        + " (a different opset often helps).", e);
-            }
-            throw new ModelException("ONNX Runtime cannot load " + model.source() + ": " + describe(e), e);
+            throw refused(model, e);
         }
+    }
+
+    /** ONNX Runtime's refusal to load a model: an operator it has no kernel for, or another reason. */
+    private static ModelException refused(ModelFile model, OrtException e) {
+        String text = String.valueOf(e.getMessage());
+        if (e.getCode() == OrtException.OrtErrorCode.ORT_NOT_IMPLEMENTED
+                || text.contains("Could not find an implementation")) {
+            return new UnsupportedModelException("ONNX Runtime cannot run " + model.source() + ": " + describe(e)
+                    + ". Re-export the model with operators ONNX Runtime supports (a different opset often helps).",
+                    e);
+        }
+        return new ModelException("ONNX Runtime cannot load " + model.source() + ": " + describe(e), e);
     }
 
     /** ONNX Runtime's error code name and message. */
