@@ -41,6 +41,8 @@ final class Pipeline implements AutoCloseable {
     private final ModelFile model;
     private final LayerCatalog catalog;
     private final InputSpec input;
+    /** The named tensors described so far, each from one run at the probe's size. */
+    private final Map<String, Layer> tensors = new java.util.concurrent.ConcurrentHashMap<>();
     /** Every tensor's receptive field, when first asked for (racing threads compute the same map). */
     private volatile Map<String, ReceptiveFields.Field> fields;
     private final Options options;
@@ -181,11 +183,12 @@ final class Pipeline implements AutoCloseable {
         if (info.kind() != LayerInfo.Kind.TENSOR) {
             return layers().get(info.index());
         }
-        int[] size = input.size(224, 224, null);
-        float[] blank = new float[input.channels() * size[0] * size[1]];
-        long[] shape = engine.run(input.name(), blank, input.shape(size[0], size[1]), input.float16(),
-                Set.of(info.output())).get(info.output()).shape();
-        return tensorLayer(info, shape);
+        return tensors.computeIfAbsent(info.output(), name -> {
+            int[] size = input.size(224, 224, null);
+            float[] blank = new float[input.channels() * size[0] * size[1]];
+            return tensorLayer(info, engine.run(input.name(), blank, input.shape(size[0], size[1]),
+                    input.float16(), Set.of(name)).get(name).shape());
+        });
     }
 
     /** A selected tensor described by its shape: channels, and height and width for a model of fixed size. */

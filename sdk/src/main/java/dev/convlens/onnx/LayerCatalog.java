@@ -76,7 +76,7 @@ public final class LayerCatalog {
         Map<String, LayerInfo.Quantized> quantized = quantization(graph);
         List<Found> found = new ArrayList<>();
         Set<Integer> inLayers = new java.util.HashSet<>();
-        Set<String> spatial = null;
+        Set<String> spatial = spatialTensors(graph, model.inputs());
         for (int i = 0; i < graph.nodeCount(); i++) {
             Onnx.NodeProto node = graph.node(i);
             if (!isDefaultDomain(node) || node.getOutputCount() == 0 || inLayers.contains(i)) {
@@ -87,13 +87,9 @@ public final class LayerCatalog {
                 f = new Found(LayerInfo.Kind.CONVOLUTION, chain(graph, i));
             } else if (POOLS.contains(node.getOpType())) {
                 f = new Found(LayerInfo.Kind.POOLING, List.of(i));
-            } else if (MERGES.contains(node.getOpType()) && computedInputs(graph, node) >= 2) {
-                if (spatial == null) {
-                    spatial = spatialTensors(graph, model.inputs());
-                }
-                if (spatial.contains(node.getOutput(0))) { // not the merges of a classifier's vectors
-                    f = new Found(LayerInfo.Kind.MERGE, chain(graph, i));
-                }
+            } else if (MERGES.contains(node.getOpType()) && computedInputs(graph, node) >= 2
+                    && spatial.contains(node.getOutput(0))) { // not the merges of a classifier's vectors
+                f = new Found(LayerInfo.Kind.MERGE, chain(graph, i));
             }
             if (f != null) {
                 found.add(f);
@@ -118,9 +114,6 @@ public final class LayerCatalog {
             layers.add(new LayerInfo(k, names.get(k), f.kind, ops, nodeNames, output, preActivation,
                     pooling ? 0 : parameters(graph, f.nodes), types.getOrDefault(output, inputType),
                     quantized.get(output)));
-        }
-        if (spatial == null) {
-            spatial = spatialTensors(graph, model.inputs());
         }
         Set<String> outputs = new java.util.HashSet<>();
         layers.forEach(l -> outputs.add(l.output()));
@@ -435,12 +428,10 @@ public final class LayerCatalog {
         for (int i : nodes) {
             Onnx.NodeProto node = graph.node(i);
             boolean weighted = WEIGHTED.contains(node.getOpType());
-            // an int8 convolution's weights are its kernel and bias; its scales and zero points are no weights
-            List<String> inputs = node.getOpType().equals("QLinearConv")
-                    ? node.getInputList().subList(3, 4).stream().collect(java.util.stream.Collectors.toList())
-                    : node.getInputList();
-            if (node.getOpType().equals("QLinearConv") && node.getInputCount() > 8) {
-                inputs.add(node.getInput(8));
+            List<String> inputs = node.getInputList();
+            if (node.getOpType().equals("QLinearConv")) { // its weights are kernel (3) and bias (8), not scales
+                inputs = node.getInputCount() > 8 ? List.of(node.getInput(3), node.getInput(8))
+                        : List.of(node.getInput(3));
             }
             weighted |= node.getOpType().equals("QLinearConv") || node.getOpType().equals("ConvInteger");
             for (String in : inputs) {

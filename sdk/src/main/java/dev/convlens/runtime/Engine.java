@@ -269,8 +269,7 @@ public final class Engine implements AutoCloseable {
             if (layers.stream().anyMatch(others::containsKey)) { // a tensor named by the user, not a layer
                 List<Rewriter.Output> outputs = new ArrayList<>();
                 for (String name : new java.util.TreeSet<>(layers)) {
-                    outputs.add(others.containsKey(name) ? others.get(name) : exposed.stream()
-                            .filter(o -> o.name().equals(name)).findFirst().orElseThrow());
+                    outputs.add(described.get(name));
                 }
                 try (SessionCache.Lease named = derived.acquire("tensors " + outputs.stream()
                         .map(Rewriter.Output::name).toList(), () -> create(env, options, model,
