@@ -118,12 +118,9 @@ public final class Inspection {
         activations.forEach(map -> checkGridSize(map, perRow));
         Palette palette = Palette.of(colormap);
         Contrast c = contrast == null ? Contrast.STANDARDIZED : contrast;
-        List<BufferedImage> grids = new ArrayList<>(activations.size());
-        for (FeatureMap map : activations) {
-            grids.add(Pictures.of(GridRenderer.grid(map.shared(), map.height(), map.width(), perRow, scale,
-                    c, palette, parallel)));
-        }
-        return grids;
+        List<GridRenderer.Channels> layers = activations.stream()
+                .map(map -> new GridRenderer.Channels(map.shared(), map.height(), map.width())).toList();
+        return GridRenderer.grids(layers, perRow, scale, c, palette, parallel).stream().map(Pictures::of).toList();
     }
 
     /**
