@@ -151,6 +151,41 @@ class HeatmapTest {
     }
 
     /**
+     * Grad-CAM of the predicted class runs once, the seed picked in the graph from the output; asked for by its
+     * class, it runs the forward pass first and feeds the seed. Both give the same class, score and map: a single
+     * sigmoid's two classes (Chelsea is a cat, seed -1; the dog, when ../shared is there, seed 1) and a softmax's
+     * first maximum (the small ResNet).
+     */
+    @Test
+    void thePredictedClassInOneRunIsTheClassAskedFor() throws IOException {
+        List<Path> photos = new ArrayList<>(List.of(PHOTO));
+        Shared.optional("images/dog_1080x1080.jpg").ifPresent(photos::add);
+        List<Integer> classes = new ArrayList<>();
+        for (String model : List.of("seed", "resnet")) {
+            try (Inspector inspector = open(model)) {
+                for (Path photo : photos) {
+                    Request request = inspector.image(photo)
+                            .preprocessing(model.equals("seed") ? Preprocessing.RAW : Preprocessing.IMAGENET);
+                    for (HeatmapMethod method : List.of(HeatmapMethod.GRAD_CAM, HeatmapMethod.GRAD_CAM_PLUS_PLUS)) {
+                        Heatmap predicted = request.heatmap(method);
+                        Heatmap asked = request.target(predicted.targetClass()).heatmap(method);
+                        assertThat(predicted.targetClass()).isEqualTo(asked.targetClass());
+                        assertThat(predicted.score()).isEqualTo(asked.score());
+                        assertThat(predicted.values()).containsExactly(asked.values(), within(1e-6f));
+                        if (model.equals("seed")) {
+                            classes.add(predicted.targetClass());
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(classes).contains(0); // and 1 where the dog was there
+        if (photos.size() > 1) {
+            assertThat(classes).contains(1);
+        }
+    }
+
+    /**
      * The pictures of a heatmap, every pixel, against README "Heatmaps" computed here from values() and the photo's
      * pixels: the map's negatives as 0, divided by its maximum, resized to the photo with bilinear interpolation
      * (half-pixel centers, edges clamped), colored with matplotlib's jet at {@code uint8(255 * v)}. Chollet's overlay

@@ -116,11 +116,23 @@ public final class CamRunner {
 
     private Result gradCam(HeatmapMethod method, String layer, float[] input, long[] shape, Target requestedClass) {
         String output = Score.output(requestedClass, engine.modelOutputs());
-        List<String> path = GradientBuilder.path(model, layer, output);
-        Forward f = forward(path, input, shape, requestedClass);
-        Map<String, Values> r = layerGradient(f, layer, input, shape);
+        String gradient = GradientBuilder.gradientOf(layer);
+        Map<String, Values> r;
+        Score target;
+        if (requestedClass == null) { // the predicted class's seed is picked in the graph: one run
+            r = engine.runDerived("gradient of the prediction at " + layer + " " + Arrays.toString(shape),
+                    () -> GradientBuilder.buildForPrediction(model, layer, output,
+                            shapes(forward(GradientBuilder.path(model, layer, output), input, shape, null))),
+                    Map.of(spec.name(), new Engine.Feed(input, shape)),
+                    new LinkedHashSet<>(List.of(layer, gradient, output)));
+            target = Score.of(null, engine.modelOutputs(), r);
+        } else {
+            Forward f = forward(GradientBuilder.path(model, layer, output), input, shape, requestedClass);
+            r = layerGradient(f, layer, input, shape);
+            target = f.target;
+        }
         Maps a = Maps.of(r.get(layer));
-        Maps g = Maps.of(r.get(GradientBuilder.gradientOf(layer)));
+        Maps g = Maps.of(r.get(gradient));
         LayerInfo.Quantized q = engine.output(layer).quantized();
         if (q != null) { // the gradient came back per integer step; the activations are read as real values
             for (float[] plane : g.planes) {
@@ -131,14 +143,20 @@ public final class CamRunner {
         }
         double[] weights = method == HeatmapMethod.GRAD_CAM ? MapMath.meanGradients(g.planes)
                 : MapMath.gradCamPlusPlusWeights(a.planes, g.planes);
-        return f.result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, layer);
+        return new Result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, target.target(), target.score(), layer);
+    }
+
+    /** The shape of every tensor a run returned. */
+    private static Map<String, long[]> shapes(Forward f) {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        f.values.forEach((name, v) -> shapes.put(name, v.shape()));
+        return shapes;
     }
 
     /** The layer's activations and the gradient of the run's score with respect to them. */
     private Map<String, Values> layerGradient(Forward f, String layer, float[] input, long[] shape) {
         String output = f.target.output();
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        f.values.forEach((name, v) -> shapes.put(name, v.shape()));
+        Map<String, long[]> shapes = shapes(f);
         String gradient = GradientBuilder.gradientOf(layer);
         return engine.runDerived("gradient " + layer + " of " + output + " " + Arrays.toString(shape),
                 () -> GradientBuilder.build(model, layer, output, shapes),
@@ -164,8 +182,7 @@ public final class CamRunner {
         // one backward pass down to the earliest, returning the gradient at every candidate on the way
         String earliest = reaching.get(reaching.size() - 1);
         Forward f = forward(GradientBuilder.path(model, earliest, output), input, shape, requested);
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        f.values.forEach((name, v) -> shapes.put(name, v.shape()));
+        Map<String, long[]> shapes = shapes(f);
         Set<String> wanted = new LinkedHashSet<>();
         for (String layer : reaching) {
             if (layer.equals(earliest) || GradientBuilder.reaches(model, earliest, layer)) {
@@ -227,8 +244,7 @@ public final class CamRunner {
         }
         List<String> needed = TailBuilder.inputs(model, layer, output);
         Forward f = forward(needed, input, shape, requestedClass);
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        f.values.forEach((name, v) -> shapes.put(name, v.shape()));
+        Map<String, long[]> shapes = shapes(f);
         Maps a = f.maps(layer);
         String key = "tail " + layer + " to " + output + " " + Arrays.toString(shape);
         TailBuilder.Tail[] tail = new TailBuilder.Tail[1];

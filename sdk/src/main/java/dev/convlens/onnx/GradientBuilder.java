@@ -3,6 +3,7 @@ package dev.convlens.onnx;
 import dev.convlens.UnsupportedModelException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -146,6 +147,19 @@ public final class GradientBuilder {
     }
 
     /**
+     * Builds the model that returns, in one run, the model's outputs, the target and the gradient at the target of
+     * the predicted class's score: the seed is computed in the graph from the output, as the predicted class is
+     * picked in Java (the first maximum of the values; for a single sigmoid value, class 1 from 0.5 up with seed 1,
+     * else class 0, the complement, with seed -1). Nothing is fed but the model's input.
+     *
+     * @see #build(ModelFile, String, String, Map)
+     */
+    public static ByteBuffer buildForPrediction(ModelFile model, String target, String output,
+                                                Map<String, long[]> shapes) {
+        return build(model, target, output, shapes, false, null, List.of(), true);
+    }
+
+    /**
      * Builds a model that returns only the gradient and some tensors of the forward pass: the model's own outputs are
      * dropped, and so are the nodes and weights that only they need (the layers after a filter pattern's layer, say),
      * which ONNX Runtime would otherwise run.
@@ -172,6 +186,11 @@ public final class GradientBuilder {
 
     private static ByteBuffer build(ModelFile model, String target, String output, Map<String, long[]> shapes,
                                     boolean guided, List<String> returned, List<String> at) {
+        return build(model, target, output, shapes, guided, returned, at, false);
+    }
+
+    private static ByteBuffer build(ModelFile model, String target, String output, Map<String, long[]> shapes,
+                                    boolean guided, List<String> returned, List<String> at, boolean predicted) {
         ModelFile float32 = model.inFloat32();
         Onnx.ModelProto proto = float32.proto();
         Graph graph = new Graph(proto.getGraph());
@@ -194,7 +213,11 @@ public final class GradientBuilder {
             throw new UnsupportedModelException("no gradient reaches '" + target + "' from '" + output + "'");
         }
         writer.emitAs("Identity", List.of(gradient), gradientOf(target));
-        out.addInput(ValueInfo.of(SEED, GraphWriter.FLOAT, shapes.get(output)));
+        if (predicted) {
+            predictedSeed(writer, output, shapes.get(output));
+        } else {
+            out.addInput(ValueInfo.of(SEED, GraphWriter.FLOAT, shapes.get(output)));
+        }
         Map<String, Integer> types = graph.elemTypes(float32.inputs(), GraphWriter.FLOAT);
         if (returned != null) {
             out.clearOutput();
@@ -219,6 +242,27 @@ public final class GradientBuilder {
             prune(out);
         }
         return ModelFile.serialize(proto.toBuilder().setGraph(out).build());
+    }
+
+    /** Writes the nodes that compute {@link #SEED} for the predicted class from the output of one input. */
+    private static void predictedSeed(GraphWriter writer, String output, long[] shape) {
+        long values = 1;
+        for (int d = 1; d < shape.length; d++) {
+            values = Math.multiplyExact(values, shape[d]);
+        }
+        if (shape.length == 0 || shape[0] != 1 || values < 1) {
+            throw new UnsupportedModelException("the predicted class of output '" + output + "' of shape "
+                    + Arrays.toString(shape) + " cannot be picked in the graph: one input's values are needed");
+        }
+        if (values == 1) { // 1 - 2 * (s < 0.5): +1 for class 1, -1 for the complement
+            String below = writer.mask("Less", output, writer.scalar(0.5f));
+            writer.emitAs("Sub", List.of(writer.scalar(1), writer.mul(below, writer.scalar(2))), SEED);
+            return;
+        }
+        String first = writer.emit("ArgMax", List.of(writer.reshape(output, 1, values)), GraphWriter.int1("axis", 1),
+                GraphWriter.int1("keepdims", 1));
+        String oneHot = writer.mask("Equal", writer.positions(1, values), first);
+        writer.emitAs("Reshape", List.of(oneHot, writer.int64(shape)), SEED);
     }
 
     /**
