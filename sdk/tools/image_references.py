@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes Pillow's answers for ConvLens's image tests (run once; the outputs are committed).
 
+0. nearest_reference.tsv: Pillow's NEAREST resize of some photos to sizes that divide theirs, as SHA-256 digests.
 1. decode_reference.tsv: for each photo in ../shared/images, the size and SHA-256 of the RGB bytes Pillow decodes,
    after EXIF orientation (ImageOps.exif_transpose) and alpha composited over white, plus the channel means.
    Only these digests are committed, never the photos.
@@ -59,6 +60,27 @@ def decode_reference(shared):
         rows.append(f"{name}\t{im.width}\t{im.height}\t{hashlib.sha256(a.tobytes()).hexdigest()}\t"
                     + "\t".join(f"{m:.4f}" for m in means))
     with open(os.path.join(OUT, "decode_reference.tsv"), "w") as f:
+        f.write("\n".join(rows) + "\n")
+
+
+# photos and the nearest-neighbour sizes whose sides divide theirs: ConvLens decodes such a JPEG straight to them
+NEAREST = [("dog_1080x1080.jpg", 180, 180), ("dog_1080x1080.jpg", 360, 360), ("dog_1080x1080.jpg", 540, 270),
+           ("cat_1000x1000.jpg", 200, 200), ("cat_1000x1000.jpg", 250, 125), ("large_kimono_1828x1264.jpg", 457, 316),
+           ("face_grace_hopper_517x606.jpg", 517, 303), ("gray_hopper_128.jpg", 64, 32), ("cmyk_100x100.jpg", 50, 50),
+           ("exif_orientation6_landscape.jpg", None, None)]
+
+
+def nearest_reference(shared):
+    """nearest_reference.tsv: Pillow's NEAREST resize of the upright photo, as a SHA-256 of its RGB bytes."""
+    rows = ["# Pillow's NEAREST resizes of ../shared/images (written by sdk/tools/image_references.py)",
+            "# file\twidth\theight\tsha256 of RGB bytes"]
+    for name, w, h in NEAREST:
+        im = upright_rgb(os.path.join(shared, "images", name))
+        if w is None:  # a turned photo: a third of its upright size
+            w, h = im.width // 3, im.height // 3
+        a = np.asarray(im.resize((w, h), Image.NEAREST))
+        rows.append(f"{name}\t{w}\t{h}\t{hashlib.sha256(a.tobytes()).hexdigest()}")
+    with open(os.path.join(OUT, "nearest_reference.tsv"), "w") as f:
         f.write("\n".join(rows) + "\n")
 
 
@@ -160,8 +182,12 @@ def decode_references():
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--shared", default=os.path.join(HERE, "..", "..", "..", "shared"))
+    p.add_argument("--only-nearest", action="store_true", help="write nearest_reference.tsv alone")
     args = p.parse_args()
     os.makedirs(OUT, exist_ok=True)
+    nearest_reference(args.shared)
+    if args.only_nearest:
+        return
     decode_reference(args.shared)
     resize_references()
     webp_references()

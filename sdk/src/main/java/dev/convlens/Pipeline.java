@@ -4,6 +4,7 @@ import dev.convlens.cam.Attributions;
 import dev.convlens.cam.CamRunner;
 import dev.convlens.cam.PatternAscent;
 import dev.convlens.image.InputSpec;
+import dev.convlens.image.NearestResize;
 import dev.convlens.image.PixelSpace;
 import dev.convlens.image.Pixels;
 import dev.convlens.image.TensorBuilder;
@@ -251,20 +252,20 @@ final class Pipeline implements AutoCloseable {
     /** Runs the model once, keeping the task's layers (by default every spatial convolution) and the outputs. */
     Inspection inspect(Task task) {
         return inHeap(() -> {
-            Prepared p = prepare(task);
+            Prepared p = prepare(task, false);
             return run(task, p, task.layers() != null ? task.layers() : probe(p.width(), p.height()).spatial());
         });
     }
 
     /** Runs only the model's own outputs, on the plain model. */
     List<Tensor> outputs(Task task) {
-        return inHeap(() -> run(task, prepare(task), List.of()).outputs());
+        return inHeap(() -> run(task, prepare(task, false), List.of()).outputs());
     }
 
     /** Computes a heatmap for the task's class on its last selected layer, by default the last spatial one. */
     Heatmap heatmap(Task task, HeatmapMethod method, HeatmapOptions heatmapOptions) {
         return inHeap(() -> {
-            Prepared p = prepare(task);
+            Prepared p = prepare(task, true);
             float[] tensor = tensor(task, p);
             Layer layer = heatmapLayer(task, probe(p.width(), p.height()).layers(), tensor, p);
             CamRunner.Result r = cams.run(method, heatmapOptions, layer.output(), tensor, p.width(), p.height(),
@@ -278,7 +279,7 @@ final class Pipeline implements AutoCloseable {
     /** Computes a pixel attribution for the task's class, at the input's resolution. */
     Heatmap attribution(Task task, AttributionMethod method, HeatmapOptions heatmapOptions) {
         return inHeap(() -> {
-            Prepared p = prepare(task);
+            Prepared p = prepare(task, true);
             float[] tensor = tensor(task, p);
             Layer layer = heatmapLayer(task, probe(p.width(), p.height()).layers(), tensor, p);
             Preprocessing preprocessing = preprocessing(task);
@@ -361,7 +362,7 @@ final class Pipeline implements AutoCloseable {
 
     /** The image as the model receives it: decoded, upright, over white, resized, gray for a gray model. */
     Raster resized(Task task) {
-        Prepared p = prepare(task);
+        Prepared p = prepare(task, false);
         byte[] samples = TensorBuilder.resize(p.pixels(), input.channels(), p.width(), p.height(),
                 preprocessing(task).interpolation());
         return Raster.ofSamples(samples, input.channels(), p.width(), p.height());
@@ -425,11 +426,25 @@ final class Pipeline implements AutoCloseable {
     private record Prepared(Pixels pixels, int width, int height) {
     }
 
-    private Prepared prepare(Task task) {
+    /**
+     * Decodes the task's image and picks the input size.
+     *
+     * @param whole whether the photo itself is needed at its own size (the heatmaps' overlays), not only the input
+     *     the model takes: else, where the resize is by nearest neighbours to a size known in advance, the decoder
+     *     may hand over the resized pixels directly
+     */
+    private Prepared prepare(Task task, boolean whole) {
         ensureOpen();
-        Pixels pixels = task.source().decode(options.maxPixels());
-        int[] wh = input.size(pixels.width(), pixels.height(),
-                task.width() > 0 ? new int[] {task.width(), task.height()} : null);
+        int[] requested = task.width() > 0 ? new int[] {task.width(), task.height()} : null;
+        NearestResize resize = null;
+        if (!whole && preprocessing(task).interpolation() == Interpolation.NEAREST
+                && (!input.dynamicSize() || requested != null)) {
+            int[] size = input.size(0, 0, requested); // known without the image's own size
+            resize = new NearestResize(size[0], size[1]);
+        }
+        Pixels pixels = task.source().decode(options.maxPixels(), resize);
+        int[] wh = resize != null ? new int[] {resize.width(), resize.height()}
+                : input.size(pixels.width(), pixels.height(), requested);
         return new Prepared(pixels, wh[0], wh[1]);
     }
 

@@ -1,6 +1,7 @@
 package dev.convlens;
 
 import dev.convlens.image.Decoder;
+import dev.convlens.image.NearestResize;
 import dev.convlens.image.Pixels;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -9,7 +10,17 @@ import java.nio.file.Path;
 /** Where a request's image comes from; decoded only when the request runs. */
 sealed interface Source {
     /** Decodes the image, refusing one larger than {@code maxPixels}. */
-    Pixels decode(long maxPixels);
+    default Pixels decode(long maxPixels) {
+        return decode(maxPixels, null);
+    }
+
+    /**
+     * Decodes the image that is about to be resized with nearest neighbours, refusing one larger than
+     * {@code maxPixels}: it may come back at the new size already ({@link Decoder#read(Path, long, NearestResize)}).
+     *
+     * @param resize the resize to come, or null
+     */
+    Pixels decode(long maxPixels, NearestResize resize);
 
     static Source of(Path path) {
         if (!Files.isRegularFile(path)) {
@@ -29,21 +40,21 @@ sealed interface Source {
 
     record File(Path path) implements Source {
         @Override
-        public Pixels decode(long maxPixels) {
-            return Decoder.read(path, maxPixels);
+        public Pixels decode(long maxPixels, NearestResize resize) {
+            return Decoder.read(path, maxPixels, resize);
         }
     }
 
     record Bytes(byte[] bytes) implements Source {
         @Override
-        public Pixels decode(long maxPixels) {
-            return Decoder.decode(bytes, "in memory", maxPixels);
+        public Pixels decode(long maxPixels, NearestResize resize) {
+            return Decoder.decode(bytes, "in memory", maxPixels, resize);
         }
     }
 
     record Image(BufferedImage image) implements Source {
         @Override
-        public Pixels decode(long maxPixels) {
+        public Pixels decode(long maxPixels, NearestResize resize) {
             Decoder.checkPixels("(a BufferedImage)", image.getWidth(), image.getHeight(), maxPixels);
             return Decoder.fromImage(image);
         }

@@ -2,6 +2,7 @@ package dev.convlens;
 
 import dev.convlens.image.Decoder;
 import dev.convlens.image.InputSpec;
+import dev.convlens.image.NearestResize;
 import dev.convlens.image.Pixels;
 import dev.convlens.image.TensorBuilder;
 import dev.convlens.onnx.Declaration;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -59,7 +61,11 @@ final class FuzzTargets {
         }
     }
 
-    /** Decodes an image and builds a 16x16 tensor from it with both filters. */
+    /**
+     * Decodes an image and builds a 16x16 tensor from it with both filters; an image of even sides is decoded again
+     * for a nearest resize to half its size, which must give the whole image's resize byte for byte (a JPEG comes
+     * back decoded at that size).
+     */
     static void image(byte[] data) {
         Pixels pixels;
         try {
@@ -70,6 +76,16 @@ final class FuzzTargets {
         for (Interpolation filter : Interpolation.values()) {
             InputSpec spec = new InputSpec("x", Layout.NCHW, 3, 16, 16, false);
             TensorBuilder.build(pixels, spec, 16, 16, Preprocessing.RAW.withInterpolation(filter));
+        }
+        int w = pixels.width() / 2;
+        int h = pixels.height() / 2;
+        if (w > 0 && h > 0 && pixels.width() % 2 == 0 && pixels.height() % 2 == 0) {
+            Pixels half = Decoder.decode(data, "fuzz", MAX_PIXELS, new NearestResize(w, h));
+            if (!Arrays.equals(TensorBuilder.resize(half, 3, w, h, Interpolation.NEAREST),
+                    TensorBuilder.resize(pixels, 3, w, h, Interpolation.NEAREST))) {
+                throw new AssertionError("decoded for a resize to " + w + "x" + h + " (at " + half.width() + "x"
+                        + half.height() + "), the pixels differ from the whole image's resize");
+            }
         }
     }
 

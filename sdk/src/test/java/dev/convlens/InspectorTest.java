@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.google.protobuf.ByteString;
+import dev.convlens.image.Decoder;
 import dev.convlens.image.ExifReference;
+import dev.convlens.image.Pixels;
 import dev.convlens.onnx.Onnx;
 import dev.convlens.onnx.TinyModel;
 import java.awt.image.BufferedImage;
@@ -438,5 +440,28 @@ class InspectorTest {
             ort.removeHandler(capture);
         }
         assertThat(records).extracting(LogRecord::getMessage).isEmpty();
+    }
+
+    /**
+     * A JPEG the seed convnet takes at 180x180 by nearest neighbours is decoded at 180x180 (every 6th pixel of the
+     * 1080x1080 dog): its activations equal those of the same photo decoded whole and resized, value for value, and
+     * a heatmap, which draws over the photo itself, still gets the whole photo.
+     */
+    @Test
+    void aJpegTakenByNearestNeighboursIsDecodedAtTheInputSizeWithTheSameValues() throws IOException {
+        Path dog = Shared.require("images/dog_1080x1080.jpg");
+        try (Inspector inspector = Inspector.of(Path.of("../models/cats_vs_dogs_small.onnx"))) {
+            List<FeatureMap> fromFile = inspector.image(dog).activations();
+            Pixels whole = Decoder.read(dog, 50_000_000L);
+            assertThat(whole.width()).isEqualTo(1080);
+            BufferedImage decoded = Pictures.of(dev.convlens.render.Raster.ofSamples(whole.rgb(), 3, 1080, 1080));
+            List<FeatureMap> fromWhole = inspector.image(decoded).activations();
+            for (int i = 0; i < fromFile.size(); i++) {
+                assertThat(java.util.Arrays.equals(fromFile.get(i).values(), fromWhole.get(i).values()))
+                        .as("layer %s equal", fromFile.get(i).layer().name()).isTrue();
+            }
+            BufferedImage overlay = inspector.image(dog).heatmap(HeatmapMethod.GRAD_CAM).overlay();
+            assertThat(overlay.getWidth() + "x" + overlay.getHeight()).isEqualTo("1080x1080");
+        }
     }
 }

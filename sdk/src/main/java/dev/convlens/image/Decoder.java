@@ -65,6 +65,19 @@ public final class Decoder {
      * @throws ImageTooLargeException if it declares more than {@code maxPixels} pixels
      */
     public static Pixels read(Path path, long maxPixels) {
+        return read(path, maxPixels, null);
+    }
+
+    /**
+     * Reads and decodes an image file that is about to be resized with nearest neighbours: a JPEG whose sides are
+     * whole multiples of the new size, with no EXIF turn, comes back at that size, decoded only where the resize
+     * reads (twice as fast on a 1080x1080 photo to 180x180); any other image comes back whole.
+     *
+     * @param resize the resize to come, or null
+     * @throws ImageException if the file is missing, empty, corrupt or of an unsupported format
+     * @throws ImageTooLargeException if it declares more than {@code maxPixels} pixels
+     */
+    public static Pixels read(Path path, long maxPixels, NearestResize resize) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(path);
@@ -73,7 +86,7 @@ public final class Decoder {
         } catch (IOException e) {
             throw new ImageException("cannot read image file " + path + ": " + e.getMessage(), e);
         }
-        return decode(bytes, path.toString(), maxPixels);
+        return decode(bytes, path.toString(), maxPixels, resize);
     }
 
     /**
@@ -84,6 +97,19 @@ public final class Decoder {
      * @throws ImageTooLargeException if they declare more than {@code maxPixels} pixels
      */
     public static Pixels decode(byte[] bytes, String source, long maxPixels) {
+        return decode(bytes, source, maxPixels, null);
+    }
+
+    /**
+     * Decodes an image held in memory that is about to be resized with nearest neighbours; see
+     * {@link #read(Path, long, NearestResize)}.
+     *
+     * @param source what to call the image in messages, e.g. its path
+     * @param resize the resize to come, or null
+     * @throws ImageException if the bytes are empty, corrupt or of an unsupported format
+     * @throws ImageTooLargeException if they declare more than {@code maxPixels} pixels
+     */
+    public static Pixels decode(byte[] bytes, String source, long maxPixels, NearestResize resize) {
         if (bytes.length == 0) {
             throw new ImageException("image is empty (0 bytes): " + source);
         }
@@ -99,10 +125,14 @@ public final class Decoder {
         }
         ImageFormat format = guessFormat(bytes);
         checkComplete(bytes, source, format);
-        checkSize(bytes, source, format, maxPixels);
-        BufferedImage image = decodeImage(bytes, source, format);
+        long[] size = checkSize(bytes, source, format, maxPixels);
+        int orientation = orientation(bytes, format);
+        // the subsampled pixels are the resize's only for the stored orientation
+        int[] steps = format == ImageFormats.JPEG && orientation == 1 && resize != null
+                ? resize.steps(size[0], size[1]) : null;
+        BufferedImage image = decodeImage(bytes, source, format, steps);
         checkSamples(image, source);
-        return Orientation.apply(fromImage(image), orientation(bytes, format));
+        return Orientation.apply(fromImage(image), orientation);
     }
 
     /** Flattens an already decoded image; no orientation is applied, since it has no EXIF. */
@@ -294,8 +324,8 @@ public final class Decoder {
         }
     }
 
-    /** Refuses images whose header declares more pixels than the limit, before decoding them. */
-    private static void checkSize(byte[] bytes, String source, ImageFormat format, long maxPixels) {
+    /** Refuses images whose header declares more pixels than the limit, before decoding them; else their size. */
+    private static long[] checkSize(byte[] bytes, String source, ImageFormat format, long maxPixels) {
         // Commons Imaging misreads the height of a lossless WebP taller than 4096 (5000 as 1928): the WebP reader's
         // header comes first there
         long[] size = format == ImageFormats.WEBP ? headerSize(bytes) : null;
@@ -317,6 +347,7 @@ public final class Decoder {
                     + "; the file is corrupt");
         }
         checkPixels(source, w, h, maxPixels);
+        return new long[] {w, h};
     }
 
     /**
@@ -374,7 +405,13 @@ public final class Decoder {
         }
     }
 
-    private static BufferedImage decodeImage(byte[] bytes, String source, ImageFormat format) {
+    /**
+     * Decodes with ImageIO's readers, else Commons Imaging's.
+     *
+     * @param steps where not null, ImageIO's reader reads every {@code steps[0]}-th column and {@code steps[1]}-th
+     *     row from the middle of the first step on (Commons Imaging, for the JPEGs it has, decodes them whole)
+     */
+    private static BufferedImage decodeImage(byte[] bytes, String source, ImageFormat format, int[] steps) {
         if (format == ImageFormats.JPEG) {
             JpegScans.check(bytes, source);
         }
@@ -386,7 +423,11 @@ public final class Decoder {
                 try {
                     reader.setInput(in, true, true);
                     reader.addIIOReadWarningListener((r, warning) -> warnings.add(warning));
-                    BufferedImage image = reader.read(0, unconverted(reader));
+                    ImageReadParam param = unconverted(reader);
+                    if (steps != null) {
+                        param.setSourceSubsampling(steps[0], steps[1], steps[0] / 2, steps[1] / 2);
+                    }
+                    BufferedImage image = reader.read(0, param);
                     for (String w : warnings) {
                         // libjpeg fills a truncated file's missing rows with gray and only warns
                         if (w.contains("Truncated") || w.contains("Premature end")) {

@@ -41,8 +41,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ImageReferencesTest {
     static Stream<Arguments> photos() throws IOException {
+        return rows("decode_reference.tsv");
+    }
+
+    /** The rows of a tab-separated reference file, its comments left out. */
+    private static Stream<Arguments> rows(String name) throws IOException {
         List<Arguments> rows = new ArrayList<>();
-        for (String line : resource("decode_reference.tsv").split("\n")) {
+        for (String line : resource(name).split("\n")) {
             if (!line.startsWith("#") && !line.isBlank()) {
                 rows.add(Arguments.of((Object[]) line.split("\t")));
             }
@@ -94,6 +99,32 @@ class ImageReferencesTest {
             }
         }
         return cases.stream();
+    }
+
+    static Stream<Arguments> nearest() throws IOException {
+        return rows("nearest_reference.tsv");
+    }
+
+    /**
+     * A JPEG about to be resized by nearest neighbours to a size that divides its own is decoded straight to that
+     * size, every k-th pixel from k / 2 on, and those are exactly Pillow's resize of the whole photo: steps 2 to 6,
+     * odd and even, equal and mixed, RGB, gray and CMYK. A photo its EXIF turns comes back whole (the steps would
+     * start from the other side), and the resize of it is Pillow's too.
+     */
+    @ParameterizedTest(name = "{0} to {1}x{2}")
+    @MethodSource("nearest")
+    void aJpegDecodedAtItsNearestSizeIsPillowsResize(String file, String width, String height, String sha256)
+            throws IOException {
+        Path path = Shared.require("images/" + file);
+        int w = Integer.parseInt(width);
+        int h = Integer.parseInt(height);
+        Pixels p = Decoder.read(path, 50_000_000L, new NearestResize(w, h));
+        boolean whole = file.startsWith("exif");
+        assertThat(p.width() + "x" + p.height()).as("the size it was decoded at")
+                .isEqualTo(whole ? Decoder.read(path, 50_000_000L).width() + "x"
+                        + Decoder.read(path, 50_000_000L).height() : w + "x" + h);
+        byte[] resized = TensorBuilder.resize(p, 3, w, h, Interpolation.NEAREST);
+        assertThat(sha256(resized)).as("SHA-256 of the resized RGB bytes").isEqualTo(sha256);
     }
 
     /** Resizing gives exactly Pillow's bytes, for RGB and for L (Pillow's luma), both filters, down and up. */
