@@ -172,7 +172,7 @@ public final class Inspection {
             (parallel ? layers.parallel() : layers).forEach(i -> {
                 FeatureMap map = activations.get(i);
                 byte[] png = PngEncoder.encode(GridRenderer.grid(map.shared(), map.height(),
-                        map.width(), perRow, scale, c, palette, parallel));
+                        map.width(), perRow, scale, c, Palette.levels(), parallel), palette, parallel);
                 files[i] = folder.resolve(fileName(map.layer()));
                 try {
                     Files.write(files[i], png);

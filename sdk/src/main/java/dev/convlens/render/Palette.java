@@ -10,10 +10,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /** A colormap's 256 RGB colors, read from {@code colormaps.txt} (written by {@code sdk/tools/colormaps.py}). */
 public final class Palette {
     private static final Map<Colormap, Palette> TABLES = load();
+    private static final Palette LEVELS = new Palette(IntStream.range(0, 256).toArray());
 
     private final int[] colors;
 
@@ -24,6 +26,14 @@ public final class Palette {
     /** The table of a colormap. */
     public static Palette of(Colormap colormap) {
         return TABLES.get(colormap);
+    }
+
+    /**
+     * The identity table: a picture drawn with it holds each pixel's level, 0 to 255, for a writer that keeps the
+     * colormap as its palette ({@link PngEncoder#encode(Raster, Palette)}).
+     */
+    public static Palette levels() {
+        return LEVELS;
     }
 
     /** The 256 colors, shared: for the renderer's inner loop, which must not change them. */

@@ -4,58 +4,109 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.stream.IntStream;
+import java.util.zip.Adler32;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
 /**
  * Writes a raster as PNG, built for speed: a grid has at most 257 colors (the colormap's 256 and magenta), so it
  * is written as an 8-bit palette image whenever it has 256 or fewer (one byte per pixel instead of three),
- * compressed with deflate's fastest level and no row filters. ImageIO's writer instead tries five filters on
- * every row of 3-byte pixels at the default level.
+ * compressed with deflate's fastest level and no row filters, large images in pieces on several cores. ImageIO's
+ * writer instead tries five filters on every row of 3-byte pixels at the default level, on one core.
  */
 public final class PngEncoder {
     private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     private static final byte COLOR_RGB = 2;
     private static final byte COLOR_PALETTE = 3;
+    /** Images of more bytes than this are deflated in pieces of at least this size, each on a core. */
+    private static final int PIECE = 1 << 17;
 
     private PngEncoder() {
     }
 
     /** The PNG file of a raster: an 8-bit palette image if it has 256 colors or fewer, else 8-bit RGB. */
     public static byte[] encode(Raster raster) {
+        return encode(raster, true);
+    }
+
+    private static byte[] encode(Raster raster, boolean parallel) {
         int w = raster.width();
         int h = raster.height();
         int[] rgb = raster.rgb();
         Indexed indexed = Indexed.of(rgb);
-        int bytesPerPixel = indexed == null ? 3 : 1;
-        byte[] rows = new byte[Math.multiplyExact(h, w * bytesPerPixel + 1)]; // a row: filter 0, then pixels
+        if (indexed != null) {
+            return png(w, h, rows(indexed.indices, w, h), Arrays.copyOf(indexed.colors, indexed.size), parallel);
+        }
+        byte[] rows = new byte[Math.multiplyExact(h, w * 3 + 1)]; // a row: filter 0, then pixels
         for (int y = 0, o = 0; y < h; y++) {
             o++;
-            if (indexed != null) {
-                System.arraycopy(indexed.indices, y * w, rows, o, w);
-                o += w;
-            } else {
-                for (int x = 0, i = y * w; x < w; x++, i++) {
-                    rows[o++] = (byte) (rgb[i] >> 16);
-                    rows[o++] = (byte) (rgb[i] >> 8);
-                    rows[o++] = (byte) rgb[i];
-                }
+            for (int x = 0, i = y * w; x < w; x++, i++) {
+                rows[o++] = (byte) (rgb[i] >> 16);
+                rows[o++] = (byte) (rgb[i] >> 8);
+                rows[o++] = (byte) rgb[i];
             }
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(rows.length / 4 + 1024);
+        return png(w, h, rows, null, parallel);
+    }
+
+    /**
+     * The PNG file of a picture of levels, drawn with {@link Palette#levels()}, in a colormap: an 8-bit palette image
+     * whose palette is the colormap and whose pixels are the levels as they are, with nothing to look up. A picture
+     * with pixels that have no level ({@link GridRenderer#NON_FINITE}) is written in the colormap's colors by
+     * {@link #encode(Raster)}.
+     *
+     * @param parallel whether a large picture may be deflated on several cores
+     */
+    public static byte[] encode(Raster levels, Palette colormap, boolean parallel) {
+        int w = levels.width();
+        int h = levels.height();
+        int[] values = levels.rgb();
+        byte[] rows = new byte[Math.multiplyExact(h, w + 1)];
+        int above = 0; // any value that is no level sets bits above the low 8
+        for (int y = 0, o = 0; y < h; y++) {
+            o++;
+            for (int x = 0, i = y * w; x < w; x++, i++) {
+                above |= values[i] & ~0xFF;
+                rows[o++] = (byte) values[i];
+            }
+        }
+        if (above == 0) {
+            return png(w, h, rows, colormap.table(), parallel);
+        }
+        int[] rgb = new int[values.length];
+        for (int i = 0; i < rgb.length; i++) {
+            rgb[i] = (values[i] & ~0xFF) == 0 ? colormap.color(values[i]) : values[i];
+        }
+        return encode(new Raster(w, h, rgb), parallel);
+    }
+
+    /** One byte per pixel, each row after its filter byte 0. */
+    private static byte[] rows(byte[] pixels, int w, int h) {
+        byte[] rows = new byte[Math.multiplyExact(h, w + 1)];
+        for (int y = 0; y < h; y++) {
+            System.arraycopy(pixels, y * w, rows, y * (w + 1) + 1, w);
+        }
+        return rows;
+    }
+
+    /** The file: an RGB image without a palette, else a palette image of its colors. */
+    private static byte[] png(int w, int h, byte[] rows, int[] palette, boolean parallel) {
+        byte[] idat = zlib(rows, parallel);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(idat.length + 1024);
         out.writeBytes(SIGNATURE);
         chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8)
-                .put(indexed == null ? COLOR_RGB : COLOR_PALETTE).put((byte) 0).put((byte) 0).put((byte) 0).array());
-        if (indexed != null) {
-            byte[] plte = new byte[indexed.size * 3];
-            for (int i = 0; i < indexed.size; i++) {
-                plte[3 * i] = (byte) (indexed.colors[i] >> 16);
-                plte[3 * i + 1] = (byte) (indexed.colors[i] >> 8);
-                plte[3 * i + 2] = (byte) indexed.colors[i];
+                .put(palette == null ? COLOR_RGB : COLOR_PALETTE).put((byte) 0).put((byte) 0).put((byte) 0).array());
+        if (palette != null) {
+            byte[] plte = new byte[palette.length * 3];
+            for (int i = 0; i < palette.length; i++) {
+                plte[3 * i] = (byte) (palette[i] >> 16);
+                plte[3 * i + 1] = (byte) (palette[i] >> 8);
+                plte[3 * i + 2] = (byte) palette[i];
             }
             chunk(out, "PLTE", plte);
         }
-        chunk(out, "IDAT", deflate(rows));
+        chunk(out, "IDAT", idat);
         chunk(out, "IEND", new byte[0]);
         return out.toByteArray();
     }
@@ -103,17 +154,47 @@ public final class PngEncoder {
         }
     }
 
-    private static byte[] deflate(byte[] data) {
-        Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+    /**
+     * A zlib stream of the data at deflate's fastest level. Large data is deflated in pieces at once, as pigz does:
+     * each piece but the last ends on a byte boundary with a sync flush and no final block, so that the pieces laid
+     * end to end are one deflate stream (a piece's matches do not reach into the one before, which costs little).
+     */
+    private static byte[] zlib(byte[] data, boolean parallel) {
+        int pieces = !parallel ? 1
+                : Math.max(1, Math.min(4 * Runtime.getRuntime().availableProcessors(), data.length / PIECE));
+        IntStream indexes = IntStream.range(0, pieces);
+        byte[][] deflated = (pieces > 1 ? indexes.parallel() : indexes).mapToObj(k -> deflate(data,
+                (int) ((long) data.length * k / pieces), (int) ((long) data.length * (k + 1) / pieces), k == pieces - 1))
+                .toArray(byte[][]::new);
+        Adler32 adler = new Adler32();
+        adler.update(data);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(data.length / 4 + 64);
+        out.write(0x78); // deflate with a 32 KiB window
+        out.write(0x01); // fastest level; the header's check bits
+        for (byte[] piece : deflated) {
+            out.writeBytes(piece);
+        }
+        out.writeBytes(ByteBuffer.allocate(4).putInt((int) adler.getValue()).array());
+        return out.toByteArray();
+    }
+
+    /** Raw deflate of {@code data[from, to)}: the stream's last piece, or one that ends on a sync flush. */
+    private static byte[] deflate(byte[] data, int from, int to, boolean last) {
+        Deflater deflater = new Deflater(Deflater.BEST_SPEED, true);
         try {
-            deflater.setInput(data);
-            deflater.finish();
-            ByteArrayOutputStream out = new ByteArrayOutputStream(data.length / 4 + 64);
-            byte[] buffer = new byte[64 * 1024];
-            while (!deflater.finished()) {
-                out.write(buffer, 0, deflater.deflate(buffer));
+            deflater.setInput(data, from, to - from);
+            if (last) {
+                deflater.finish();
             }
-            return out.toByteArray();
+            ByteArrayOutputStream out = new ByteArrayOutputStream((to - from) / 4 + 64);
+            byte[] buffer = new byte[64 * 1024];
+            while (true) {
+                int n = deflater.deflate(buffer, 0, buffer.length, last ? Deflater.NO_FLUSH : Deflater.SYNC_FLUSH);
+                out.write(buffer, 0, n);
+                if (last ? deflater.finished() : n < buffer.length && deflater.needsInput()) {
+                    return out.toByteArray();
+                }
+            }
         } finally {
             deflater.end();
         }
