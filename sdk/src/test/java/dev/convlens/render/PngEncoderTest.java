@@ -33,4 +33,24 @@ class PngEncoderTest {
         assertThat(png[COLOR_TYPE_OFFSET]).as("color type: 3 palette, 2 RGB").isEqualTo((byte) colorType);
         PixelComparison.assertPixels(colors + " colors", ImageIO.read(new ByteArrayInputStream(png)), W, H, rgb);
     }
+
+    /**
+     * A picture of levels is written with the colormap as its palette, so each pixel decodes to its level's color;
+     * one pixel with no level (a NaN's magenta) sends it through the colors: magma's 256 distinct ones and magenta
+     * are too many for a palette, so it is written as RGB, magenta included.
+     */
+    @ParameterizedTest(name = "non-finite pixel: {0}")
+    @CsvSource({"false, 3", "true, 2"})
+    void levelsDecodeToTheirColormapColors(boolean nonFinite, int colorType) throws IOException {
+        Palette magma = Palette.of(dev.convlens.Colormap.MAGMA);
+        Random random = new Random(7);
+        int[] levels = IntStream.range(0, W * H).map(i -> random.nextInt(256)).toArray();
+        if (nonFinite) {
+            levels[W * H / 2] = GridRenderer.NON_FINITE;
+        }
+        byte[] png = PngEncoder.encode(new Raster(W, H, levels), magma, true);
+        assertThat(png[COLOR_TYPE_OFFSET]).as("color type: 3 palette, 2 RGB").isEqualTo((byte) colorType);
+        int[] expected = IntStream.of(levels).map(l -> l == GridRenderer.NON_FINITE ? l : magma.color(l)).toArray();
+        PixelComparison.assertPixels("levels", ImageIO.read(new ByteArrayInputStream(png)), W, H, expected);
+    }
 }
