@@ -8,6 +8,8 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.convlens.FeatureMap;
+import dev.convlens.Heatmap;
+import dev.convlens.HeatmapMethod;
 import dev.convlens.Inspection;
 import dev.convlens.Inspector;
 import dev.convlens.Preprocessing;
@@ -56,6 +58,7 @@ public class InspectionBenchmark {
     private String inputName;
     private Path modelFile;
     private Path photo;
+    private Path jpeg;
     private Inspector inspector;
     private Preprocessing preprocessing;
     private BufferedImage ready;
@@ -66,6 +69,7 @@ public class InspectionBenchmark {
     public void setUp() throws OrtException, IOException {
         modelFile = Report.modelFile(model);
         photo = Report.PHOTO;
+        jpeg = Files.exists(Report.JPEG) ? Report.JPEG : Report.PHOTO;
         preprocessing = Report.preprocessing(model);
         env = OrtEnvironment.getEnvironment();
         bare = env.createSession(modelFile.toString(), new OrtSession.SessionOptions());
@@ -160,6 +164,27 @@ public class InspectionBenchmark {
     @Benchmark
     public List<FeatureMap> activations() {
         return inspector.image(ready).preprocessing(preprocessing).activations();
+    }
+
+    /** Every conv layer's grid, 16 per row, from an image already at the input size: the run and the drawing. */
+    @Benchmark
+    public List<BufferedImage> imageToGrids() {
+        return inspector.image(ready).preprocessing(preprocessing).grid(16);
+    }
+
+    /** Grad-CAM of the predicted class on the default layer, from an image already at the input size. */
+    @Benchmark
+    public Heatmap gradCam() {
+        return inspector.image(ready).preprocessing(preprocessing).heatmap(HeatmapMethod.GRAD_CAM);
+    }
+
+    /**
+     * From a 1080x1080 JPEG photo ({@code ../shared}'s dog; the sample PNG without it) to every conv layer's grid
+     * written as a PNG file: what the seed's Python route does, timed on the same photo.
+     */
+    @Benchmark
+    public List<Path> jpegToPngs() throws IOException {
+        return inspector.image(jpeg).preprocessing(preprocessing).inspect().writeGrids(pngs, 16);
     }
 
     /** Every conv layer's grid, 16 per row, from activations in hand. */

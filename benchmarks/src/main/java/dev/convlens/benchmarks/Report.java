@@ -34,7 +34,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs the benchmarks and prints, side by side from one run, ConvLens's steps as ratios to bare ONNX Runtime,
- * the time of each heatmap method, throughput over the Dogs vs. Cats validation images with 1 and 2 threads, memory, and the seed's Python route.
+ * the time of each heatmap method, throughput over the Dogs vs. Cats validation images with 1 and 2 threads, memory,
+ * and the seed's Python route from a PNG and from a JPEG photo.
  *
  * <pre>
  * mvn -q -Pbench -DskipTests install && mvn -q -Pbench -pl benchmarks exec:exec [-Dquick=true]
@@ -45,6 +46,8 @@ public final class Report {
     static final Path RESNET = Path.of("benchmarks/target/resnet18.onnx");
     static final Path PHOTO = Path.of("examples/images/chelsea.png");
     static final Path VALIDATION = Path.of("../shared/data/cats_vs_dogs/validation");
+    /** A 1080x1080 JPEG photo, for the route from a camera's file to PNG files. */
+    static final Path JPEG = Path.of("../shared/images/dog_1080x1080.jpg");
     private Report() {
     }
 
@@ -90,12 +93,22 @@ public final class Report {
             System.out.printf(Locale.ROOT, "%-10s writing the PNGs: writeGrids %.1f ms, ImageIO.write %.1f ms (%.1fx)%n",
                     e.getKey(), ours, imageIo, imageIo / ours);
         }
-        double python = pythonRoute(quick);
+        double python = pythonRoute(quick, PHOTO);
         double png = medians.get("seed").get("endToEndPng");
         if (python > 0) {
             System.out.printf(Locale.ROOT, "%nSeed's Python route (hooks, numpy grid loop, imshow + savefig): %.1f ms"
                     + " per image; ConvLens end to end to the same five PNG files: %.1f ms: %.1fx faster%n", python, png,
                     python / png);
+        }
+        if (Files.exists(JPEG)) {
+            double pythonJpeg = pythonRoute(quick, JPEG);
+            double jpeg = medians.get("seed").get("jpegToPngs");
+            if (pythonJpeg > 0) {
+                System.out.printf(Locale.ROOT, "The same from the 1080x1080 JPEG %s: Python %.1f ms, ConvLens %.1f ms:"
+                        + " %.1fx faster%n", JPEG.getFileName(), pythonJpeg, jpeg, pythonJpeg / jpeg);
+            }
+        } else {
+            System.out.println("The JPEG route skipped: " + JPEG + " not found");
         }
         throughput(quick ? 200 : 1000);
         peakMemoryOfTheExample();
@@ -229,6 +242,13 @@ public final class Report {
                     m.get("render") / bare, m.get("endToEnd"), m.get("endToEndPng"), m.get("inspectorOf"),
                     m.get("bareSessionCreation"), m.get("inspectorOf") / m.get("bareSessionCreation"));
         }
+        System.out.printf("%n%-10s %9s %26s %20s%n", "model", "bare run", "decoded image to all grids", "Grad-CAM");
+        for (Map.Entry<String, Map<String, Double>> e : medians.entrySet()) {
+            Map<String, Double> m = e.getValue();
+            double bare = m.get("bareRun");
+            System.out.printf(Locale.ROOT, "%-10s %9.2f %18.2f (%5.2fx) %12.2f (%5.2fx)%n", e.getKey(), bare,
+                    m.get("imageToGrids"), m.get("imageToGrids") / bare, m.get("gradCam"), m.get("gradCam") / bare);
+        }
         for (Map.Entry<String, Map<String, Double>> e : medians.entrySet()) {
             Map<String, Double> m = e.getValue();
             double bare = m.get("bareRun");
@@ -326,11 +346,11 @@ public final class Report {
     }
 
     /** The seed's route in Python, on the same model weights and image; -1 if Python or torch is missing. */
-    private static double pythonRoute(boolean quick) throws IOException, InterruptedException {
+    private static double pythonRoute(boolean quick, Path image) throws IOException, InterruptedException {
         Process p;
         try {
-            p = new ProcessBuilder("/usr/bin/python3", "benchmarks/seed_route.py", "--runs", quick ? "3" : "10")
-                    .redirectErrorStream(true).start();
+            p = new ProcessBuilder("/usr/bin/python3", "benchmarks/seed_route.py", "--runs", quick ? "3" : "10",
+                    "--image", image.toString()).redirectErrorStream(true).start();
         } catch (IOException e) {
             System.out.println("\nSeed's Python route skipped: no /usr/bin/python3");
             return -1;
