@@ -250,11 +250,12 @@ public final class GradientBuilder {
         for (int d = 1; d < shape.length; d++) {
             values = Math.multiplyExact(values, shape[d]);
         }
-        if (shape.length == 0 || shape[0] != 1 || values < 1) {
+        if (shape.length > 0 && shape[0] != 1 || values < 1) {
             throw new UnsupportedModelException("the predicted class of output '" + output + "' of shape "
-                    + Arrays.toString(shape) + " cannot be picked in the graph: one input's values are needed");
+                    + Arrays.toString(shape) + " cannot be picked: a class is one of the values of one input, [1, ...];"
+                    + " name the value to explain with Target.output(name, index...)");
         }
-        if (values == 1) { // 1 - 2 * (s < 0.5): +1 for class 1, -1 for the complement
+        if (values == 1) { // a single sigmoid value (a scalar too): 1 - 2 * (s < 0.5), +1 for class 1, -1 for class 0
             String below = writer.mask("Less", output, writer.scalar(0.5f));
             writer.emitAs("Sub", List.of(writer.scalar(1), writer.mul(below, writer.scalar(2))), SEED);
             return;

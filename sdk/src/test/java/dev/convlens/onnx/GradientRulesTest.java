@@ -1002,6 +1002,40 @@ class GradientRulesTest {
                 .matches(java.nio.ByteBuffer::hasRemaining);
     }
 
+    /**
+     * The seed of the predicted class, picked in the graph: one-hot at the first maximum of a softmax's values (a tie
+     * goes to the first), and for a single sigmoid value, of rank 2, 1 or 0, +1 from 0.5 up and -1 below; a batch of
+     * more than one input is refused by name.
+     */
+    @Test
+    void thePredictedClassSeedIsPickedInTheGraph() throws OrtException {
+        Object[][] cases = {
+            {dims(1, 4), new float[] {0.1f, 0.7f, 0.7f, 0.2f}, new float[] {0, 1, 0, 0}},
+            {dims(1, 1), new float[] {0.3f}, new float[] {-1}},
+            {dims(1, 1), new float[] {0.5f}, new float[] {1}},
+            {dims(1), new float[] {0.9f}, new float[] {1}},
+            {dims(), new float[] {0.2f}, new float[] {-1}},
+        };
+        for (Object[] c : cases) {
+            long[] shape = (long[]) c[0];
+            TinyModel m = new TinyModel(13, shape, new Random(3));
+            String y = m.node("Identity");
+            ModelFile model = m.model(y, List.of());
+            try (OrtSession session = session(GradientBuilder.buildForPrediction(model, TARGET, y,
+                    Map.of(TARGET, shape, y, shape)))) {
+                float[] g = run(session, Map.of(INPUT, new Tensor((float[]) c[1], shape)))
+                        .get(GradientBuilder.gradientOf(TARGET)).values();
+                assertThat(g).as("%s of shape %s", Arrays.toString((float[]) c[1]), Arrays.toString(shape))
+                        .containsExactly((float[]) c[2]);
+            }
+        }
+        TinyModel batch = new TinyModel(13, dims(2, 3), new Random(3));
+        String y = batch.node("Identity");
+        assertThatThrownBy(() -> GradientBuilder.buildForPrediction(batch.model(y, List.of()), TARGET, y,
+                Map.of(TARGET, dims(2, 3), y, dims(2, 3)))).isInstanceOf(UnsupportedModelException.class)
+                .hasMessageContaining("[2, 3]").hasMessageContaining("Target.output");
+    }
+
     /** Guided backpropagation: a Relu passes back the positive part of its gradient, where its input is positive. */
     @Test
     void guidedReluPassesBackOnlyPositiveGradientsWhereItsInputWasPositive() throws OrtException {
