@@ -2,6 +2,7 @@ package dev.convlens;
 
 import dev.convlens.render.GridRenderer;
 import dev.convlens.render.PngEncoder;
+import dev.convlens.render.Raster;
 import dev.convlens.render.Palette;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -118,9 +119,8 @@ public final class Inspection {
         activations.forEach(map -> checkGridSize(map, perRow));
         Palette palette = Palette.of(colormap);
         Contrast c = contrast == null ? Contrast.STANDARDIZED : contrast;
-        List<GridRenderer.Channels> layers = activations.stream()
-                .map(map -> new GridRenderer.Channels(map.shared(), map.height(), map.width())).toList();
-        return GridRenderer.grids(layers, perRow, scale, c, palette, parallel).stream().map(Pictures::of).toList();
+        return GridRenderer.grids(channels(), perRow, scale, c, palette, parallel).stream().map(Pictures::of)
+                .toList();
     }
 
     /**
@@ -167,13 +167,12 @@ public final class Inspection {
         Palette palette = Palette.of(colormap);
         Contrast c = contrast == null ? Contrast.STANDARDIZED : contrast;
         Path[] files = new Path[activations.size()];
+        List<Raster> levels = GridRenderer.grids(channels(), perRow, scale, c, Palette.levels(), parallel);
         try {
             IntStream layers = IntStream.range(0, files.length);
             (parallel ? layers.parallel() : layers).forEach(i -> {
-                FeatureMap map = activations.get(i);
-                byte[] png = PngEncoder.encode(GridRenderer.grid(map.shared(), map.height(),
-                        map.width(), perRow, scale, c, Palette.levels(), parallel), palette, parallel);
-                files[i] = folder.resolve(fileName(map.layer()));
+                byte[] png = PngEncoder.encode(levels.get(i), palette, parallel);
+                files[i] = folder.resolve(fileName(activations.get(i).layer()));
                 try {
                     Files.write(files[i], png);
                 } catch (IOException e) {
@@ -184,6 +183,12 @@ public final class Inspection {
             throw e.getCause();
         }
         return List.of(files);
+    }
+
+    /** The inspected layers' values, for the renderer. */
+    private List<GridRenderer.Channels> channels() {
+        return activations.stream().map(map -> new GridRenderer.Channels(map.shared(), map.height(), map.width()))
+                .toList();
     }
 
     /** {@code 04_conv2d_1.png}: the index keeps files in model order; the name is made safe for file systems. */
