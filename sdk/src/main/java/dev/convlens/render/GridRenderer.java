@@ -33,20 +33,6 @@ public final class GridRenderer {
     }
 
     /**
-     * Draws every channel of a layer; see {@link #grids}.
-     *
-     * @param channels the layer's values, one {@code height x width} array per channel
-     * @param perRow tiles per row, at least 1; fewer when the layer has fewer channels
-     * @param scale the integer factor each value is enlarged by, at least 1
-     * @param parallel whether a large layer may be drawn on several cores
-     */
-    public static Raster grid(float[][] channels, int height, int width, int perRow, int scale, Contrast contrast,
-                              Palette palette, boolean parallel) {
-        return grids(List.of(new Channels(channels, height, width)), perRow, scale, contrast, palette, parallel)
-                .get(0);
-    }
-
-    /**
      * Draws every channel of several layers, one grid each. All their channels are measured, then drawn, in runs of
      * about equal numbers of values that large layers spread over the cores: one job for all layers keeps the
      * cores busy where a job per layer would leave them waiting at each small layer's end.

@@ -5,8 +5,8 @@ import dev.convlens.Contrast;
 /**
  * The linear maps from a layer's activation values to colormap levels, one per channel:
  * {@code (x - offset) * gain + base}, clipped to 0..255 and truncated. Statistics skip NaN and infinite values.
- * A channel's map is measured when it is asked for, so that drawing a channel right after measuring it finds its
- * values still in the core's cache; only {@link Contrast#LAYER_MIN_MAX} measures the whole layer first.
+ * A channel's map is measured when it is asked for, so that drawing one channel measures that channel alone; only
+ * {@link Contrast#LAYER_MIN_MAX} measures the whole layer first.
  */
 final class Levels {
     /**

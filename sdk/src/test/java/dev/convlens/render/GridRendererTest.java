@@ -12,7 +12,7 @@ class GridRendererTest {
     @Test
     void flatTilesAreLevelZeroWhenZeroAndMidGrayOtherwise() {
         float[] chw = {0, 0, 0, 0, /* */ 5, 5, 5, 5};
-        Raster r = GridRenderer.grid(planes(chw, 2), 2, 2, 2, 1, Contrast.STANDARDIZED, GRAY, false);
+        Raster r = grid(planes(chw, 2), 2, 2, 2, Contrast.STANDARDIZED);
         assertThat(r.width()).isEqualTo(5);
         assertThat(r.height()).isEqualTo(2);
         assertThat(r.rgb()).containsExactly(
@@ -24,7 +24,7 @@ class GridRendererTest {
     void nonFiniteValuesAreMagentaAndLeftOutOfTheStatistics() {
         // finite values 0 and 2: mean 1, std 1, so 0 -> 64 and 2 -> 192, whatever the NaN and Inf
         float[] chw = {0, 2, Float.NaN, Float.POSITIVE_INFINITY};
-        Raster r = GridRenderer.grid(planes(chw, 1), 2, 2, 1, 1, Contrast.STANDARDIZED, GRAY, false);
+        Raster r = grid(planes(chw, 1), 2, 2, 1, Contrast.STANDARDIZED);
         assertThat(r.rgb()).containsExactly(0x404040, 0xc0c0c0, GridRenderer.NON_FINITE, GridRenderer.NON_FINITE);
     }
 
@@ -34,7 +34,7 @@ class GridRendererTest {
         for (int i = 0; i < 5; i++) {
             chw[i] = i + 1;
         }
-        Raster r = GridRenderer.grid(planes(chw, 5), 1, 1, 2, 1, Contrast.LAYER_MIN_MAX, GRAY, false);
+        Raster r = grid(planes(chw, 5), 1, 1, 2, Contrast.LAYER_MIN_MAX);
         assertThat(r.width()).isEqualTo(3);
         assertThat(r.height()).isEqualTo(5);
         // layer min-max over 1..5: level = min(255, floor((v - 1) / 4 * 256))
@@ -48,8 +48,14 @@ class GridRendererTest {
     @Test
     void channelMinMaxScalesEachChannelOnItsOwn() {
         float[] chw = {0, 1, /* */ 100, 300};
-        Raster r = GridRenderer.grid(planes(chw, 2), 1, 2, 2, 1, Contrast.CHANNEL_MIN_MAX, GRAY, false);
+        Raster r = grid(planes(chw, 2), 1, 2, 2, Contrast.CHANNEL_MIN_MAX);
         assertThat(r.rgb()).containsExactly(0x000000, 0xffffff, 0x000000, 0x000000, 0xffffff);
+    }
+
+    /** One layer's grid in gray, at scale 1, on one core. */
+    private static Raster grid(float[][] planes, int height, int width, int perRow, Contrast contrast) {
+        return GridRenderer.grids(java.util.List.of(new GridRenderer.Channels(planes, height, width)), perRow, 1,
+                contrast, GRAY, false).get(0);
     }
 
     /** Splits CHW values into one array per channel. */
