@@ -2,14 +2,13 @@ package dev.convlens;
 
 import dev.convlens.render.GridRenderer;
 import dev.convlens.render.PngEncoder;
-import dev.convlens.render.Raster;
 import dev.convlens.render.Palette;
+import dev.convlens.render.Raster;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;

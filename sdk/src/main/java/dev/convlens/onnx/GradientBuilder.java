@@ -169,7 +169,7 @@ public final class GradientBuilder {
      */
     public static ByteBuffer build(ModelFile model, String target, String output, Map<String, long[]> shapes,
                                boolean guided, List<String> returned) {
-        return build(model, target, output, shapes, guided, returned, List.of());
+        return build(model, target, output, shapes, guided, returned, List.of(), false);
     }
 
     /**
@@ -181,12 +181,7 @@ public final class GradientBuilder {
      */
     public static ByteBuffer gradients(ModelFile model, String target, String output, Map<String, long[]> shapes,
                                        List<String> at) {
-        return build(model, target, output, shapes, false, List.of(), at);
-    }
-
-    private static ByteBuffer build(ModelFile model, String target, String output, Map<String, long[]> shapes,
-                                    boolean guided, List<String> returned, List<String> at) {
-        return build(model, target, output, shapes, guided, returned, at, false);
+        return build(model, target, output, shapes, false, List.of(), at, false);
     }
 
     private static ByteBuffer build(ModelFile model, String target, String output, Map<String, long[]> shapes,
