@@ -60,6 +60,7 @@ public final class Inspector implements AutoCloseable {
      * @throws NullPointerException if model is null
      * @throws ModelException if the file is missing, empty, not ONNX, or ONNX Runtime cannot load it
      * @throws UnsupportedModelException if the model has no convolution layer or no image input
+     * @throws CancelledException if the thread is interrupted (its interrupt status stays set)
      */
     public static Inspector of(Path model) {
         return of(model, Options.defaults());
@@ -74,11 +75,12 @@ public final class Inspector implements AutoCloseable {
      * @throws NullPointerException if an argument is null
      * @throws ModelException if the file is missing, empty, not ONNX, or ONNX Runtime cannot load it
      * @throws UnsupportedModelException if the model has no convolution layer or no image input
+     * @throws CancelledException if the thread is interrupted (its interrupt status stays set)
      */
     public static Inspector of(Path model, Options options) {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(options, "options");
-        return new Inspector(Pipeline.open(ModelFile.read(model), options));
+        return new Inspector(Pipeline.open(model, options));
     }
 
     /**
@@ -89,6 +91,7 @@ public final class Inspector implements AutoCloseable {
      * @throws NullPointerException if model is null
      * @throws ModelException if the file is missing, empty, not ONNX, or ONNX Runtime cannot load it
      * @throws UnsupportedModelException if the model has no convolution layer or no image input
+     * @throws CancelledException if the thread is interrupted (its interrupt status stays set)
      */
     public static Inspector of(String model) {
         return of(model, Options.defaults());
@@ -103,6 +106,7 @@ public final class Inspector implements AutoCloseable {
      * @throws NullPointerException if an argument is null
      * @throws ModelException if the file is missing, empty, not ONNX, or ONNX Runtime cannot load it
      * @throws UnsupportedModelException if the model has no convolution layer or no image input
+     * @throws CancelledException if the thread is interrupted (its interrupt status stays set)
      */
     public static Inspector of(String model, Options options) {
         return of(Path.of(Objects.requireNonNull(model, "model")), options);
@@ -116,6 +120,7 @@ public final class Inspector implements AutoCloseable {
      * @throws NullPointerException if model is null
      * @throws ModelException if the bytes are not a usable ONNX model, or keep weights in external files
      * @throws UnsupportedModelException if the model has no convolution layer or no image input
+     * @throws CancelledException if the thread is interrupted (its interrupt status stays set)
      */
     public static Inspector of(byte[] model) {
         return of(model, Options.defaults());
@@ -130,6 +135,7 @@ public final class Inspector implements AutoCloseable {
      * @throws NullPointerException if an argument is null
      * @throws ModelException if the bytes are not a usable ONNX model, or keep weights in external files
      * @throws UnsupportedModelException if the model has no convolution layer or no image input
+     * @throws CancelledException if the thread is interrupted (its interrupt status stays set)
      */
     public static Inspector of(byte[] model, Options options) {
         Objects.requireNonNull(model, "model");
@@ -147,6 +153,7 @@ public final class Inspector implements AutoCloseable {
      * @throws UncheckedIOException if the stream cannot be read
      * @throws ModelException if the bytes are not a usable ONNX model
      * @throws UnsupportedModelException if the model has no convolution layer or no image input
+     * @throws CancelledException if the thread is interrupted (its interrupt status stays set)
      */
     public static Inspector of(InputStream model) {
         return of(model, Options.defaults());
@@ -164,6 +171,7 @@ public final class Inspector implements AutoCloseable {
      * @throws ModelException if the bytes are not a usable ONNX model, or the stream runs past 2 GB or past what the
      *     heap holds
      * @throws UnsupportedModelException if the model has no convolution layer or no image input
+     * @throws CancelledException if the thread is interrupted (its interrupt status stays set)
      */
     public static Inspector of(InputStream model, Options options) {
         Objects.requireNonNull(model, "model");

@@ -18,6 +18,7 @@ import dev.convlens.render.PatternPictures;
 import dev.convlens.render.Raster;
 import dev.convlens.runtime.Engine;
 import dev.convlens.runtime.Values;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -26,6 +27,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.FutureTask;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
@@ -69,41 +73,140 @@ final class Pipeline implements AutoCloseable {
     }
 
     /**
-     * Reads what the model takes and which layers it has, then opens its plain session.
+     * Opens a parsed model: reads what it takes and which layers it has, then loads its plain session.
      *
      * @throws UnsupportedModelException if the model does not take one image or has no convolution
      * @throws ModelException if ONNX Runtime cannot load it or its preprocessing metadata is invalid
+     * @throws CancelledException if the thread is interrupted
      */
     static Pipeline open(ModelFile model, Options options) {
-        List<Declaration> inputs = model.inputs();
-        if (inputs.size() != 1) {
-            throw new UnsupportedModelException(model.source() + " has " + inputs.size() + " inputs "
-                    + inputs.stream().map(Declaration::name).toList() + "; ConvLens feeds models that take one image");
+        refuseIfInterrupted(model.source());
+        Checked checked = Checked.of(model, options);
+        return open(checked, options, Engine.load(model, options.threads(), options.cuda()));
+    }
+
+    /**
+     * Opens a model file. ONNX Runtime loads it on the caller's thread while ConvLens reads, parses and checks it on
+     * another core: the two take about as long on a small model, so opening costs little more than the session
+     * alone. (Loading on the other thread instead measured slower: a session made on a fresh thread allocates in a
+     * cold arena.)
+     *
+     * @throws ModelException if the file is missing or not ONNX, or ONNX Runtime cannot load it
+     * @throws UnsupportedModelException if the model does not take one image or has no convolution
+     * @throws CancelledException if the thread is interrupted
+     */
+    static Pipeline open(Path file, Options options) {
+        refuseIfInterrupted(file.toString());
+        FutureTask<Checked> checking = new FutureTask<>(() -> Checked.of(ModelFile.read(file), options));
+        ForkJoinPool.commonPool().execute(checking);
+        Engine.Plain plain;
+        try {
+            plain = Engine.load(file, options.threads(), options.cuda());
+        } catch (RuntimeException e) {
+            finish(checking); // what ConvLens finds wrong with the file says more than ONNX Runtime's refusal
+            throw e;
         }
-        Declaration declared = inputs.get(0);
-        InputSpec input = InputSpec.of(declared.name(), declared.dims(), declared.elemType(), options.layout());
-        if (input.width() > 0 && input.height() > 0 && (long) input.width() * input.height() > options.maxPixels()) {
-            throw new UnsupportedModelException(model.source() + " takes a fixed input of " + input.width() + "x"
-                    + input.height() + " = " + (long) input.width() * input.height() + " pixels, more than the limit"
-                    + " of " + options.maxPixels() + " (Options.maxPixels); raise it with Options.maxPixels(...) if"
-                    + " this machine has the memory for the input and its activations");
+        Checked checked;
+        try {
+            checked = finish(checking);
+        } catch (RuntimeException | Error e) {
+            plain.close();
+            throw e;
         }
-        LayerCatalog catalog = LayerCatalog.of(model);
-        if (catalog.convolutions().isEmpty()) {
-            throw new UnsupportedModelException(model.source() + " has no convolution layer (no Conv,"
-                    + " ConvTranspose, QLinearConv or ConvInteger node), so there are no feature maps to show");
-        }
-        Preprocessing preprocessing = model.metadata(PREPROCESSING_KEY).map(v -> preprocessing(model, v))
-                .orElse(Preprocessing.RAW);
-        List<Rewriter.Output> layers = catalog.layers().stream()
+        return open(checked, options, plain);
+    }
+
+    private static Pipeline open(Checked checked, Options options, Engine.Plain plain) {
+        List<Rewriter.Output> layers = checked.catalog().layers().stream()
                 .map(l -> new Rewriter.Output(l.output(), l.elemType(), 4, l.quantized())).toList();
-        List<Rewriter.Output> tensors = catalog.tensors().stream()
+        List<Rewriter.Output> tensors = checked.catalog().tensors().stream()
                 .map(l -> new Rewriter.Output(l.output(), l.elemType(), -1, l.quantized())).toList();
-        Engine engine = Engine.open(model, layers, tensors, options.threads(), options.cuda(),
-                options.maxActivations());
-        boolean batchable = declared.dims()[0] < 0;
-        return new Pipeline(model, catalog, input, options, preprocessing, engine,
+        ModelFile model = checked.model();
+        Engine engine = Engine.open(model, plain, layers, tensors, options.maxActivations());
+        InputSpec input = checked.input();
+        boolean batchable = checked.batchable();
+        return new Pipeline(model, checked.catalog(), input, options, checked.preprocessing(), engine,
                 new CamRunner(model, engine, input, batchable), new PatternAscent(model, engine, input, batchable));
+    }
+
+    /** Opens nothing on an interrupted thread, as no run starts on one: the interrupt cancels what it would start. */
+    private static void refuseIfInterrupted(String source) {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new CancelledException("the thread was interrupted, so ConvLens did not open " + source
+                    + " (the interrupt status is still set)");
+        }
+    }
+
+    /** A task's result, run on the caller if no other thread has started it; what it threw is thrown as it was. */
+    private static <T> T finish(FutureTask<T> task) {
+        task.run(); // does nothing once another thread has started it
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return task.get();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the work is short and its result is needed: wait, and keep the interrupt
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    if (e.getCause() instanceof Error error) {
+                        throw error;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * A parsed model checked for what ConvLens needs: one image input within the pixel limit, a convolution, and
+     * readable preprocessing metadata.
+     *
+     * @param batchable whether the input's batch dimension is free, so that several pictures go in one run
+     */
+    private record Checked(ModelFile model, InputSpec input, boolean batchable, LayerCatalog catalog,
+                           Preprocessing preprocessing) {
+        static Checked of(ModelFile model, Options options) {
+            List<Declaration> inputs = model.inputs();
+            if (inputs.size() != 1) {
+                throw new UnsupportedModelException(model.source() + " has " + inputs.size() + " inputs "
+                        + inputs.stream().map(Declaration::name).toList()
+                        + "; ConvLens feeds models that take one image");
+            }
+            Declaration declared = inputs.get(0);
+            InputSpec input = InputSpec.of(declared.name(), declared.dims(), declared.elemType(), options.layout());
+            if (input.width() > 0 && input.height() > 0
+                    && (long) input.width() * input.height() > options.maxPixels()) {
+                throw new UnsupportedModelException(model.source() + " takes a fixed input of " + input.width()
+                        + "x" + input.height() + " = " + (long) input.width() * input.height() + " pixels, more"
+                        + " than the limit of " + options.maxPixels() + " (Options.maxPixels); raise it with"
+                        + " Options.maxPixels(...) if this machine has the memory for the input and its activations");
+            }
+            LayerCatalog catalog = LayerCatalog.of(model);
+            if (catalog.convolutions().isEmpty()) {
+                throw new UnsupportedModelException(model.source() + " has no convolution layer (no Conv,"
+                        + " ConvTranspose, QLinearConv or ConvInteger node), so there are no feature maps to show");
+            }
+            Preprocessing preprocessing = model.metadata(PREPROCESSING_KEY).map(v -> declaredPreprocessing(model, v))
+                    .orElse(Preprocessing.RAW);
+            return new Checked(model, input, declared.dims()[0] < 0, catalog, preprocessing);
+        }
+
+        private static Preprocessing declaredPreprocessing(ModelFile model, String value) {
+            try {
+                return Preprocessing.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new ModelException(model.source() + " names its preprocessing in metadata_props '"
+                        + PREPROCESSING_KEY + "' as '" + value + "', which ConvLens cannot read: " + e.getMessage()
+                        + ". Fix or remove that entry of the model's metadata.", e);
+            }
+        }
     }
 
     /**
@@ -131,16 +234,6 @@ final class Pipeline implements AutoCloseable {
      */
     void checkPicture(String what, double width, double height) {
         Pictures.checkSize(what, width, height, options.maxPixels());
-    }
-
-    private static Preprocessing preprocessing(ModelFile model, String value) {
-        try {
-            return Preprocessing.parse(value);
-        } catch (IllegalArgumentException e) {
-            throw new ModelException(model.source() + " names its preprocessing in metadata_props '"
-                    + PREPROCESSING_KEY + "' as '" + value + "', which ConvLens cannot read: " + e.getMessage()
-                    + ". Fix or remove that entry of the model's metadata.", e);
-        }
     }
 
     /** The receptive field of a layer's output, computed for every tensor on the first call. */

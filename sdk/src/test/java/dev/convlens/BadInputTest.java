@@ -290,6 +290,65 @@ class BadInputTest {
     }
 
     /**
+     * A model file is loaded by ONNX Runtime while ConvLens parses and checks it on another thread: each refusal is
+     * the one the same model gets from memory, whichever side finds the fault.
+     */
+    @Test
+    void aModelFileIsRefusedAsTheSameBytesAre() throws IOException {
+        byte[] relu = model(List.of(node("Relu", List.of("x"), "y")), List.of(),
+                List.of(tensor("x", FLOAT, 1, 3, 8, 8)), tensor("y", FLOAT, 1, 3, 8, 8));
+        Path noConv = write("relu.onnx", relu);
+        assertThatThrownBy(() -> Inspector.of(noConv)).isExactlyInstanceOf(UnsupportedModelException.class)
+                .hasMessageContaining(noConv + " has no convolution layer");
+        byte[] erf64 = model(List.of(conv("x", "c"), cast("c", "c64", DOUBLE), node("Erf", List.of("c64"), "e64"),
+                        cast("e64", "y", FLOAT)), List.of(weight(FLOAT, 3)), List.of(tensor("x", FLOAT, 1, 3, 8, 8)),
+                tensor("y", FLOAT, 1, 2, 8, 8));
+        Path noKernel = write("erf64.onnx", erf64);
+        assertThatThrownBy(() -> Inspector.of(noKernel)).isExactlyInstanceOf(UnsupportedModelException.class)
+                .hasMessageContainingAll("ONNX Runtime cannot run " + noKernel + ": ORT_NOT_IMPLEMENTED",
+                        "Could not find an implementation for Erf(13)");
+        // both refuse a truncated file; ConvLens's reason names the truncation
+        byte[] whole = new TestModels(TestModels.Spec.rgb(H, W)).bytes();
+        Path truncated = write("truncated.onnx", Arrays.copyOf(whole, whole.length / 2));
+        assertThatThrownBy(() -> Inspector.of(truncated)).isExactlyInstanceOf(ModelException.class)
+                .hasMessageContainingAll("not an ONNX model: " + truncated, "the file is truncated");
+    }
+
+    @Test
+    void anInterruptedThreadOpensNothing() throws IOException {
+        byte[] model = new TestModels(TestModels.Spec.rgb(H, W)).bytes();
+        Path file = write("model.onnx", model);
+        Thread.currentThread().interrupt();
+        try {
+            assertThatThrownBy(() -> Inspector.of(file)).isExactlyInstanceOf(CancelledException.class)
+                    .hasMessageContainingAll("interrupted", "did not open " + file);
+            assertThatThrownBy(() -> Inspector.of(model)).isExactlyInstanceOf(CancelledException.class)
+                    .hasMessageContaining("did not open model bytes");
+            assertThat(Thread.currentThread().isInterrupted()).as("the interrupt status stays set").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        try (Inspector inspector = Inspector.of(file)) {
+            assertThat(inspector.layers()).extracting(Layer::name).containsExactlyElementsOf(LAYERS);
+        }
+    }
+
+    /** The file's reading, which runs on the caller when no other thread has started it, stops at an interrupt. */
+    @Test
+    void anInterruptStopsTheReadingOfAModelFile() throws IOException {
+        Path file = write("model.onnx", new TestModels(TestModels.Spec.rgb(H, W)).bytes());
+        Thread.currentThread().interrupt();
+        try {
+            assertThatThrownBy(() -> dev.convlens.onnx.ModelFile.read(file))
+                    .isExactlyInstanceOf(CancelledException.class)
+                    .hasMessageContaining("the thread was interrupted while ConvLens read " + file);
+            assertThat(Thread.currentThread().isInterrupted()).as("the interrupt status stays set").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    /**
      * Grad-CAM through 20,000 nodes after the layer, in a child JVM of 256 MB: building the backward graph costs
      * memory in proportion to the graph (the sweep that found this ran a 512 MB heap out of memory).
      */

@@ -3,10 +3,12 @@ package dev.convlens.onnx;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.UnsafeByteOperations;
+import dev.convlens.CancelledException;
 import dev.convlens.ModelException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -31,17 +33,13 @@ public final class ModelFile {
     private final byte[] bytes;
     private final Onnx.ModelProto proto;
     private final Path directory;
-    /** The file the bytes were read from, or null for bytes given in memory or a converted copy. */
-    private final Path file;
     private final boolean externalData;
     private final List<String> outputs;
     private final Set<String> outputSet;
     /** {@link #inFloat32()}, once asked for. */
     private volatile ModelFile float32;
 
-    private ModelFile(String source, byte[] bytes, Onnx.ModelProto proto, Path directory, boolean externalData,
-                      Path file) {
-        this.file = file;
+    private ModelFile(String source, byte[] bytes, Onnx.ModelProto proto, Path directory, boolean externalData) {
         this.source = source;
         this.bytes = bytes;
         this.proto = proto;
@@ -65,11 +63,14 @@ public final class ModelFile {
             bytes = readAll(path);
         } catch (NoSuchFileException e) {
             throw new ModelException("model file not found: " + path.toAbsolutePath(), e);
+        } catch (ClosedByInterruptException e) {
+            throw new CancelledException("the thread was interrupted while ConvLens read " + path
+                    + " (the interrupt status is still set)");
         } catch (IOException | OutOfMemoryError e) {
             throw new ModelException("cannot read model file " + path + ": " + e, e);
         }
         Path folder = path.toAbsolutePath().getParent();
-        return parse(path.toString(), bytes, folder, path.toAbsolutePath());
+        return parse(path.toString(), bytes, folder);
     }
 
     /**
@@ -104,10 +105,10 @@ public final class ModelFile {
      * @throws ModelException if the bytes are not a usable ONNX model
      */
     public static ModelFile of(byte[] bytes) {
-        return parse("model bytes", bytes, null, null);
+        return parse("model bytes", bytes, null);
     }
 
-    private static ModelFile parse(String source, byte[] bytes, Path folder, Path file) {
+    private static ModelFile parse(String source, byte[] bytes, Path folder) {
         if (bytes.length == 0) {
             throw new ModelException("model is empty (0 bytes): " + source);
         }
@@ -140,7 +141,7 @@ public final class ModelFile {
                     : "no graph inputs or outputs") + ". Check that it is an .onnx export.");
         }
         boolean external = checkExternalData(source, proto.getGraph(), folder);
-        return new ModelFile(source, bytes, proto, folder, external, file);
+        return new ModelFile(source, bytes, proto, folder, external);
     }
 
     /**
@@ -297,14 +298,6 @@ public final class ModelFile {
         return Optional.ofNullable(directory);
     }
 
-    /**
-     * The file the model was read from, for ONNX Runtime to load by itself: faster than from bytes (ResNet-18: 27 ms
-     * against 40 ms). Empty for a model given as bytes.
-     */
-    public Optional<Path> file() {
-        return Optional.ofNullable(file);
-    }
-
     /** Whether some weights live in external files. */
     public boolean hasExternalData() {
         return externalData;
@@ -337,7 +330,7 @@ public final class ModelFile {
                 result = float32;
                 if (result == null) {
                     if (Float32.needed(proto)) { // parsed back, so that its weights are views of its bytes
-                        result = parse(source, Float32.of(proto, directory).toByteArray(), directory, null);
+                        result = parse(source, Float32.of(proto, directory).toByteArray(), directory);
                     } else {
                         result = this;
                     }

@@ -20,6 +20,7 @@ import dev.convlens.onnx.Rewriter;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -90,16 +91,15 @@ public final class Engine implements AutoCloseable {
     private final long maxActivations;
     private boolean closed;
 
-    private Engine(OrtEnvironment env, OrtSession.SessionOptions options, ModelFile model,
-                   List<Rewriter.Output> exposed, List<Rewriter.Output> others, OrtSession plain,
-                   Map<String, String> outputTypes, long maxActivations) {
+    private Engine(OrtEnvironment env, ModelFile model, Plain plain, List<Rewriter.Output> exposed,
+                   List<Rewriter.Output> others, long maxActivations) {
         this.env = env;
         this.maxActivations = maxActivations;
-        this.options = options;
+        this.options = plain.options;
         this.model = model;
-        this.plain = plain;
-        this.modelOutputs = new LinkedHashSet<>(plain.getOutputNames());
-        this.outputTypes = Map.copyOf(outputTypes);
+        this.plain = plain.session;
+        this.modelOutputs = new LinkedHashSet<>(this.plain.getOutputNames());
+        this.outputTypes = plain.outputTypes;
         // a layer that is already a model output comes back with the outputs; it needs no rewriting
         this.exposed = exposed.stream().filter(o -> !modelOutputs.contains(o.name())).toList();
         this.others = new java.util.HashMap<>();
@@ -110,21 +110,113 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Opens the plain session of a model.
+     * A model's plain session, loaded before its engine opens (from a file, ONNX Runtime loads it while the caller
+     * reads and parses the same file on another core), with the options of the sessions the engine will make. An
+     * engine opened on it owns it; close it only when no engine will.
+     */
+    public static final class Plain implements AutoCloseable {
+        private final OrtSession.SessionOptions options;
+        private final OrtSession session;
+        /** Each model output's element type as ONNX Runtime names it. */
+        private final Map<String, String> outputTypes;
+
+        private Plain(OrtSession.SessionOptions options, OrtSession session, Map<String, String> outputTypes) {
+            this.options = options;
+            this.session = session;
+            this.outputTypes = Map.copyOf(outputTypes);
+        }
+
+        @Override
+        public void close() {
+            try {
+                session.close();
+            } catch (OrtException e) {
+                throw new InferenceException("ONNX Runtime failed to close a session: " + describe(e), e);
+            } finally {
+                options.close();
+            }
+        }
+    }
+
+    /**
+     * Loads the plain session of a model file by its path, before ConvLens has read it; external weight files are
+     * looked up next to it.
      *
-     * @param exposed every layer output that inspecting sessions may return
-     * @param others other tensors a run may name, exposed only in sessions of the derived cache
      * @param threads ONNX Runtime's intra-op threads, 0 for its default (one per physical core)
      * @param cuda whether to run on CUDA (needs the onnxruntime_gpu artifact)
-     * @param maxActivations the most values one {@link #run} may return
+     * @throws ModelException if ONNX Runtime cannot load the file
+     * @throws UnsupportedModelException if ONNX Runtime has no kernel for one of its operators
+     */
+    public static Plain load(Path file, int threads, boolean cuda) {
+        Path folder = file.toAbsolutePath().getParent();
+        return load(file.toString(), threads, cuda, folder,
+                (env, options) -> env.createSession(file.toString(), options));
+    }
+
+    /**
+     * Loads the plain session of a model held in memory, from its bytes (a file is loaded faster by its path).
+     *
      * @throws ModelException if ONNX Runtime cannot load the model
      * @throws UnsupportedModelException if ONNX Runtime has no kernel for one of its operators
      */
-    public static Engine open(ModelFile model, List<Rewriter.Output> exposed, List<Rewriter.Output> others,
-                              int threads, boolean cuda, long maxActivations) {
+    public static Plain load(ModelFile model, int threads, boolean cuda) {
+        return load(model.source(), threads, cuda, model.directory().orElse(null),
+                (env, options) -> create(env, options, model.source(), ByteBuffer.wrap(model.bytes())));
+    }
+
+    /** How a plain session is made once its options are set. */
+    private interface Loader {
+        OrtSession create(OrtEnvironment env, OrtSession.SessionOptions options) throws OrtException;
+    }
+
+    private static Plain load(String source, int threads, boolean cuda, Path folder, Loader loader) {
         // The process's environment as it is: an application may have made it already, with its own name and level
-        // (asking for ours would make ONNX Runtime warn on every inspector); sessions log errors only.
+        // (asking for ours would make ONNX Runtime warn on every inspector).
         OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtSession.SessionOptions options = sessionOptions(threads, cuda, folder, true);
+        try (OrtSession.SessionOptions plainOptions = sessionOptions(threads, cuda, folder, false)) {
+            OrtSession session;
+            try {
+                session = loader.create(env, plainOptions);
+            } catch (OrtException e) {
+                throw refused(source, e);
+            }
+            return new Plain(options, session, outputTypes(source, session));
+        } catch (RuntimeException e) {
+            options.close();
+            throw e;
+        }
+    }
+
+    /** Each output's element type as ONNX Runtime names it; the session is closed if they cannot be read. */
+    private static Map<String, String> outputTypes(String source, OrtSession session) {
+        Map<String, String> types = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, NodeInfo> e : session.getOutputInfo().entrySet()) {
+                types.put(e.getKey(), e.getValue().getInfo() instanceof TensorInfo t
+                        ? t.type.name().toLowerCase(Locale.ROOT)
+                        : e.getValue().getInfo() instanceof SequenceInfo ? "sequence" : "map");
+            }
+            return types;
+        } catch (OrtException e) {
+            try {
+                session.close();
+            } catch (OrtException ignored) { // the failure to read the outputs is the one to report
+            }
+            throw new ModelException("ONNX Runtime cannot describe the outputs of " + source + ": " + describe(e), e);
+        }
+    }
+
+    /**
+     * The options of a model's sessions; sessions log errors only.
+     *
+     * @param spinning whether ONNX Runtime's threads may spin between the parallel parts of a run, waiting for the
+     *     next, instead of sleeping: inspecting and derived sessions run faster with it (ResNet-18's layers: 1.25x
+     *     the bare run against 1.32x), while the plain session goes without, since its threads spin as it is made,
+     *     beside {@code Inspector.of} parsing the model (opening the seed: 4.4 ms without, 6.2-7.8 ms with)
+     */
+    private static OrtSession.SessionOptions sessionOptions(int threads, boolean cuda, Path folder,
+                                                            boolean spinning) {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         try {
             options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
@@ -135,8 +227,11 @@ public final class Engine implements AutoCloseable {
             // ONNX Runtime's threads keep spinning after a run, waiting for the next; what follows a run here is
             // Java work (drawing on every core), which they would slow: image to grids 5.8 ms -> 5.1 ms, the seed
             options.addConfigEntry("session.force_spinning_stop", "1");
-            if (model.directory().isPresent()) {
-                options.addConfigEntry(EXTERNAL_DATA_FOLDER, model.directory().get().toString());
+            if (!spinning) {
+                options.addConfigEntry("session.intra_op.allow_spinning", "0");
+            }
+            if (folder != null) {
+                options.addConfigEntry(EXTERNAL_DATA_FOLDER, folder.toString());
             }
             if (cuda) {
                 try {
@@ -147,20 +242,7 @@ public final class Engine implements AutoCloseable {
                             + " onnxruntime, with a matching CUDA installed, or leave Options.cuda off.", e);
                 }
             }
-            OrtSession plain = model.file().isPresent() ? createFromFile(env, options, model)
-                    : create(env, options, model, ByteBuffer.wrap(model.bytes()));
-            Map<String, String> types = new LinkedHashMap<>();
-            try {
-                for (Map.Entry<String, NodeInfo> e : plain.getOutputInfo().entrySet()) {
-                    types.put(e.getKey(), e.getValue().getInfo() instanceof TensorInfo t
-                            ? t.type.name().toLowerCase(Locale.ROOT)
-                            : e.getValue().getInfo() instanceof SequenceInfo ? "sequence" : "map");
-                }
-            } catch (OrtException e) {
-                plain.close();
-                throw e;
-            }
-            return new Engine(env, options, model, exposed, others, plain, types, maxActivations);
+            return options;
         } catch (OrtException e) {
             options.close();
             throw new ModelException("cannot configure ONNX Runtime: " + describe(e), e);
@@ -170,17 +252,26 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** The plain session of a model read from a file, loaded by ONNX Runtime from that file. */
-    private static OrtSession createFromFile(OrtEnvironment env, OrtSession.SessionOptions options, ModelFile model) {
+    /**
+     * Opens the engine of a model on its plain session, which it then owns.
+     *
+     * @param plain the model's plain session, from {@link #load}
+     * @param exposed every layer output that inspecting sessions may return
+     * @param others other tensors a run may name, exposed only in sessions of the derived cache
+     * @param maxActivations the most values one {@link #run} may return
+     */
+    public static Engine open(ModelFile model, Plain plain, List<Rewriter.Output> exposed,
+                              List<Rewriter.Output> others, long maxActivations) {
         try {
-            return env.createSession(model.file().orElseThrow().toString(), options);
-        } catch (OrtException e) {
-            throw refused(model, e);
+            return new Engine(OrtEnvironment.getEnvironment(), model, plain, exposed, others, maxActivations);
+        } catch (RuntimeException e) {
+            plain.close();
+            throw e;
         }
     }
 
     /** A session of a serialized model: direct bytes as they are, heap bytes through their array. */
-    private static OrtSession create(OrtEnvironment env, OrtSession.SessionOptions options, ModelFile model,
+    private static OrtSession create(OrtEnvironment env, OrtSession.SessionOptions options, String source,
                                      ByteBuffer bytes) {
         try {
             if (bytes.isDirect()) {
@@ -194,20 +285,20 @@ public final class Engine implements AutoCloseable {
             }
             return env.createSession(array, options);
         } catch (OrtException e) {
-            throw refused(model, e);
+            throw refused(source, e);
         }
     }
 
     /** ONNX Runtime's refusal to load a model: an operator it has no kernel for, or another reason. */
-    private static ModelException refused(ModelFile model, OrtException e) {
+    private static ModelException refused(String source, OrtException e) {
         String text = String.valueOf(e.getMessage());
         if (e.getCode() == OrtException.OrtErrorCode.ORT_NOT_IMPLEMENTED
                 || text.contains("Could not find an implementation")) {
-            return new UnsupportedModelException("ONNX Runtime cannot run " + model.source() + ": " + describe(e)
+            return new UnsupportedModelException("ONNX Runtime cannot run " + source + ": " + describe(e)
                     + ". Re-export the model with operators ONNX Runtime supports (a different opset often helps).",
                     e);
         }
-        return new ModelException("ONNX Runtime cannot load " + model.source() + ": " + describe(e), e);
+        return new ModelException("ONNX Runtime cannot load " + source + ": " + describe(e), e);
     }
 
     /** ONNX Runtime's error code name and message. */
@@ -275,7 +366,7 @@ public final class Engine implements AutoCloseable {
                     outputs.add(described.get(name));
                 }
                 try (SessionCache.Lease named = derived.acquire("tensors " + outputs.stream()
-                        .map(Rewriter.Output::name).toList(), () -> create(env, options, model,
+                        .map(Rewriter.Output::name).toList(), () -> create(env, options, model.source(),
                         Rewriter.expose(model.bytes(), outputs)))) {
                     return runOn(named.session(), inputName, input, shape, float16, wanted, true);
                 }
@@ -421,7 +512,8 @@ public final class Engine implements AutoCloseable {
                 leases.add(lease);
                 tensors.put(e.getKey(), lease.tensor());
             }
-            try (SessionCache.Lease session = derived.acquire(key, () -> create(env, options, this.model, model.get()));
+            try (SessionCache.Lease session = derived.acquire(key,
+                    () -> create(env, options, this.model.source(), model.get()));
                  OrtSession.Result result = session.session().run(tensors, outputs)) {
                 Map<String, Values> values = new LinkedHashMap<>();
                 for (String name : outputs) {
@@ -478,7 +570,7 @@ public final class Engine implements AutoCloseable {
                     return everything();
                 }
                 List<Rewriter.Output> outputs = exposed.stream().filter(o -> key.contains(o.name())).toList();
-                session = create(env, options, model, Rewriter.expose(model.bytes(), outputs));
+                session = create(env, options, model.source(), Rewriter.expose(model.bytes(), outputs));
                 selections.put(key, session);
             }
             return session;
@@ -491,7 +583,7 @@ public final class Engine implements AutoCloseable {
             synchronized (this) {
                 session = everything;
                 if (session == null) {
-                    session = create(env, options, model, Rewriter.expose(model.bytes(), exposed));
+                    session = create(env, options, model.source(), Rewriter.expose(model.bytes(), exposed));
                     everything = session;
                 }
             }

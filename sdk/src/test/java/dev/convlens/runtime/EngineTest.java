@@ -42,7 +42,8 @@ class EngineTest {
                         .addOutput(declare("doubles", 11, 1, 4))
                         .addOutput(declare("ints", 6, 1, 4)))
                 .build().toByteArray();
-        try (Engine engine = Engine.open(ModelFile.of(model), List.of(), List.of(), 1, false, Long.MAX_VALUE)) {
+        ModelFile file = ModelFile.of(model);
+        try (Engine engine = Engine.open(file, Engine.load(file, 1, false), List.of(), List.of(), Long.MAX_VALUE)) {
             Map<String, Values> out = engine.run("x", new float[] {-2.5f, 7.25f, 3f, -40f}, new long[] {1, 4}, false,
                     new LinkedHashSet<>(engine.modelOutputs()));
             assertThat(out.keySet()).containsExactly("index", "doubles", "ints");
