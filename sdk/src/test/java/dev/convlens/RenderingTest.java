@@ -6,7 +6,9 @@ import dev.convlens.render.ColormapReferences;
 import dev.convlens.render.Raster;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
@@ -167,11 +169,14 @@ class RenderingTest {
 
     /**
      * writeGrids' own PNG writer: each file, decoded by ImageIO, is grid(...)'s picture pixel for pixel, under the
-     * README's name (layer index, two digits, and name).
+     * README's name (layer index, two digits, and name). Files already there, other grids and a longer file of
+     * junk, are replaced whole: each file ends with the PNG's end chunk.
      */
     @Test
     void writtenGridsDecodeToTheGridsPixels(@TempDir Path folder) throws IOException {
         try (Inspector inspector = Inspector.of(SEED)) {
+            inspector.image(PHOTO).colormap(Colormap.VIRIDIS).inspect().writeGrids(folder.resolve("out"), 8);
+            Files.write(folder.resolve("out/00_conv2d.png"), new byte[4 << 20]);
             Inspection result = inspector.image(PHOTO).colormap(Colormap.PLASMA).inspect();
             List<Path> files = result.writeGrids(folder.resolve("out"), 16);
             assertThat(files.stream().map(f -> f.getFileName().toString())).containsExactly(
@@ -182,6 +187,9 @@ class RenderingTest {
                 BufferedImage grid = grids.get(i);
                 PixelComparison.assertPixels(files.get(i).toString(), ImageIO.read(files.get(i).toFile()), grid.getWidth(),
                         grid.getHeight(), PixelComparison.rgb(grid));
+                byte[] bytes = Files.readAllBytes(files.get(i));
+                assertThat(Arrays.copyOfRange(bytes, bytes.length - 12, bytes.length)).as("the IEND chunk ends the file")
+                        .containsExactly(0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82);
             }
         }
     }
