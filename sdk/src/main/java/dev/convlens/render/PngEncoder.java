@@ -63,14 +63,12 @@ public final class PngEncoder {
         int h = levels.height();
         int[] values = levels.rgb();
         byte[] rows = new byte[Math.multiplyExact(h, w + 1)];
-        int above = 0; // any value that is no level sets bits above the low 8
-        for (int y = 0, o = 0; y < h; y++) {
-            o++;
-            for (int x = 0, i = y * w; x < w; x++, i++) {
-                above |= values[i] & ~0xFF;
-                rows[o++] = (byte) values[i];
-            }
-        }
+        int bands = !parallel ? 1 : Math.max(1, Math.min(4 * Runtime.getRuntime().availableProcessors(),
+                rows.length / PIECE));
+        IntStream band = IntStream.range(0, bands);
+        int above = (bands > 1 ? band.parallel() : band) // any value that is no level sets bits above the low 8
+                .map(b -> narrow(values, w, (int) ((long) h * b / bands), (int) ((long) h * (b + 1) / bands), rows))
+                .reduce(0, (a, b) -> a | b);
         if (above == 0) {
             return png(w, h, rows, colormap.table(), parallel);
         }
@@ -79,6 +77,22 @@ public final class PngEncoder {
             rgb[i] = (values[i] & ~0xFF) == 0 ? colormap.color(values[i]) : values[i];
         }
         return encode(new Raster(w, h, rgb), parallel);
+    }
+
+    /**
+     * Rows {@code [from, to)} of levels as bytes, each row after its filter byte 0; returns the levels' bits above
+     * the low 8, all zero when every value is a level.
+     */
+    private static int narrow(int[] values, int w, int from, int to, byte[] rows) {
+        int above = 0;
+        for (int y = from, o = from * (w + 1); y < to; y++) {
+            o++;
+            for (int x = 0, i = y * w; x < w; x++, i++) {
+                above |= values[i] & ~0xFF;
+                rows[o++] = (byte) values[i];
+            }
+        }
+        return above;
     }
 
     /** One byte per pixel, each row after its filter byte 0. */
@@ -158,24 +172,50 @@ public final class PngEncoder {
      * A zlib stream of the data at deflate's fastest level. Large data is deflated in pieces at once, as pigz does:
      * each piece but the last ends on a byte boundary with a sync flush and no final block, so that the pieces laid
      * end to end are one deflate stream (a piece's matches do not reach into the one before, which costs little).
+     * Each piece's Adler-32 is summed beside its deflate, and the sums joined after.
      */
-    private static byte[] zlib(byte[] data, boolean parallel) {
+    static byte[] zlib(byte[] data, boolean parallel) {
         int pieces = !parallel ? 1
                 : Math.max(1, Math.min(4 * Runtime.getRuntime().availableProcessors(), data.length / PIECE));
         IntStream indexes = IntStream.range(0, pieces);
-        byte[][] deflated = (pieces > 1 ? indexes.parallel() : indexes).mapToObj(k -> deflate(data,
+        Piece[] deflated = (pieces > 1 ? indexes.parallel() : indexes).mapToObj(k -> Piece.of(data,
                 (int) ((long) data.length * k / pieces), (int) ((long) data.length * (k + 1) / pieces), k == pieces - 1))
-                .toArray(byte[][]::new);
-        Adler32 adler = new Adler32();
-        adler.update(data);
+                .toArray(Piece[]::new);
         ByteArrayOutputStream out = new ByteArrayOutputStream(data.length / 4 + 64);
         out.write(0x78); // deflate with a 32 KiB window
         out.write(0x01); // fastest level; the header's check bits
-        for (byte[] piece : deflated) {
-            out.writeBytes(piece);
+        long adler = 1; // of no data
+        for (Piece piece : deflated) {
+            out.writeBytes(piece.deflated());
+            adler = adler32Combine(adler, piece.adler(), piece.length());
         }
-        out.writeBytes(ByteBuffer.allocate(4).putInt((int) adler.getValue()).array());
+        out.writeBytes(ByteBuffer.allocate(4).putInt((int) adler).array());
         return out.toByteArray();
+    }
+
+    /** A piece of the data, deflated, with its Adler-32 and its length. */
+    private record Piece(byte[] deflated, long adler, int length) {
+        static Piece of(byte[] data, int from, int to, boolean last) {
+            Adler32 adler = new Adler32();
+            adler.update(data, from, to - from);
+            return new Piece(deflate(data, from, to, last), adler.getValue(), to - from);
+        }
+    }
+
+    /**
+     * zlib's {@code adler32_combine}: the Adler-32 of two runs of bytes one after the other, from the Adler-32 of each
+     * and the second's length.
+     */
+    static long adler32Combine(long first, long second, long secondLength) {
+        final long base = 65521; // the largest prime below 2^16
+        long remainder = secondLength % base;
+        long sum1 = first & 0xFFFF;
+        long sum2 = remainder * sum1 % base;
+        sum1 += (second & 0xFFFF) + base - 1;
+        sum2 += (first >>> 16 & 0xFFFF) + (second >>> 16 & 0xFFFF) + base - remainder;
+        sum1 = sum1 % base;
+        sum2 = sum2 % base;
+        return sum2 << 16 | sum1;
     }
 
     /** Raw deflate of {@code data[from, to)}: the stream's last piece, or one that ends on a sync flush. */
