@@ -63,8 +63,7 @@ public final class PngEncoder {
         int h = levels.height();
         int[] values = levels.rgb();
         byte[] rows = new byte[Math.multiplyExact(h, w + 1)];
-        int bands = !parallel ? 1 : Math.max(1, Math.min(4 * Runtime.getRuntime().availableProcessors(),
-                rows.length / PIECE));
+        int bands = pieces(rows.length, parallel);
         IntStream band = IntStream.range(0, bands);
         int above = (bands > 1 ? band.parallel() : band) // any value that is no level sets bits above the low 8
                 .map(b -> narrow(values, w, (int) ((long) h * b / bands), (int) ((long) h * (b + 1) / bands), rows))
@@ -175,8 +174,7 @@ public final class PngEncoder {
      * Each piece's Adler-32 is summed beside its deflate, and the sums joined after.
      */
     static byte[] zlib(byte[] data, boolean parallel) {
-        int pieces = !parallel ? 1
-                : Math.max(1, Math.min(4 * Runtime.getRuntime().availableProcessors(), data.length / PIECE));
+        int pieces = pieces(data.length, parallel);
         IntStream indexes = IntStream.range(0, pieces);
         Piece[] deflated = (pieces > 1 ? indexes.parallel() : indexes).mapToObj(k -> Piece.of(data,
                 (int) ((long) data.length * k / pieces), (int) ((long) data.length * (k + 1) / pieces), k == pieces - 1))
@@ -191,6 +189,11 @@ public final class PngEncoder {
         }
         out.writeBytes(ByteBuffer.allocate(4).putInt((int) adler).array());
         return out.toByteArray();
+    }
+
+    /** Into how many pieces work on this many bytes is split: a few per core, each of at least {@link #PIECE}. */
+    private static int pieces(int bytes, boolean parallel) {
+        return !parallel ? 1 : Math.max(1, Math.min(4 * Runtime.getRuntime().availableProcessors(), bytes / PIECE));
     }
 
     /** A piece of the data, deflated, with its Adler-32 and its length. */
