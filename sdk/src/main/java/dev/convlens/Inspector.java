@@ -1,5 +1,6 @@
 package dev.convlens;
 
+import dev.convlens.onnx.ExplainerBuilder;
 import dev.convlens.onnx.LayerInfo;
 import dev.convlens.onnx.ModelFile;
 import java.awt.image.BufferedImage;
@@ -274,6 +275,34 @@ public final class Inspector implements AutoCloseable {
         int channels = Math.min(Patterns.DEFAULT_CHANNELS, pipeline.layer(info).channels());
         return new Patterns(pipeline, PatternTask.of(info, IntStream.range(0, channels).toArray(),
                 Patterns.DEFAULT_STEPS, Patterns.DEFAULT_STEP));
+    }
+
+    /**
+     * Starts an explainer: this model with a heatmap method written into its graph, to save as an {@code .onnx}
+     * file that any ONNX runtime runs, on a phone or in a browser, taking a picture's RGB bytes and returning the
+     * model's outputs, the heatmap and the heatmap drawn over the picture (see {@link Explainer}).
+     *
+     * <pre>{@code
+     * inspector.explainer(HeatmapMethod.GRAD_CAM).layer("conv2d_4").save(Path.of("explainer.onnx"));
+     * }</pre>
+     *
+     * @param method {@link HeatmapMethod#GRAD_CAM}, {@link HeatmapMethod#GRAD_CAM_PLUS_PLUS},
+     *     {@link AttributionMethod#GRADIENT}, {@link AttributionMethod#INPUT_X_GRADIENT} or
+     *     {@link AttributionMethod#GUIDED_BACKPROP}
+     * @return an immutable explainer with the default settings
+     * @throws NullPointerException if method is null
+     * @throws IllegalArgumentException if the method is not one an explainer computes in its graph
+     * @throws IllegalStateException if the inspector is closed
+     */
+    public Explainer explainer(ExplanationMethod method) {
+        Objects.requireNonNull(method, "method");
+        pipeline.ensureOpen();
+        if (!ExplainerBuilder.METHODS.contains(method)) {
+            throw new IllegalArgumentException(method + " cannot be written into an explainer's graph: it runs the"
+                    + " model many times, or takes another run's results; the methods that export are "
+                    + ExplainerBuilder.METHODS.stream().map(Object::toString).sorted().toList());
+        }
+        return new Explainer(pipeline, ExplainerTask.of(method));
     }
 
     /**

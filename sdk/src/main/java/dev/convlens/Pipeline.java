@@ -9,6 +9,7 @@ import dev.convlens.image.PixelSpace;
 import dev.convlens.image.Pixels;
 import dev.convlens.image.TensorBuilder;
 import dev.convlens.onnx.Declaration;
+import dev.convlens.onnx.ExplainerBuilder;
 import dev.convlens.onnx.LayerCatalog;
 import dev.convlens.onnx.LayerInfo;
 import dev.convlens.onnx.ModelFile;
@@ -18,6 +19,7 @@ import dev.convlens.render.PatternPictures;
 import dev.convlens.render.Raster;
 import dev.convlens.runtime.Engine;
 import dev.convlens.runtime.Values;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -173,6 +175,11 @@ final class Pipeline implements AutoCloseable {
     private record Checked(ModelFile model, InputSpec input, boolean batchable, LayerCatalog catalog,
                            Preprocessing preprocessing) {
         static Checked of(ModelFile model, Options options) {
+            if (model.metadata(ExplainerBuilder.METHOD_KEY).isPresent()) {
+                throw new UnsupportedModelException(model.source() + " is a ConvLens explainer (its metadata_props say"
+                        + " " + ExplainerBuilder.METHOD_KEY + "=" + model.metadata(ExplainerBuilder.METHOD_KEY).get()
+                        + "): it takes a picture's bytes and returns its own heatmap; open the model it was made from");
+            }
             List<Declaration> inputs = model.inputs();
             if (inputs.size() != 1) {
                 throw new UnsupportedModelException(model.source() + " has " + inputs.size() + " inputs "
@@ -405,6 +412,49 @@ final class Pipeline implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes an explainer: the shapes it needs come from one run on a blank input of the size the model runs at.
+     *
+     * @throws UnsupportedModelException if the layer is not spatial, or the explainer cannot be written for this model
+     */
+    byte[] explainer(ExplainerTask task) {
+        return inHeap(() -> {
+            ensureOpen();
+            int[] size = input.size(224, 224, task.width() > 0 ? new int[] {task.width(), task.height()} : null);
+            Preprocessing chosen = task.preprocessing() != null ? task.preprocessing() : preprocessing;
+            Layer layer = task.layer() != null ? layer(task.layer()) : classLayer(probe(size[0], size[1]).layers());
+            String output = engine.modelOutputs().get(0);
+            engine.requireScores(output);
+            List<String> activations = task.activations().stream().map(LayerInfo::output).toList();
+            Map<String, long[]> shapes = cams.shapes(ExplainerBuilder.tensors(model, task.method(), layer.output(),
+                    input.name(), output, activations), new float[input.channels() * size[0] * size[1]],
+                    input.shape(size[0], size[1]));
+            shapes.put(input.name(), input.shape(size[0], size[1]));
+            long[] maps = shapes.get(layer.output());
+            if (task.method() instanceof HeatmapMethod && (maps.length != 4 || maps[0] != 1)) {
+                throw new UnsupportedModelException("layer " + layer.name() + " has shape " + Arrays.toString(maps)
+                        + ", not the feature maps [1, C, H, W] a heatmap weighs; name a convolution's layer");
+            }
+            float[][] lookup = TensorBuilder.lookup(chosen, input.channels());
+            float[] table = new float[256 * input.channels()];
+            for (int v = 0; v < 256; v++) {
+                for (int c = 0; c < input.channels(); c++) {
+                    table[v * input.channels() + c] = lookup[c][v];
+                }
+            }
+            ExplainerBuilder.Picture picture = new ExplainerBuilder.Picture(input.name(), input.layout(),
+                    input.channels(), size[0], size[1], chosen.interpolation(), chosen.bgr(), table,
+                    task.pictureWidth() > 0 ? task.pictureWidth() : -1,
+                    task.pictureHeight() > 0 ? task.pictureHeight() : -1);
+            ByteBuffer written = ExplainerBuilder.build(model, new ExplainerBuilder.Spec(task.method(),
+                    layer.output(), engine.output(layer.output()).quantized(), output, shapes, picture, activations,
+                    Explainer.overlayColors(), Explainer.metadata(task, layer, output, chosen)));
+            byte[] bytes = new byte[written.remaining()];
+            written.get(bytes);
+            return bytes;
+        });
+    }
+
     /** Runs gradient ascent for the task's channels and draws each pattern. */
     List<FilterPattern> patterns(PatternTask task) {
         return inHeap(() -> {
@@ -488,6 +538,14 @@ final class Pipeline implements AutoCloseable {
             String chosen = cams.dependedOn(candidates, tensor, p.width(), p.height(), task.target());
             return all.stream().filter(l -> l.output().equals(chosen)).findFirst().orElseThrow();
         }
+        return classLayer(all);
+    }
+
+    /**
+     * The layer a class's heatmap takes by default: the one whose output enters the classifier's global pooling,
+     * where it is spatial, else the last convolution whose output is more than one value high and wide.
+     */
+    private Layer classLayer(List<Layer> all) {
         Layer pooled = catalog.pooled().map(l -> all.get(l.index())).orElse(null);
         if (pooled != null && pooled.height() != 1 && pooled.width() != 1) {
             return pooled;

@@ -258,6 +258,13 @@ public final class Preprocessing {
         return bgr;
     }
 
+    /** This preprocessing in the form {@link #parse} reads, each value exactly. */
+    String text() {
+        return "scale=" + scale + "; mean=" + mean[0] + "," + mean[1] + "," + mean[2] + "; std=" + std[0] + ","
+                + std[1] + "," + std[2] + "; order=" + (bgr ? "bgr" : "rgb") + "; resize="
+                + interpolation.name().toLowerCase(Locale.ROOT);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Preprocessing p && p.interpolation == interpolation && p.scale == scale

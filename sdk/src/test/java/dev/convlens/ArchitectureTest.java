@@ -21,7 +21,7 @@ class ArchitectureTest {
     private static final Set<String> API_LEAVES = Set.of("ConvLensException", "ModelException",
             "UnsupportedModelException", "ImageException", "ImageTooLargeException", "InferenceException",
             "LayerNotFoundException", "CancelledException", "Colormap", "Contrast", "Interpolation", "Layout", "Preprocessing",
-            "HeatmapMethod", "HeatmapOptions", "AttributionMethod", "Target");
+            "HeatmapMethod", "HeatmapOptions", "AttributionMethod", "ExplanationMethod", "Target");
     /** The only files that touch AWT or ImageIO: decoding, and wrapping pixels into BufferedImage at the API. */
     private static final Set<String> AWT_ALLOWED = Set.of("image/Decoder.java", "image/Icon.java", "Inspector.java",
             "Request.java", "Heatmap.java", "Inspection.java", "Source.java", "Pictures.java", "Patterns.java",

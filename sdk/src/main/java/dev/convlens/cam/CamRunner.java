@@ -146,6 +146,11 @@ public final class CamRunner {
         return new Result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, target.target(), target.score(), layer);
     }
 
+    /** The shape of some tensors, and of the first output, in one run on an input. */
+    public Map<String, long[]> shapes(List<String> tensors, float[] input, long[] shape) {
+        return shapes(forward(tensors, input, shape, null));
+    }
+
     /** The shape of every tensor a run returned. */
     private static Map<String, long[]> shapes(Forward f) {
         Map<String, long[]> shapes = new LinkedHashMap<>();

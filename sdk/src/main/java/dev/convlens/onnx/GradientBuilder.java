@@ -156,7 +156,7 @@ public final class GradientBuilder {
      */
     public static ByteBuffer buildForPrediction(ModelFile model, String target, String output,
                                                 Map<String, long[]> shapes) {
-        return build(model, target, output, shapes, false, null, List.of(), true);
+        return build(model, target, output, shapes, false, null, List.of(), Pick.PREDICTED);
     }
 
     /**
@@ -169,7 +169,7 @@ public final class GradientBuilder {
      */
     public static ByteBuffer build(ModelFile model, String target, String output, Map<String, long[]> shapes,
                                boolean guided, List<String> returned) {
-        return build(model, target, output, shapes, guided, returned, List.of(), false);
+        return build(model, target, output, shapes, guided, returned, List.of(), null);
     }
 
     /**
@@ -181,11 +181,36 @@ public final class GradientBuilder {
      */
     public static ByteBuffer gradients(ModelFile model, String target, String output, Map<String, long[]> shapes,
                                        List<String> at) {
-        return build(model, target, output, shapes, false, List.of(), at, false);
+        return build(model, target, output, shapes, false, List.of(), at, null);
+    }
+
+    /**
+     * How the graph picks the class whose score it differentiates, instead of being fed the seed: the first maximum
+     * of the output (for a single sigmoid value, class 1 from 0.5 up, else class 0, the complement), unless a class is
+     * requested.
+     *
+     * @param requested an int64 scalar tensor holding the class, or -1 for the predicted one; null: always predicted
+     * @param classTensor where the graph writes the class it explains (int64 scalar), or null for nowhere
+     * @param scoreTensor where it writes that class's score (float scalar), or null for nowhere
+     */
+    record Pick(String requested, String classTensor, String scoreTensor) {
+        static final Pick PREDICTED = new Pick(null, null, null);
     }
 
     private static ByteBuffer build(ModelFile model, String target, String output, Map<String, long[]> shapes,
-                                    boolean guided, List<String> returned, List<String> at, boolean predicted) {
+                                    boolean guided, List<String> returned, List<String> at, Pick pick) {
+        return ModelFile.serialize(model(model, target, output, shapes, guided, returned, at, pick));
+    }
+
+    /**
+     * The gradient model, unserialized, for a model that builds on it (an explainer).
+     *
+     * @param returned the forward tensors to return besides the gradients, or null for the model's outputs and the
+     *     target
+     * @param pick how the seed is picked in the graph, or null to feed it as {@link #SEED}
+     */
+    static Onnx.ModelProto model(ModelFile model, String target, String output, Map<String, long[]> shapes,
+                                 boolean guided, List<String> returned, List<String> at, Pick pick) {
         ModelFile float32 = model.inFloat32();
         Onnx.ModelProto proto = float32.proto();
         Graph graph = new Graph(proto.getGraph());
@@ -195,6 +220,9 @@ public final class GradientBuilder {
         Map<String, String> gradients = new HashMap<>(Map.of(output, SEED));
         BackwardRules rules = new BackwardRules(graph, shapes, active, writer, guided,
                 (tensor, gradient) -> gradients.merge(tensor, gradient, writer::add));
+        if (pick != null) { // before the backward nodes that read the seed: nodes are listed in topological order
+            pickedSeed(writer, output, shapes.get(output), pick);
+        }
         for (int i = graph.nodeCount() - 1; i >= 0; i--) {
             Onnx.NodeProto node = graph.node(i);
             List<String> outputGradients = node.getOutputList().stream().map(gradients::get).toList();
@@ -208,9 +236,7 @@ public final class GradientBuilder {
             throw new UnsupportedModelException("no gradient reaches '" + target + "' from '" + output + "'");
         }
         writer.emitAs("Identity", List.of(gradient), gradientOf(target));
-        if (predicted) {
-            predictedSeed(writer, output, shapes.get(output));
-        } else {
+        if (pick == null) {
             out.addInput(ValueInfo.of(SEED, GraphWriter.FLOAT, shapes.get(output)));
         }
         Map<String, Integer> types = graph.elemTypes(float32.inputs(), GraphWriter.FLOAT);
@@ -236,11 +262,11 @@ public final class GradientBuilder {
         if (returned != null) {
             prune(out);
         }
-        return ModelFile.serialize(proto.toBuilder().setGraph(out).build());
+        return proto.toBuilder().setGraph(out).build();
     }
 
-    /** Writes the nodes that compute {@link #SEED} for the predicted class from the output of one input. */
-    private static void predictedSeed(GraphWriter writer, String output, long[] shape) {
+    /** Writes the nodes that compute {@link #SEED} for the picked class from the output of one input. */
+    private static void pickedSeed(GraphWriter writer, String output, long[] shape, Pick pick) {
         long values = 1;
         for (int d = 1; d < shape.length; d++) {
             values = Math.multiplyExact(values, shape[d]);
@@ -250,22 +276,47 @@ public final class GradientBuilder {
                     + Arrays.toString(shape) + " cannot be picked: a class is one of the values of one input, [1, ...];"
                     + " name the value to explain with Target.output(name, index...)");
         }
-        if (values == 1) { // a single sigmoid value (a scalar too): 1 - 2 * (s < 0.5), +1 for class 1, -1 for class 0
-            String below = writer.mask("Less", output, writer.scalar(0.5f));
-            writer.emitAs("Sub", List.of(writer.scalar(1), writer.mul(below, writer.scalar(2))), SEED);
+        if (values == 1) { // a single sigmoid value (a scalar too): +1 for class 1, -1 for class 0
+            String predicted = writer.cast(writer.emit("Not", writer.emit("Less", output, writer.scalar(0.5f))),
+                    GraphWriter.FLOAT);
+            String chosen = pick.requested() == null ? predicted : writer.where(
+                    writer.emit("Less", pick.requested(), writer.int64Scalar(0)), predicted,
+                    writer.cast(pick.requested(), GraphWriter.FLOAT));
+            String seed = writer.sub(writer.mul(chosen, writer.scalar(2f)), writer.scalar(1f));
+            writer.emitAs("Reshape", List.of(seed, writer.int64(shape)), SEED);
+            if (pick.classTensor() != null) {
+                writer.emitAs("Reshape", List.of(writer.cast(chosen, GraphWriter.INT64), writer.int64()),
+                        pick.classTensor());
+            }
+            if (pick.scoreTensor() != null) { // s for class 1, 1 - s for class 0
+                String score = writer.add(writer.sub(writer.scalar(1f), chosen), writer.mul(seed, output));
+                writer.emitAs("Reshape", List.of(score, writer.int64()), pick.scoreTensor());
+            }
             return;
         }
-        String first = writer.emit("ArgMax", List.of(writer.reshape(output, 1, values)), GraphWriter.int1("axis", 1),
+        String flat = writer.reshape(output, 1, values);
+        String chosen = writer.emit("ArgMax", List.of(flat), GraphWriter.int1("axis", 1),
                 GraphWriter.int1("keepdims", 1));
-        String oneHot = writer.mask("Equal", writer.positions(1, values), first);
+        if (pick.requested() != null) {
+            chosen = writer.where(writer.emit("Less", pick.requested(), writer.int64Scalar(0)), chosen,
+                    pick.requested());
+        }
+        String oneHot = writer.mask("Equal", writer.positions(1, values), chosen);
         writer.emitAs("Reshape", List.of(oneHot, writer.int64(shape)), SEED);
+        if (pick.classTensor() != null) {
+            writer.emitAs("Reshape", List.of(chosen, writer.int64()), pick.classTensor());
+        }
+        if (pick.scoreTensor() != null) {
+            writer.emitAs("Reshape", List.of(writer.reduce("ReduceSum", writer.mul(flat, oneHot), 1),
+                    writer.int64()), pick.scoreTensor());
+        }
     }
 
     /**
      * Drops the nodes no output needs, and the weights only they read. A graph with subgraphs (If, Loop) is left as
      * it is: their bodies may read any tensor of the graph by name.
      */
-    private static void prune(Onnx.GraphProto.Builder graph) {
+    static void prune(Onnx.GraphProto.Builder graph) {
         boolean subgraphs = graph.getNodeList().stream().flatMap(n -> n.getAttributeList().stream())
                 .map(Onnx.AttributeProto::getType)
                 .anyMatch(t -> t == Onnx.AttributeProto.AttributeType.GRAPH

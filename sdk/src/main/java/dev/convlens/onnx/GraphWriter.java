@@ -12,7 +12,10 @@ import java.util.List;
  */
 final class GraphWriter {
     static final int FLOAT = Onnx.TensorProto.DataType.FLOAT_VALUE;
-    private static final int INT64 = Onnx.TensorProto.DataType.INT64_VALUE;
+    static final int UINT8 = Onnx.TensorProto.DataType.UINT8_VALUE;
+    static final int INT32 = Onnx.TensorProto.DataType.INT32_VALUE;
+    static final int INT64 = Onnx.TensorProto.DataType.INT64_VALUE;
+    static final int DOUBLE = Onnx.TensorProto.DataType.DOUBLE_VALUE;
 
     private final Onnx.GraphProto.Builder out;
     private final long opset;
@@ -57,6 +60,18 @@ final class GraphWriter {
         return output;
     }
 
+    /** A node with several outputs, of which the first is used: the rest are declared, as the op requires. */
+    String emitFirst(String op, List<String> inputs, int outputs, Onnx.AttributeProto... attributes) {
+        String first = fresh(op);
+        Onnx.NodeProto.Builder node = Onnx.NodeProto.newBuilder().setOpType(op).setName(first).addAllInput(inputs)
+                .addOutput(first).addAllAttribute(List.of(attributes));
+        for (int i = 1; i < outputs; i++) {
+            node.addOutput(first + "_" + i);
+        }
+        out.addNode(node);
+        return first;
+    }
+
     String mul(String a, String b) {
         return emit("Mul", a, b);
     }
@@ -75,6 +90,33 @@ final class GraphWriter {
 
     String transpose(String x, long... perm) {
         return emit("Transpose", List.of(x), ints("perm", perm));
+    }
+
+    String cast(String x, int type) {
+        return emit("Cast", List.of(x), int1("to", type));
+    }
+
+    /** Elements of {@code data} at {@code indices} along an axis. */
+    String gather(String data, String indices, long axis) {
+        return emit("Gather", List.of(data, indices), int1("axis", axis));
+    }
+
+    /** {@code a} where {@code condition}, else {@code b}. */
+    String where(String condition, String a, String b) {
+        return emit("Where", List.of(condition, a, b));
+    }
+
+    /** Dimensions of 1 inserted at axes, in the form the opset has (an attribute before 13, an input from 13). */
+    String unsqueeze(String x, long... axes) {
+        if (opset >= 13) {
+            return emit("Unsqueeze", List.of(x, int64(axes)));
+        }
+        return emit("Unsqueeze", List.of(x), ints("axes", axes));
+    }
+
+    /** One dimension of a tensor's shape, read when the model runs: an int64 scalar. */
+    String dimension(String tensor, long axis) {
+        return gather(emit("Shape", tensor), int64Scalar(axis), 0);
     }
 
     /** 1.0 where {@code a op b}, else 0.0. */
@@ -143,10 +185,8 @@ final class GraphWriter {
     }
 
     String floats(float[] values, long... dims) {
-        ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (float v : values) {
-            raw.putFloat(v);
-        }
+        ByteBuffer raw = littleEndian(values.length * 4);
+        raw.asFloatBuffer().put(values);
         return initializer(FLOAT, raw.array(), dims);
     }
 
@@ -155,7 +195,25 @@ final class GraphWriter {
         return initializer(INT64, longBytes(values), values.length);
     }
 
-    private String int64Scalar(long value) {
+    /** A float64 constant of any shape. */
+    String doubles(double[] values, long... dims) {
+        ByteBuffer raw = littleEndian(values.length * 8);
+        raw.asDoubleBuffer().put(values);
+        return initializer(DOUBLE, raw.array(), dims);
+    }
+
+    String scalar(double value) {
+        return doubles(new double[] {value});
+    }
+
+    /** An int32 constant of any shape. */
+    String int32(int[] values, long... dims) {
+        ByteBuffer raw = littleEndian(values.length * 4);
+        raw.asIntBuffer().put(values);
+        return initializer(INT32, raw.array(), dims);
+    }
+
+    String int64Scalar(long value) {
         return initializer(INT64, longBytes(value));
     }
 
@@ -171,11 +229,14 @@ final class GraphWriter {
     }
 
     private static byte[] longBytes(long... values) {
-        ByteBuffer raw = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        for (long v : values) {
-            raw.putLong(v);
-        }
+        ByteBuffer raw = littleEndian(values.length * 8);
+        raw.asLongBuffer().put(values);
         return raw.array();
+    }
+
+    /** A buffer for a tensor's raw data, which ONNX keeps little-endian. */
+    private static ByteBuffer littleEndian(int bytes) {
+        return ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     static Onnx.AttributeProto ints(String name, long... values) {

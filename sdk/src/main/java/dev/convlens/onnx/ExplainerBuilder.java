@@ -1,0 +1,261 @@
+package dev.convlens.onnx;
+
+import dev.convlens.AttributionMethod;
+import dev.convlens.ExplanationMethod;
+import dev.convlens.HeatmapMethod;
+import dev.convlens.Interpolation;
+import dev.convlens.Layout;
+import dev.convlens.ModelException;
+import dev.convlens.UnsupportedModelException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Writes an explainer: the model, taking the bytes of an RGB picture of any size, with its resize and preprocessing
+ * inside the graph ({@link PictureInput}), and returning besides its own outputs the heatmap of a class, that
+ * heatmap drawn over the picture ({@link HeatmapGraph}), the class and its score. The class's gradient comes from the
+ * backward nodes of {@link GradientBuilder}, its seed picked in the graph from the {@value #TARGET} input. The
+ * model's weights are its own initializers, not copied.
+ */
+public final class ExplainerBuilder {
+    /**
+     * The picture input: uint8 {@code [H, W, 3]}, RGB. This and the other names of the explainer's own inputs and
+     * outputs are prefixed with {@code convlens_} where the model has a tensor of that name already (many name
+     * theirs {@code score} or {@code class}): the model's own keep theirs.
+     */
+    public static final String IMAGE = "image";
+    /**
+     * The class input: an int64 scalar, -1 for the predicted class. A plain input, not one an initializer backs with
+     * a default: ONNX Runtime's Java API, Android's, counts only plain inputs and refuses to feed any other.
+     */
+    public static final String TARGET = "target";
+    /** The map output, {@code [h, w]} float32. */
+    public static final String HEATMAP = "heatmap";
+    /** The overlay output, uint8 {@code [H, W, 3]}. */
+    public static final String OVERLAY = "overlay";
+    /** The explained class, int64 scalar. */
+    public static final String CLASS = "class";
+    /** The class's score, float32 scalar. */
+    public static final String SCORE = "score";
+    /** The {@code metadata_props} key that marks an explainer, holding its method. */
+    public static final String METHOD_KEY = "convlens.explainer.method";
+    /** The methods written in the graph. */
+    public static final Set<ExplanationMethod> METHODS = Set.of(HeatmapMethod.GRAD_CAM,
+            HeatmapMethod.GRAD_CAM_PLUS_PLUS, AttributionMethod.GRADIENT, AttributionMethod.INPUT_X_GRADIENT,
+            AttributionMethod.GUIDED_BACKPROP);
+    /** The oldest opset with the ops the picture's resize needs (Range, CumSum). */
+    static final long OLDEST_OPSET = 11;
+    private static final String PREFIX = "convlens/explain/";
+
+    private ExplainerBuilder() {
+    }
+
+    /**
+     * What the model takes and how a picture becomes it.
+     *
+     * @param name the model input's name
+     * @param width the width the model runs at
+     * @param height the height it runs at
+     * @param lookup the value of each 8-bit sample {@code v} of model channel {@code c} at {@code v * channels + c}
+     * @param pictureWidth the explainer's picture width, or -1 for any
+     * @param pictureHeight its height, or -1 for any
+     */
+    public record Picture(String name, Layout layout, int channels, int width, int height,
+                          Interpolation interpolation, boolean bgr, float[] lookup, int pictureWidth,
+                          int pictureHeight) {
+    }
+
+    /**
+     * An explainer to write.
+     *
+     * @param layer the heatmap layer's output tensor (a CAM method), or null (an attribution)
+     * @param quantized how an int8 model's layer reads as real values, or null
+     * @param output the model output whose class is explained
+     * @param shapes the shape of each tensor {@link #tensors} names, from a run at the model's size
+     * @param activations tensors returned too, under their own names
+     * @param colors 0.4 times each of the 256 jet colors' channels
+     * @param metadata entries added to {@code metadata_props}
+     */
+    public record Spec(ExplanationMethod method, String layer, LayerInfo.Quantized quantized, String output,
+                       Map<String, long[]> shapes, Picture picture, List<String> activations, float[] colors,
+                       Map<String, String> metadata) {
+    }
+
+    /** The tensors whose shapes {@link #build} needs. */
+    public static List<String> tensors(ModelFile model, ExplanationMethod method, String layer, String input,
+                                       String output, List<String> activations) {
+        Set<String> needed = new java.util.LinkedHashSet<>(GradientBuilder.path(model,
+                method instanceof HeatmapMethod ? layer : input, output));
+        needed.addAll(activations);
+        needed.remove(input);
+        return List.copyOf(needed);
+    }
+
+    /**
+     * Writes the explainer.
+     *
+     * @throws UnsupportedModelException if the model's opset is older than 11, or the gradient cannot be taken on
+     *     the way to the score
+     */
+    public static ByteBuffer build(ModelFile model, Spec spec) {
+        long opset = Graph.opset(model.proto());
+        if (opset < OLDEST_OPSET) {
+            throw new UnsupportedModelException(model.source() + " imports ONNX opset " + opset + "; an explainer"
+                    + " resizes the picture with Range and CumSum, which opset " + OLDEST_OPSET + " brought. Convert"
+                    + " the model first: onnx.version_converter.convert_version(model, 13) in Python");
+        }
+        Picture picture = spec.picture();
+        Set<String> taken = tensors(model.proto().getGraph(), picture.name());
+        String image = free(IMAGE, taken);
+        String target = free(TARGET, taken);
+        String classIndex = free(CLASS, taken);
+        String score = free(SCORE, taken);
+        boolean attribution = spec.method() instanceof AttributionMethod;
+        GradientBuilder.Pick pick = new GradientBuilder.Pick(target, classIndex, score);
+        Onnx.ModelProto gradients = GradientBuilder.model(model, attribution ? picture.name() : spec.layer(),
+                spec.output(), spec.shapes(),
+                spec.method() == AttributionMethod.GUIDED_BACKPROP, null, List.of(), pick);
+        Onnx.GraphProto.Builder graph = gradients.getGraph().toBuilder();
+        // the model's input becomes a tensor the picture's nodes write; renamed where the picture takes its name
+        String input = picture.name().equals(image) ? PREFIX + "input" : picture.name();
+        if (!input.equals(picture.name())) {
+            renameInput(graph, picture.name(), input);
+        }
+        List<Onnx.ValueInfoProto> outputs = new ArrayList<>(model.inFloat32().proto().getGraph().getOutputList());
+
+        Onnx.GraphProto.Builder front = Onnx.GraphProto.newBuilder();
+        new PictureInput(new GraphWriter(front, opset, PREFIX + "picture/")).write(image, input, picture.layout(),
+                picture.channels(), picture.width(), picture.height(), picture.interpolation(), picture.bgr(),
+                picture.lookup());
+        List<Onnx.NodeProto> nodes = new ArrayList<>(front.getNodeList());
+        nodes.addAll(graph.getNodeList());
+        graph.clearNode().addAllNode(nodes).addAllInitializer(front.getInitializerList());
+
+        GraphWriter w = new GraphWriter(graph, opset, PREFIX);
+        HeatmapGraph maps = new HeatmapGraph(w);
+        String gradient = GradientBuilder.gradientOf(attribution ? picture.name() : spec.layer());
+        long h;
+        long wide;
+        String map;
+        if (attribution) {
+            h = picture.height();
+            wide = picture.width();
+            map = maps.attribution((AttributionMethod) spec.method(), input, gradient, picture.layout());
+        } else {
+            long[] shape = spec.shapes().get(spec.layer());
+            h = shape[2];
+            wide = shape[3];
+            String activations = spec.layer();
+            LayerInfo.Quantized q = spec.quantized();
+            if (q != null) { // integers: read as (q - zero) * scale, the gradient per integer step divided by it
+                activations = w.mul(w.sub(w.cast(activations, GraphWriter.FLOAT), w.scalar((float) q.zeroPoint())),
+                        w.scalar(q.scale()));
+                gradient = w.emit("Div", gradient, w.scalar(q.scale()));
+            }
+            map = maps.cam((HeatmapMethod) spec.method(), activations, gradient);
+        }
+        String heatmap = w.emitAs("Reshape", List.of(map, w.int64(h, wide)), free(HEATMAP, taken));
+        String overlay = w.emitAs("Identity", List.of(maps.overlay(spec.method(), heatmap, h, wide, image,
+                spec.colors())), free(OVERLAY, taken));
+
+        graph.removeInput(indexOf(graph.getInputList(), picture.name()));
+        long[] pictureShape = {picture.pictureHeight(), picture.pictureWidth(), 3};
+        graph.addInput(0, ValueInfo.of(image, GraphWriter.UINT8, pictureShape));
+        graph.addInput(1, ValueInfo.of(target, GraphWriter.INT64, new long[0]));
+        graph.clearOutput().addAllOutput(outputs);
+        graph.addOutput(ValueInfo.of(heatmap, GraphWriter.FLOAT, new long[] {h, wide}));
+        graph.addOutput(ValueInfo.of(overlay, GraphWriter.UINT8, pictureShape));
+        graph.addOutput(ValueInfo.of(classIndex, GraphWriter.INT64, new long[0]));
+        graph.addOutput(ValueInfo.of(score, GraphWriter.FLOAT, new long[0]));
+        Map<String, Integer> types = new Graph(gradients.getGraph()).elemTypes(model.inFloat32().inputs(),
+                GraphWriter.FLOAT);
+        for (String a : spec.activations()) {
+            if (outputs.stream().noneMatch(o -> o.getName().equals(a))) {
+                graph.addOutput(ValueInfo.of(a, types.getOrDefault(a, GraphWriter.FLOAT), spec.shapes().get(a)));
+            }
+        }
+        GradientBuilder.prune(graph);
+        Onnx.ModelProto.Builder result = gradients.toBuilder().setGraph(graph).clearMetadataProps();
+        for (Onnx.StringStringEntryProto e : gradients.getMetadataPropsList()) {
+            if (!spec.metadata().containsKey(e.getKey())) {
+                result.addMetadataProps(e);
+            }
+        }
+        spec.metadata().forEach((k, v) -> result.addMetadataProps(
+                Onnx.StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
+        return ModelFile.serialize(result.build());
+    }
+
+    /** Every tensor name of a graph but its input's, which the explainer replaces. */
+    private static Set<String> tensors(Onnx.GraphProto graph, String input) {
+        Set<String> names = new java.util.HashSet<>();
+        graph.getNodeList().forEach(n -> names.addAll(n.getOutputList()));
+        graph.getInitializerList().forEach(t -> names.add(t.getName()));
+        graph.getInputList().forEach(v -> names.add(v.getName()));
+        graph.getOutputList().forEach(v -> names.add(v.getName()));
+        names.remove(input);
+        return names;
+    }
+
+    /** A name of the explainer's own, prefixed where the model has a tensor of that name. */
+    private static String free(String name, Set<String> taken) {
+        String prefixed = "convlens_" + name;
+        if (!taken.contains(name)) {
+            return name;
+        }
+        if (taken.contains(prefixed)) {
+            throw new UnsupportedModelException("the model has tensors named both '" + name + "' and '" + prefixed
+                    + "', the names an explainer gives its own; rename one of them");
+        }
+        return prefixed;
+    }
+
+    private static int indexOf(List<Onnx.ValueInfoProto> values, String name) {
+        for (int i = 0; i < values.size(); i++) {
+            if (values.get(i).getName().equals(name)) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("no graph input " + name);
+    }
+
+    /** Renames a model input where nodes read it: its name is one the explainer gives its own input or outputs. */
+    private static void renameInput(Onnx.GraphProto.Builder graph, String from, String to) {
+        for (Onnx.NodeProto.Builder n : graph.getNodeBuilderList()) {
+            for (int i = 0; i < n.getInputCount(); i++) {
+                if (n.getInput(i).equals(from)) {
+                    n.setInput(i, to);
+                }
+            }
+        }
+    }
+
+    /**
+     * The ops a model runs, in ONNX Runtime's reduced-operator configuration format ({@code domain;opset;ops}, one
+     * line per domain), for a custom minimal build that runs it.
+     *
+     * @throws ModelException if the bytes are not an ONNX model
+     */
+    public static String operators(byte[] model) {
+        Onnx.ModelProto proto = ModelFile.of(model).proto();
+        Map<String, Set<String>> ops = new TreeMap<>();
+        for (Onnx.NodeProto n : proto.getGraph().getNodeList()) {
+            String domain = n.getDomain().isEmpty() ? "ai.onnx" : n.getDomain();
+            ops.computeIfAbsent(domain, d -> new TreeSet<>()).add(n.getOpType());
+        }
+        StringBuilder text = new StringBuilder();
+        for (Map.Entry<String, Set<String>> e : ops.entrySet()) {
+            long version = proto.getOpsetImportList().stream()
+                    .filter(o -> (o.getDomain().isEmpty() ? "ai.onnx" : o.getDomain()).equals(e.getKey()))
+                    .mapToLong(Onnx.OperatorSetIdProto::getVersion).findFirst().orElse(1);
+            text.append(e.getKey()).append(';').append(version).append(';').append(String.join(",", e.getValue()))
+                    .append('\n');
+        }
+        return text.toString();
+    }
+}

@@ -1,0 +1,129 @@
+package dev.convlens.onnx;
+
+import dev.convlens.AttributionMethod;
+import dev.convlens.ExplanationMethod;
+import dev.convlens.HeatmapMethod;
+import dev.convlens.Layout;
+import java.util.List;
+
+/**
+ * Writes the nodes that make a heatmap from a run's tensors, and draw it over the picture, as ConvLens's Java does:
+ * the CAM weights of {@code MapMath} and the channel reductions of {@code Attributions} in float32, and
+ * {@code Heatmap.overlay()}'s scaling, bilinear resize (in float64, as {@code MapMath.resize}), jet levels and
+ * rescaled sum.
+ */
+final class HeatmapGraph {
+    private final GraphWriter w;
+
+    HeatmapGraph(GraphWriter writer) {
+        this.w = writer;
+    }
+
+    /**
+     * A CAM method's map, {@code [1, 1, h, w]}, from a layer's activations and the score's gradient there, each
+     * {@code [1, C, h, w]}.
+     */
+    String cam(HeatmapMethod method, String activations, String gradient) {
+        String weights = switch (method) {
+            case GRAD_CAM -> w.reduce("ReduceMean", gradient, 2, 3);
+            case GRAD_CAM_PLUS_PLUS -> { // a = g^2 / (2 g^2 + sum(A) g^3 + 1e-6), w = sum(a * relu(g))
+                String g2 = w.mul(gradient, gradient);
+                String g3 = w.mul(g2, gradient);
+                String sum = w.reduce("ReduceSum", activations, 2, 3);
+                String alpha = w.emit("Div", g2, w.add(w.add(w.mul(w.scalar(2f), g2), w.mul(sum, g3)),
+                        w.scalar(1e-6f)));
+                yield w.reduce("ReduceSum", w.mul(alpha, w.emit("Relu", gradient)), 2, 3);
+            }
+            default -> throw new IllegalArgumentException(method + " is not written in the graph");
+        };
+        return w.emit("Relu", w.reduce("ReduceSum", w.mul(activations, weights), 1));
+    }
+
+    /** An attribution's map at the input's resolution, from the model input and the score's gradient there. */
+    String attribution(AttributionMethod method, String input, String gradient, Layout layout) {
+        long channels = layout == Layout.NCHW ? 1 : 3;
+        return switch (method) {
+            case GRADIENT, GUIDED_BACKPROP -> w.reduce("ReduceMax", w.emit("Abs", gradient), channels);
+            case INPUT_X_GRADIENT -> w.reduce("ReduceSum", w.mul(input, gradient), channels);
+            default -> throw new IllegalArgumentException(method + " is not written in the graph");
+        };
+    }
+
+    /**
+     * {@code Heatmap.overlay()}: the map scaled to 0..1 by its maximum (an attribution by the 98th percentile of its
+     * positive values), resized to the picture, turned into jet levels, added at 0.4 to the picture, and the sum
+     * rescaled to 0..255.
+     *
+     * @param map the map, {@code [h, w]}
+     * @param picture the uint8 picture {@code [H, W, 3]}
+     * @param colors 0.4 times each of the 256 jet colors' channels, {@code [256, 3]}
+     */
+    String overlay(ExplanationMethod method, String map, long h, long wide, String picture, float[] colors) {
+        String top = method instanceof AttributionMethod ? percentile98(map) : w.reduce("ReduceMax",
+                w.reshape(map, 1, h * wide), 1);
+        String positive = w.emit("Greater", top, w.scalar(0f));
+        String divisor = w.where(positive, top, w.scalar(1f));
+        String scaled = w.where(positive, w.emit("Min", w.emit("Div", w.emit("Relu", map), divisor), w.scalar(1f)),
+                w.scalar(0f));
+        String resized = resize(scaled, h, wide, w.dimension(picture, 0), w.dimension(picture, 1));
+        String levels = w.cast(w.emit("Min", w.emit("Max", w.mul(resized, w.scalar(255f)), w.scalar(0f)),
+                w.scalar(255f)), GraphWriter.INT64);
+        String sum = w.add(w.gather(w.floats(colors, 256, 3), levels, 0), w.cast(picture, GraphWriter.FLOAT));
+        String all = w.reshape(sum, 1, -1);
+        String min = w.reduce("ReduceMin", all, 1);
+        String range = w.sub(w.reduce("ReduceMax", all, 1), min);
+        String flat = w.emit("Equal", range, w.scalar(0f));
+        String rescaled = w.mul(w.emit("Div", w.sub(sum, min), w.where(flat, w.scalar(1f), range)), w.scalar(255f));
+        return w.cast(w.where(flat, w.scalar(0f), rescaled), GraphWriter.UINT8);
+    }
+
+    /**
+     * The 98th percentile of a map's positive values, {@code sorted[ceil(0.98 n) - 1]}, as {@code [1, 1]}; 0 or
+     * less where none is positive.
+     */
+    private String percentile98(String map) {
+        String flat = w.reshape(map, 1, -1);
+        String positive = w.emit("Greater", flat, w.scalar(0f));
+        String n = w.reduce("ReduceSum", w.cast(positive, GraphWriter.INT64), 1);
+        String rank = w.cast(w.emit("Ceil", w.mul(w.cast(n, GraphWriter.DOUBLE), w.scalar(0.98))), GraphWriter.INT64);
+        String k = w.reshape(w.add(w.sub(n, rank), w.int64Scalar(1)), 1);
+        String candidates = w.where(positive, flat, w.scalar(Float.NEGATIVE_INFINITY));
+        String largest = w.emitFirst("TopK", List.of(candidates, k), 2, GraphWriter.int1("axis", 1));
+        return w.reduce("ReduceMin", largest, 1);
+    }
+
+    /**
+     * {@code MapMath.resize}: bilinear with pixel centers aligned and the source position clamped to the map, in
+     * float64, from {@code [h, w]} to the picture's rows and columns.
+     */
+    private String resize(String map, long h, long wide, String rows, String columns) {
+        Axis y = axis(rows, h);
+        Axis x = axis(columns, wide);
+        String values = w.cast(map, GraphWriter.DOUBLE);
+        String upper = w.gather(values, y.low, 0);
+        String lower = w.gather(values, y.high, 0);
+        String top = w.add(w.mul(w.gather(upper, x.low, 1), w.sub(w.scalar(1.0), x.fraction)),
+                w.mul(w.gather(upper, x.high, 1), x.fraction));
+        String bottom = w.add(w.mul(w.gather(lower, x.low, 1), w.sub(w.scalar(1.0), x.fraction)),
+                w.mul(w.gather(lower, x.high, 1), x.fraction));
+        String fy = w.unsqueeze(y.fraction, 1);
+        return w.cast(w.add(w.mul(top, w.sub(w.scalar(1.0), fy)), w.mul(bottom, fy)), GraphWriter.FLOAT);
+    }
+
+    /** The two source positions and the weight of the second, for each position along one output axis. */
+    private record Axis(String low, String high, String fraction) {
+    }
+
+    private Axis axis(String out, long in) {
+        String length = w.cast(out, GraphWriter.DOUBLE);
+        String index = w.emit("Range", List.of(w.scalar(0.0), length, w.scalar(1.0)));
+        String source = w.sub(w.emit("Div", w.mul(w.add(index, w.scalar(0.5)), w.scalar((double) in)), length),
+                w.scalar(0.5));
+        String clamped = w.emit("Min", w.emit("Max", source, w.scalar(0.0)), w.scalar((double) (in - 1)));
+        String floor = w.emit("Floor", clamped);
+        String low = w.cast(floor, GraphWriter.INT64);
+        String high = w.cast(w.emit("Min", w.add(floor, w.scalar(1.0)), w.scalar((double) (in - 1))),
+                GraphWriter.INT64);
+        return new Axis(low, high, w.sub(clamped, floor));
+    }
+}

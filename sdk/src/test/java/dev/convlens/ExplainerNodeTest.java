@@ -1,0 +1,141 @@
+package dev.convlens;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Explainers run in another runtime, as a server or a desktop app in JavaScript would run them: Node with
+ * onnxruntime-node 1.30.0 (installed by {@code npm ci --ignore-scripts} in {@code examples/web}), through
+ * {@code examples/web/run-explainer.mjs}. What it returns is compared with the Java SDK's own heatmap, overlay,
+ * class, score and model outputs for the same photo.
+ */
+class ExplainerNodeTest {
+    private static final Path WEB = Path.of("../examples/web");
+    private static final Path PHOTO = HeatmapTest.PHOTO;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void nodeIsThere() throws InterruptedException {
+        boolean there = Files.isDirectory(WEB.resolve("node_modules/onnxruntime-node"));
+        try {
+            there &= new ProcessBuilder("node", "--version").start().waitFor(60, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            there = false;
+        }
+        if (!there) {
+            String reason = "skipped: node or examples/web/node_modules/onnxruntime-node is missing (cd examples/web"
+                    + " && npm ci --ignore-scripts)";
+            System.out.println(reason);
+            assumeTrue(false, reason);
+        }
+    }
+
+    static List<Arguments> models() {
+        return List.of(
+                Arguments.of("the shipped convnet", Path.of("../models/cats_vs_dogs_small.onnx"), null, "conv2d_4"),
+                Arguments.of("the shipped convnet, NCHW", Path.of("../models/cats_vs_dogs_small_nchw.onnx"), null,
+                        null));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void nodeRunsTheExplainerAsJavaComputesIt(String name, Path model, Preprocessing preprocessing, String layer)
+            throws Exception {
+        compare(model, preprocessing, layer, HeatmapMethod.GRAD_CAM);
+        compare(model, preprocessing, null, AttributionMethod.INPUT_X_GRADIENT);
+    }
+
+    /** Runs one explainer in Node and checks it against Java. */
+    void compare(Path model, Preprocessing preprocessing, String layer, ExplanationMethod method) throws Exception {
+        BufferedImage photo = ImageIO.read(PHOTO.toFile());
+        try (Inspector inspector = Inspector.of(model)) {
+            Explainer explainer = inspector.explainer(method);
+            Request request = inspector.image(PHOTO);
+            if (preprocessing != null) {
+                explainer = explainer.preprocessing(preprocessing);
+                request = request.preprocessing(preprocessing);
+            }
+            if (layer != null) {
+                explainer = explainer.layer(layer);
+                request = request.layers(layer);
+            }
+            Path file = dir.resolve("explainer.onnx");
+            explainer.save(file);
+            Map<String, Output> outputs = node(file, photo);
+            Heatmap expected = method instanceof HeatmapMethod h ? request.heatmap(h)
+                    : request.attribution((AttributionMethod) method);
+            float[] heatmap = outputs.get("heatmap").floats();
+            double r = Correlation.pearson(Correlation.widen(heatmap), Correlation.widen(expected.values()));
+            double largest = ExplainerTest.largestRelative(heatmap, expected.values());
+            int overlay = ExplainerTest.largestDifference(outputs.get("overlay").data(), expected.overlay());
+            System.out.printf("node, %s %s: heatmap r = %.8f, largest difference %.2e of the largest value,"
+                    + " overlay within %d%n", model.getFileName(), method, r, largest, overlay);
+            assertThat(r).isGreaterThanOrEqualTo(0.9999);
+            assertThat(overlay).isLessThanOrEqualTo(1);
+            assertThat(outputs.get("class").longs()[0]).isEqualTo(expected.targetClass());
+            Tensor own = request.outputs().get(0);
+            float[] values = outputs.get(own.name()).floats();
+            assertThat(ExplainerTest.largestRelative(values, own.values())).isLessThan(1e-5);
+        }
+    }
+
+    /** An output as Node printed it. */
+    record Output(long[] dims, String type, byte[] data) {
+        float[] floats() {
+            float[] values = new float[data.length / 4];
+            ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+            return values;
+        }
+
+        long[] longs() {
+            long[] values = new long[data.length / 8];
+            ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(values);
+            return values;
+        }
+    }
+
+    private static final Pattern OUTPUT = Pattern.compile(
+            "\"([^\"]+)\":\\{\"dims\":\\[([0-9,]*)\\],\"type\":\"(\\w+)\",\"data\":\"([A-Za-z0-9+/=]*)\"\\}");
+
+    /** Runs {@code run-explainer.mjs} on a picture's RGB bytes for the predicted class. */
+    Map<String, Output> node(Path explainer, BufferedImage picture) throws IOException, InterruptedException {
+        Path rgb = dir.resolve("picture.rgb");
+        Files.write(rgb, ExplainerTest.rgb(picture));
+        Process p = new ProcessBuilder("node", "run-explainer.mjs", explainer.toAbsolutePath().toString(),
+                rgb.toAbsolutePath().toString(), String.valueOf(picture.getWidth()),
+                String.valueOf(picture.getHeight())).directory(WEB.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0).as("node: %s", out).isTrue();
+        Map<String, Output> outputs = new java.util.LinkedHashMap<>();
+        Matcher m = OUTPUT.matcher(out);
+        while (m.find()) {
+            long[] dims = m.group(2).isEmpty() ? new long[0]
+                    : java.util.Arrays.stream(m.group(2).split(",")).mapToLong(Long::parseLong).toArray();
+            outputs.put(m.group(1), new Output(dims, m.group(3), Base64.getDecoder().decode(m.group(4))));
+        }
+        assertThat(outputs).as("node's outputs: %s", out.length() > 500 ? out.substring(0, 500) : out)
+                .containsKeys("heatmap", "overlay", "class", "score");
+        return outputs;
+    }
+}
