@@ -53,21 +53,37 @@ class ExplainerNodeTest {
 
     static List<Arguments> models() {
         return List.of(
-                Arguments.of("the shipped convnet", Path.of("../models/cats_vs_dogs_small.onnx"), null, "conv2d_4"),
-                Arguments.of("the shipped convnet, NCHW", Path.of("../models/cats_vs_dogs_small_nchw.onnx"), null,
-                        null));
+                Arguments.of("the shipped convnet", "../models/cats_vs_dogs_small.onnx"),
+                Arguments.of("the shipped convnet, NCHW", "../models/cats_vs_dogs_small_nchw.onnx"),
+                Arguments.of("its int8 copy, QDQ", "target/int8/cats_vs_dogs_qdq.onnx"),
+                Arguments.of("its int8 copy, QOperator", "target/int8/cats_vs_dogs_qoperator.onnx"),
+                Arguments.of("torchvision's ResNet-18", "resnet18"),
+                Arguments.of("torchvision's MobileNetV3-Small", "mobilenet_v3_small"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("models")
-    void nodeRunsTheExplainerAsJavaComputesIt(String name, Path model, Preprocessing preprocessing, String layer)
-            throws Exception {
-        compare(model, preprocessing, layer, HeatmapMethod.GRAD_CAM);
-        compare(model, preprocessing, null, AttributionMethod.INPUT_X_GRADIENT);
+    void nodeRunsTheExplainerAsJavaComputesIt(String name, String model) throws Exception {
+        Path file;
+        Preprocessing preprocessing = null;
+        if (model.startsWith("target/int8/")) {
+            Int8ModelsTest.models(); // writes them with sdk/tools/int8_models.py, or skips
+            file = Path.of(model);
+        } else if (!model.endsWith(".onnx")) {
+            dev.convlens.onnx.TorchvisionGradientsTest.references(); // exports them, or skips
+            file = dev.convlens.onnx.TorchvisionGradientsTest.export(model, 13);
+            preprocessing = Preprocessing.IMAGENET;
+        } else {
+            file = Path.of(model);
+        }
+        compare(file, preprocessing, HeatmapMethod.GRAD_CAM);
+        if (!model.contains("int8")) { // an int8 model's integer path has no useful input gradient
+            compare(file, preprocessing, AttributionMethod.INPUT_X_GRADIENT);
+        }
     }
 
     /** Runs one explainer in Node and checks it against Java. */
-    void compare(Path model, Preprocessing preprocessing, String layer, ExplanationMethod method) throws Exception {
+    void compare(Path model, Preprocessing preprocessing, ExplanationMethod method) throws Exception {
         BufferedImage photo = ImageIO.read(PHOTO.toFile());
         try (Inspector inspector = Inspector.of(model)) {
             Explainer explainer = inspector.explainer(method);
@@ -75,10 +91,6 @@ class ExplainerNodeTest {
             if (preprocessing != null) {
                 explainer = explainer.preprocessing(preprocessing);
                 request = request.preprocessing(preprocessing);
-            }
-            if (layer != null) {
-                explainer = explainer.layer(layer);
-                request = request.layers(layer);
             }
             Path file = dir.resolve("explainer.onnx");
             explainer.save(file);
@@ -88,11 +100,18 @@ class ExplainerNodeTest {
             float[] heatmap = outputs.get("heatmap").floats();
             double r = Correlation.pearson(Correlation.widen(heatmap), Correlation.widen(expected.values()));
             double largest = ExplainerTest.largestRelative(heatmap, expected.values());
-            int overlay = ExplainerTest.largestDifference(outputs.get("overlay").data(), expected.overlay());
-            System.out.printf("node, %s %s: heatmap r = %.8f, largest difference %.2e of the largest value,"
-                    + " overlay within %d%n", model.getFileName(), method, r, largest, overlay);
+            byte[] drawn = outputs.get("overlay").data();
+            int redrawn = ExplainerTest.largestDifference(drawn, ExplainerTest.drawn(expected, heatmap, photo));
+            int overlay = ExplainerTest.largestDifference(drawn, expected.overlay());
+            double beyond = ExplainerTest.beyondOneLevel(drawn, expected.overlay());
+            System.out.printf("node, %s %s: heatmap r = %.8f, largest difference %.2e of the largest value; overlay"
+                    + " within %d of its heatmap's drawn in Java, within %d of the SDK's (%.4f%% of values beyond 1)%n",
+                    model.getFileName(), method, r, largest, redrawn, overlay, 100 * beyond);
             assertThat(r).isGreaterThanOrEqualTo(0.9999);
-            assertThat(overlay).isLessThanOrEqualTo(1);
+            assertThat(largest).isLessThan(1e-5);
+            assertThat(redrawn).isLessThanOrEqualTo(1);
+            assertThat(overlay).isLessThanOrEqualTo(2);
+            assertThat(beyond).isLessThan(1e-3);
             assertThat(outputs.get("class").longs()[0]).isEqualTo(expected.targetClass());
             Tensor own = request.outputs().get(0);
             float[] values = outputs.get(own.name()).floats();

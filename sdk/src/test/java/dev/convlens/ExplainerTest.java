@@ -104,6 +104,27 @@ class ExplainerTest {
         return largest;
     }
 
+    /**
+     * The overlay Java draws for other values of a heatmap: what an explainer's overlay must be for its own heatmap.
+     * (Against the SDK's own heatmap, a value an ulp away from a jet level's boundary may fall in the next level and
+     * move a channel by 2 after the rescaling.)
+     */
+    static BufferedImage drawn(Heatmap like, float[] values, BufferedImage picture) {
+        return new Heatmap(like.method(), like.layer(), like.target(), like.targetClass(), like.score(), like.width(),
+                like.height(), values, new dev.convlens.image.Pixels(picture.getWidth(), picture.getHeight(),
+                rgb(picture))).overlay();
+    }
+
+    /** The share of channel values that differ by more than one level. */
+    static double beyondOneLevel(byte[] overlay, BufferedImage expected) {
+        byte[] want = rgb(expected);
+        int beyond = 0;
+        for (int i = 0; i < want.length; i++) {
+            beyond += Math.abs((overlay[i] & 0xFF) - (want[i] & 0xFF)) > 1 ? 1 : 0;
+        }
+        return (double) beyond / want.length;
+    }
+
     static double largestRelative(float[] actual, float[] expected) {
         double top = 0;
         double diff = 0;

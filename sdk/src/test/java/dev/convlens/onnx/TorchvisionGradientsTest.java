@@ -42,7 +42,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * its kink, ONNX Runtime and torch, which round differently, may send the gradient different ways, which leaves the
  * correlation near 1 but moves up to a few percent of the gradient when it happens deep in the network.
  */
-class TorchvisionGradientsTest {
+public class TorchvisionGradientsTest {
     private static final Path FOLDER = Path.of("target", "torchvision");
     private static final Path SCRIPT = Path.of("tools", "input_gradient_references.py");
     private static final String PYTHON = "/usr/bin/python3";
@@ -65,7 +65,7 @@ class TorchvisionGradientsTest {
 
     /** Runs the reference script for the models whose references are missing or stale; skips if it cannot run. */
     @BeforeAll
-    static void references() throws IOException, InterruptedException {
+    public static void references() throws IOException, InterruptedException {
         String header = header();
         List<String> missing = new ArrayList<>();
         for (String model : MODELS) {
@@ -128,7 +128,7 @@ class TorchvisionGradientsTest {
         }
     }
 
-    private static Path export(String model, int opset) {
+    public static Path export(String model, int opset) {
         return FOLDER.resolve(model + "_op" + opset + ".onnx");
     }
 
