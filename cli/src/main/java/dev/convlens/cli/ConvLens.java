@@ -21,7 +21,8 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "convlens", mixinStandardHelpOptions = true, versionProvider = ConvLens.Version.class,
         description = "Shows what a convolutional network sees: feature maps, heatmaps, filter patterns.",
         subcommands = {SummaryCommand.class, GridsCommand.class, ChannelCommand.class, HeatmapCommand.class,
-                AttributionCommand.class, PatternsCommand.class, ReportCommand.class, MicroscopeCommand.class})
+                AttributionCommand.class, PatternsCommand.class, ReportCommand.class, MicroscopeCommand.class,
+                ExportCommand.class})
 public final class ConvLens implements Runnable {
     /** A bad argument, found by a command after parsing: exit code 2. */
     static final class UsageException extends RuntimeException {

@@ -1,6 +1,7 @@
 package dev.convlens.cli;
 
 import dev.convlens.AttributionMethod;
+import dev.convlens.ExplanationMethod;
 import dev.convlens.HeatmapMethod;
 import dev.convlens.Preprocessing;
 import dev.convlens.Target;
@@ -14,15 +15,23 @@ final class Converters {
     private Converters() {
     }
 
+    /**
+     * A width and a height, as {@code --size WxH} gives them: one value, not an array, which picocli would fill
+     * element by element.
+     */
+    record Dimensions(int width, int height) {
+    }
+
     /** {@code WxH}, both at least 1. */
-    static final class Size implements ITypeConverter<int[]> {
+    static final class Size implements ITypeConverter<Dimensions> {
         @Override
-        public int[] convert(String value) {
+        public Dimensions convert(String value) {
             String[] parts = value.toLowerCase(Locale.ROOT).split("x");
             try {
                 if (parts.length == 2) {
-                    int[] size = {Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim())};
-                    if (size[0] > 0 && size[1] > 0) {
+                    Dimensions size = new Dimensions(Integer.parseInt(parts[0].trim()),
+                            Integer.parseInt(parts[1].trim()));
+                    if (size.width() > 0 && size.height() > 0) {
                         return size;
                     }
                 }
@@ -81,6 +90,35 @@ final class Converters {
         public AttributionMethod convert(String value) {
             return parse(AttributionMethod.class, value);
         }
+    }
+
+    /** A heatmap or attribution method by its name: {@code grad-cam}, {@code gradient}. */
+    static final class Explanation implements ITypeConverter<ExplanationMethod> {
+        @Override
+        public ExplanationMethod convert(String value) {
+            String wanted = value.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+            for (Enum<?> constant : methods()) {
+                if (constant.name().equals(wanted)) {
+                    return (ExplanationMethod) constant;
+                }
+            }
+            throw new TypeConversionException("'" + value + "' is not one of " + methods().stream()
+                    .map(Converters::name).toList());
+        }
+    }
+
+    /** The heatmap and attribution methods' names, for help and completion. */
+    static final class ExplanationNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return methods().stream().map(Converters::name).iterator();
+        }
+    }
+
+    private static java.util.List<Enum<?>> methods() {
+        java.util.List<Enum<?>> all = new java.util.ArrayList<>(Arrays.asList(HeatmapMethod.values()));
+        all.addAll(Arrays.asList(AttributionMethod.values()));
+        return all;
     }
 
     /** The heatmap methods' names, for help and completion. */

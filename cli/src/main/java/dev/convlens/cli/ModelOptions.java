@@ -43,7 +43,7 @@ class ModelOptions {
 
     @Option(names = "--size", paramLabel = "WxH", arity = "1", converter = Converters.Size.class,
             description = "the input size for a model of dynamic size (default: the image's, at most 1024 a side)")
-    int[] size;
+    Converters.Dimensions size;
 
     @Option(names = "--labels", split = ",", paramLabel = "NAME",
             description = "class names, in the order of the model's scores (cat,dog for the shipped model)")
@@ -122,7 +122,7 @@ class ModelOptions {
         if (preprocessing != null) {
             request = request.preprocessing(preprocessing);
         }
-        return size == null ? request : request.size(size[0], size[1]);
+        return size == null ? request : request.size(size.width(), size.height());
     }
 
     /**

@@ -53,7 +53,7 @@ final class PatternsCommand implements Callable<Integer> {
             patterns = book ? patterns.book() : patterns;
             patterns = regularized ? patterns.regularized() : patterns;
             patterns = model.preprocessing == null ? patterns : patterns.preprocessing(model.preprocessing);
-            patterns = model.size == null ? patterns : patterns.size(model.size[0], model.size[1]);
+            patterns = model.size == null ? patterns : patterns.size(model.size.width(), model.size.height());
             if (perRow < 1) {
                 throw new ConvLens.UsageException("--per-row must be at least 1, was " + perRow);
             }

@@ -20,7 +20,7 @@ class CommandLineTest {
     @Test
     void everyCommandHasHelp() {
         for (String command : List.of("summary", "grids", "channel", "heatmap", "attribution", "patterns", "report",
-                "microscope")) {
+                "microscope", "export")) {
             Cli help = Cli.run(command, "--help");
             assertThat(help.code()).as(command).isZero();
             assertThat(help.out()).as(command).startsWith("Usage: convlens " + command);
@@ -102,6 +102,11 @@ class CommandLineTest {
                 + " shape [1, 1]");
         Cli size = Cli.run("grids", Cli.MODEL, Cli.CHELSEA, "--size", "big");
         assertThat(size.err()).contains("'big' is not a size: give WIDTHxHEIGHT");
+        Cli fits = Cli.run("grids", Cli.MODEL, Cli.CHELSEA, "--size", "180x180", "--out", dir.resolve("sized"));
+        assertThat(fits.code()).as(fits.err()).isZero();
+        Cli fixed = Cli.run("grids", Cli.MODEL, Cli.CHELSEA, "--size", "90x90", "--out", dir.resolve("sized"));
+        assertThat(fixed.code()).isEqualTo(1);
+        assertThat(fixed.err()).contains("fixed at 180x180");
     }
 
     /** A broken image among good ones: named on stderr, the others done, exit code 1, no stack trace. */
@@ -144,5 +149,39 @@ class CommandLineTest {
         assertThat(patterns.code()).as(patterns.err()).isZero();
         assertThat(patterns.out()).contains("\"channel\":9,\"score\":");
         assertThat(ImageIO.read(dir.resolve("p.png").toFile()).getHeight()).isGreaterThan(100);
+    }
+
+    @Test
+    void exportWritesAnExplainerThatOpensInOnnxRuntime() throws Exception {
+        Path file = dir.resolve("explainer.onnx");
+        Path operators = dir.resolve("required_operators.config");
+        Cli export = Cli.run("export", Cli.MODEL, "--method", "grad-cam-plus-plus", "--layer", "conv2d_3",
+                "--input-size", "451x300", "--activations", "conv2d", "--labels", "cat,dog", "--out", file,
+                "--operators", operators);
+        assertThat(export.code()).as(export.err()).isZero();
+        assertThat(export.out()).startsWith(file + ": grad-cam-plus-plus explainer of " + Cli.MODEL + ", ")
+                .contains(" bytes (the model: 3968165)");
+        assertThat(Files.readString(operators)).startsWith("ai.onnx;13;").contains(",Conv,");
+        try (ai.onnxruntime.OrtSession session = ai.onnxruntime.OrtEnvironment.getEnvironment()
+                .createSession(file.toString())) {
+            assertThat(session.getInputNames()).containsExactly("image", "target");
+            assertThat(session.getOutputNames()).containsExactly("dense", "heatmap", "overlay", "class", "score",
+                    "sequential/conv2d/Relu:0");
+            assertThat(((ai.onnxruntime.TensorInfo) session.getInputInfo().get("image").getInfo()).getShape())
+                    .containsExactly(300, 451, 3);
+            assertThat(session.getMetadata().getCustomMetadata()).containsEntry("convlens.labels", "[\"cat\",\"dog\"]")
+                    .containsEntry("convlens.explainer.method", "GRAD_CAM_PLUS_PLUS");
+        }
+        Cli refused = Cli.run("export", Cli.MODEL, "--method", "score-cam", "--out", file);
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err()).contains("SCORE_CAM cannot be written into an explainer's graph")
+                .contains("GRAD_CAM");
+        Cli unknown = Cli.run("export", Cli.MODEL, "--layer", "conv9", "--out", file);
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err()).contains("conv9");
+        Cli attributionLayer = Cli.run("export", Cli.MODEL, "--method", "gradient", "--layer", "conv2d",
+                "--out", file);
+        assertThat(attributionLayer.code()).isEqualTo(1);
+        assertThat(attributionLayer.err()).contains("takes no layer");
     }
 }
