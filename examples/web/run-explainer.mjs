@@ -3,13 +3,25 @@
 // (sdk/src/test) compares them with what the Java SDK computes.
 //
 //   node run-explainer.mjs explainer.onnx picture.rgb WIDTH HEIGHT [TARGET] [--bench N]
+//   node run-explainer.mjs model.onnx --bare 1,180,180,3 --bench N      (the bare model on a random float tensor)
 import { readFileSync } from 'node:fs';
 import ort from 'onnxruntime-node';
 
-const [model, pictureFile, width, height, target = '-1', flag, count] = process.argv.slice(2);
-const session = await ort.InferenceSession.create(model, { intraOpNumThreads: 1 });
-const picture = new ort.Tensor('uint8', new Uint8Array(readFileSync(pictureFile)), [Number(height), Number(width), 3]);
-const feeds = { image: picture, target: new ort.Tensor('int64', BigInt64Array.from([BigInt(target)]), []) };
+const [model, pictureFile, width, height, target = '-1', flag, count] = process.argv.slice(2).length > 4
+  && process.argv[3] === '--bare' ? [process.argv[2], null, null, null, null, ...process.argv.slice(5)]
+  : process.argv.slice(2);
+const session = await ort.InferenceSession.create(model);
+let feeds;
+if (pictureFile === null) {
+  const dims = process.argv[4].split(',').map(Number);
+  const values = Float32Array.from({ length: dims.reduce((a, b) => a * b) }, (_, i) => (i * 7919 % 255) / 255);
+  feeds = { [session.inputNames[0]]: new ort.Tensor('float32', values, dims) };
+} else {
+  const picture = new ort.Tensor('uint8', new Uint8Array(readFileSync(pictureFile)),
+    [Number(height), Number(width), 3]);
+  feeds = { [session.inputNames[0]]: picture,
+    [session.inputNames[1]]: new ort.Tensor('int64', BigInt64Array.from([BigInt(target)]), []) };
+}
 if (flag === '--bench') { // milliseconds of each of N runs after one warm-up run
   await session.run(feeds);
   const times = [];

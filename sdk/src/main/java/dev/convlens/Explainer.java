@@ -41,8 +41,9 @@ import java.util.stream.Collectors;
  *     where given, {@code convlens.labels} (a JSON array).</li>
  * </ul>
  * The weights are the model's own: the file is the model's size and a few kilobytes (a float16 model's weights are
- * written in float32, as its gradients are taken). The methods written in the graph: {@link HeatmapMethod#GRAD_CAM},
- * {@link HeatmapMethod#GRAD_CAM_PLUS_PLUS}, {@link AttributionMethod#GRADIENT},
+ * written in float32, as its gradients are taken). The methods written in the graph: {@link HeatmapMethod#CAM},
+ * {@link HeatmapMethod#GRAD_CAM}, {@link HeatmapMethod#GRAD_CAM_PLUS_PLUS}, {@link HeatmapMethod#EIGEN_CAM} (its
+ * principal component by a fixed number of power iterations), {@link AttributionMethod#GRADIENT},
  * {@link AttributionMethod#INPUT_X_GRADIENT} and {@link AttributionMethod#GUIDED_BACKPROP}. The model must import ONNX
  * opset 11 or later.
  *
@@ -73,7 +74,7 @@ public final class Explainer {
         Objects.requireNonNull(name, "name");
         if (task.method() instanceof AttributionMethod) {
             throw new IllegalStateException(task.method() + " follows the gradient down to the input and takes no"
-                    + " layer; a layer is for the heatmap methods, GRAD_CAM and GRAD_CAM_PLUS_PLUS");
+                    + " layer; a layer is for the heatmap methods, CAM, GRAD_CAM, GRAD_CAM_PLUS_PLUS and EIGEN_CAM");
         }
         return new Explainer(pipeline, task.withLayer(pipeline.catalog().selectOne(name)));
     }

@@ -286,8 +286,9 @@ public final class Inspector implements AutoCloseable {
      * inspector.explainer(HeatmapMethod.GRAD_CAM).layer("conv2d_4").save(Path.of("explainer.onnx"));
      * }</pre>
      *
-     * @param method {@link HeatmapMethod#GRAD_CAM}, {@link HeatmapMethod#GRAD_CAM_PLUS_PLUS},
-     *     {@link AttributionMethod#GRADIENT}, {@link AttributionMethod#INPUT_X_GRADIENT} or
+     * @param method {@link HeatmapMethod#CAM}, {@link HeatmapMethod#GRAD_CAM},
+     *     {@link HeatmapMethod#GRAD_CAM_PLUS_PLUS}, {@link HeatmapMethod#EIGEN_CAM}, {@link AttributionMethod#GRADIENT},
+     *     {@link AttributionMethod#INPUT_X_GRADIENT} or
      *     {@link AttributionMethod#GUIDED_BACKPROP}
      * @return an immutable explainer with the default settings
      * @throws NullPointerException if method is null

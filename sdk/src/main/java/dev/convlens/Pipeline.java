@@ -426,28 +426,23 @@ final class Pipeline implements AutoCloseable {
             String output = engine.modelOutputs().get(0);
             engine.requireScores(output);
             List<String> activations = task.activations().stream().map(LayerInfo::output).toList();
-            Map<String, long[]> shapes = cams.shapes(ExplainerBuilder.tensors(model, task.method(), layer.output(),
+            String weighed = task.method() instanceof HeatmapMethod h
+                    ? ExplainerBuilder.weighed(model, h, layer.output(), output) : layer.output();
+            Map<String, long[]> shapes = cams.shapes(ExplainerBuilder.tensors(model, task.method(), weighed,
                     input.name(), output, activations), new float[input.channels() * size[0] * size[1]],
                     input.shape(size[0], size[1]));
             shapes.put(input.name(), input.shape(size[0], size[1]));
-            long[] maps = shapes.get(layer.output());
+            long[] maps = shapes.get(weighed);
             if (task.method() instanceof HeatmapMethod && (maps.length != 4 || maps[0] != 1)) {
                 throw new UnsupportedModelException("layer " + layer.name() + " has shape " + Arrays.toString(maps)
                         + ", not the feature maps [1, C, H, W] a heatmap weighs; name a convolution's layer");
             }
-            float[][] lookup = TensorBuilder.lookup(chosen, input.channels());
-            float[] table = new float[256 * input.channels()];
-            for (int v = 0; v < 256; v++) {
-                for (int c = 0; c < input.channels(); c++) {
-                    table[v * input.channels() + c] = lookup[c][v];
-                }
-            }
             ExplainerBuilder.Picture picture = new ExplainerBuilder.Picture(input.name(), input.layout(),
-                    input.channels(), size[0], size[1], chosen.interpolation(), chosen.bgr(), table,
+                    input.channels(), size[0], size[1], chosen,
                     task.pictureWidth() > 0 ? task.pictureWidth() : -1,
                     task.pictureHeight() > 0 ? task.pictureHeight() : -1);
             ByteBuffer written = ExplainerBuilder.build(model, new ExplainerBuilder.Spec(task.method(),
-                    layer.output(), engine.output(layer.output()).quantized(), output, shapes, picture, activations,
+                    weighed, engine.output(weighed).quantized(), output, shapes, picture, activations,
                     Explainer.overlayColors(), Explainer.metadata(task, layer, output, chosen)));
             byte[] bytes = new byte[written.remaining()];
             written.get(bytes);

@@ -77,6 +77,10 @@ class ExplainerNodeTest {
             file = Path.of(model);
         }
         compare(file, preprocessing, HeatmapMethod.GRAD_CAM);
+        compare(file, preprocessing, HeatmapMethod.EIGEN_CAM);
+        if (model.equals("resnet18")) { // global average pooling and one dense layer: CAM's head
+            compare(file, preprocessing, HeatmapMethod.CAM);
+        }
         if (!model.contains("int8")) { // an int8 model's integer path has no useful input gradient
             compare(file, preprocessing, AttributionMethod.INPUT_X_GRADIENT);
         }
@@ -117,6 +121,46 @@ class ExplainerNodeTest {
             float[] values = outputs.get(own.name()).floats();
             assertThat(ExplainerTest.largestRelative(values, own.values())).isLessThan(1e-5);
         }
+    }
+
+    @org.junit.jupiter.api.Test
+    void theReadmesSnippetRunsInNode() throws Exception {
+        String readme = Files.readString(Path.of("../README.md"));
+        int section = readme.indexOf("## Explain on a device");
+        int start = readme.indexOf("```js\n", section) + "```js\n".length();
+        String snippet = readme.substring(start, readme.indexOf("```", start));
+        try (Inspector inspector = Inspector.of(HeatmapTest.SEED)) {
+            inspector.explainer(HeatmapMethod.GRAD_CAM).save(dir.resolve("explainer.onnx"));
+        }
+        BufferedImage photo = ImageIO.read(PHOTO.toFile());
+        Files.write(dir.resolve("picture.rgb"), ExplainerTest.rgb(photo));
+        Path script = WEB.resolve(".readme-snippet.mjs"); // beside node_modules, where its import resolves
+        Files.writeString(script, "import ort from 'onnxruntime-node';\n"
+                + "import { readFileSync } from 'node:fs';\n"
+                + "process.chdir(" + json(dir.toAbsolutePath().toString()) + ");\n"
+                + "const rgb = new Uint8Array(readFileSync('picture.rgb'));\n"
+                + "const width = " + photo.getWidth() + ", height = " + photo.getHeight() + ";\n"
+                + snippet
+                + "console.log(JSON.stringify({ predicted: Number(predicted.data[0]), score: score.data[0],"
+                + " heatmap: heatmap.dims, overlay: overlay.dims }));\n");
+        try {
+            Process p = new ProcessBuilder("node", script.getFileName().toString()).directory(WEB.toFile())
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0).as("node: %s", out).isTrue();
+            Heatmap expected;
+            try (Inspector inspector = Inspector.of(HeatmapTest.SEED)) {
+                expected = inspector.image(PHOTO).heatmap(HeatmapMethod.GRAD_CAM);
+            }
+            assertThat(out.trim()).startsWith("{\"predicted\":" + expected.targetClass() + ",\"score\":0.57")
+                    .endsWith("\"heatmap\":[7,7],\"overlay\":[300,451,3]}");
+        } finally {
+            Files.deleteIfExists(script);
+        }
+    }
+
+    private static String json(String text) {
+        return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
     /** An output as Node printed it. */

@@ -78,6 +78,10 @@ public final class Report {
         if (ensureResnet()) {
             models.add("resnet18");
         }
+        if ("explainers".equals(System.getProperty("convlens.report.only"))) { // -Donly=explainers
+            explainers(models, quick);
+            return;
+        }
         for (String model : models) {
             expose(model);
         }
@@ -115,6 +119,83 @@ public final class Report {
         heatmaps(models, medians, quick); // late: Score-CAM's batches grow the heap, which would blur the memory figures
         attributions(models, medians, quick);
         patterns(medians.get("seed").get("bareRun"), quick);
+        explainers(models, quick);
+    }
+
+    /**
+     * Explainers beside the bare model, in ONNX Runtime Java (JMH) and in onnxruntime-node
+     * ({@code examples/web/run-explainer.mjs}, medians of 30 runs after one), in one run.
+     */
+    private static void explainers(List<String> models, boolean quick) throws Exception {
+        System.out.printf("%nExplainers: median milliseconds of a run, and the ratio to the bare model's run in the"
+                + " same runtime (picture at the model's size; on the 451x300 photo, resized in the graph)%n");
+        System.out.printf("%-10s %-17s %9s %17s %17s %9s %17s%n", "model", "method", "Java bare", "Java explainer",
+                "Java on photo", "Node bare", "Node explainer");
+        for (String model : models) {
+            for (String method : List.of("grad-cam", "gradient", "input-x-gradient")) {
+                OptionsBuilder options = new OptionsBuilder();
+                options.include(ExplainerBenchmark.class.getName() + "\\.").param("model", model)
+                        .param("method", method).forks(1).warmupIterations(quick ? 1 : 3)
+                        .warmupTime(TimeValue.seconds(quick ? 1 : 2)).measurementIterations(quick ? 2 : 5)
+                        .measurementTime(TimeValue.seconds(2)).shouldFailOnError(true);
+                Map<String, Double> m = new LinkedHashMap<>();
+                for (RunResult r : new Runner(options.build()).run()) {
+                    String name = r.getParams().getBenchmark();
+                    m.put(name.substring(name.lastIndexOf('.') + 1),
+                            r.getPrimaryResult().getStatistics().getPercentile(50));
+                }
+                double bare = m.get("bareRun");
+                Path explainer = ExplainerBenchmark.write(model, method);
+                double[] node = nodeTimes(model, explainer);
+                System.out.printf(Locale.ROOT, "%-10s %-17s %9.2f %9.2f (%4.2fx) %9.2f (%4.2fx) %9.2f %9.2f (%4.2fx)%n",
+                        model, method, bare, m.get("explainerAtInputSize"), m.get("explainerAtInputSize") / bare,
+                        m.get("explainerOnPhoto"), m.get("explainerOnPhoto") / bare, node[0], node[1],
+                        node[1] / node[0]);
+            }
+        }
+    }
+
+    /** Node's medians for the bare model and the explainer on a picture at the model's size; NaN without node. */
+    private static double[] nodeTimes(String model, Path explainer) throws Exception {
+        Path web = Path.of("examples/web");
+        if (!Files.isDirectory(web.resolve("node_modules/onnxruntime-node"))) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        int side = model.equals("resnet18") ? 224 : 180;
+        String dims = model.equals("resnet18") ? "1,3,224,224" : "1,180,180,3";
+        Path rgb = Files.createTempFile("convlens-picture", ".rgb");
+        try (Inspector inspector = Inspector.of(modelFile(model))) {
+            java.awt.image.BufferedImage p = inspector.image(PHOTO).preprocessing(preprocessing(model)).resized();
+            byte[] bytes = new byte[side * side * 3];
+            for (int i = 0; i < side * side; i++) {
+                int c = p.getRGB(i % side, i / side);
+                bytes[3 * i] = (byte) (c >> 16);
+                bytes[3 * i + 1] = (byte) (c >> 8);
+                bytes[3 * i + 2] = (byte) c;
+            }
+            Files.write(rgb, bytes);
+        }
+        double bare = nodeMedian(web, modelFile(model).toAbsolutePath().toString(), "--bare", dims, "--bench", "30");
+        double ours = nodeMedian(web, explainer.toAbsolutePath().toString(), rgb.toString(), String.valueOf(side),
+                String.valueOf(side), "-1", "--bench", "30");
+        Files.delete(rgb);
+        return new double[] {bare, ours};
+    }
+
+    private static double nodeMedian(Path web, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("node", "run-explainer.mjs"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).directory(web.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IOException("node failed: " + out);
+        }
+        Matcher m = Pattern.compile("\\{\"times\":\\[([^\\]]*)\\]\\}").matcher(out);
+        if (!m.find()) {
+            throw new IOException("node printed no times: " + out);
+        }
+        double[] times = Arrays.stream(m.group(1).split(",")).mapToDouble(Double::parseDouble).sorted().toArray();
+        return times[times.length / 2];
     }
 
     /** Median time of each attribution method on the sample photo, as the heatmaps'. */

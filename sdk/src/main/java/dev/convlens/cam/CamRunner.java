@@ -99,10 +99,7 @@ public final class CamRunner {
                     + " is not one; use GRAD_CAM, SCORE_CAM, ABLATION_CAM, EIGEN_CAM or OCCLUSION");
         }
         String output = engine.modelOutputs().get(0);
-        DenseHead head = DenseHead.after(model, layer, output).orElseThrow(() -> new UnsupportedModelException(
-                "CAM needs a head of global average pooling and one dense layer after the target layer, and this"
-                        + " model has another (a Flatten before its dense layers, say); use GRAD_CAM, SCORE_CAM,"
-                        + " ABLATION_CAM, EIGEN_CAM or OCCLUSION"));
+        DenseHead head = DenseHead.require(model, layer, output);
         Forward f = forward(List.of(head.pooled()), input, shape, requestedClass);
         Maps a = f.maps(head.pooled());
         int row = f.target.weights().length == 1 ? 0 : f.target.target(); // one sigmoid unit: signed by class

@@ -59,7 +59,7 @@ public final class TensorBuilder {
     }
 
     /** The value of each 8-bit sample per model channel. */
-    public static float[][] lookup(Preprocessing p, int channels) {
+    private static float[][] lookup(Preprocessing p, int channels) {
         float[] mean = p.mean();
         float[] std = p.std();
         float[][] lut = new float[channels][256];

@@ -1,5 +1,6 @@
 package dev.convlens.onnx;
 
+import dev.convlens.UnsupportedModelException;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -10,8 +11,11 @@ import java.util.Set;
  *
  * @param pooled the tensor that is pooled: the feature maps CAM weighs
  * @param weights the dense layer's weights, {@code weights[class][channel]}
+ * @param weightTensor the tensor that holds them in the graph
+ * @param classesFirst whether that tensor is {@code [class][channel]} (a Gemm's transposed B) or
+ *     {@code [channel][class]}
  */
-public record DenseHead(String pooled, float[][] weights) {
+public record DenseHead(String pooled, float[][] weights, String weightTensor, boolean classesFirst) {
     private static final Set<String> PASS_THROUGH = Set.of("Flatten", "Reshape", "Squeeze", "Identity", "Dropout");
     private static final Set<String> FINAL = Set.of("Softmax", "Sigmoid", "Identity", "Dropout", "Flatten",
             "Reshape", "Squeeze");
@@ -58,6 +62,7 @@ public record DenseHead(String pooled, float[][] weights) {
             }
         }
         float[][] weights = dense == null ? null : weights(g, dense);
+        boolean classesFirst = dense != null && Attributes.integer(dense, "transB", 0) != 0;
         if (weights == null) {
             return Optional.empty();
         }
@@ -77,7 +82,19 @@ public record DenseHead(String pooled, float[][] weights) {
             }
             current = n.getOutput(0);
         }
-        return Optional.of(new DenseHead(g.node(pool).getInput(0), weights));
+        return Optional.of(new DenseHead(g.node(pool).getInput(0), weights, dense.getInput(1), classesFirst));
+    }
+
+    /**
+     * The head after a tensor, for CAM.
+     *
+     * @throws UnsupportedModelException if the model's head has another shape, naming the methods that apply
+     */
+    public static DenseHead require(ModelFile model, String target, String output) {
+        return after(model, target, output).orElseThrow(() -> new UnsupportedModelException(
+                "CAM needs a head of global average pooling and one dense layer after the target layer, and this"
+                        + " model has another (a Flatten before its dense layers, say); use GRAD_CAM, SCORE_CAM,"
+                        + " ABLATION_CAM, EIGEN_CAM or OCCLUSION"));
     }
 
     /** The dense weights as [class][channel], from Gemm's B (transposed or not) or MatMul's [channel][class]. */

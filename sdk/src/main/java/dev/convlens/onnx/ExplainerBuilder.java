@@ -3,9 +3,9 @@ package dev.convlens.onnx;
 import dev.convlens.AttributionMethod;
 import dev.convlens.ExplanationMethod;
 import dev.convlens.HeatmapMethod;
-import dev.convlens.Interpolation;
 import dev.convlens.Layout;
 import dev.convlens.ModelException;
+import dev.convlens.Preprocessing;
 import dev.convlens.UnsupportedModelException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -45,8 +45,8 @@ public final class ExplainerBuilder {
     /** The {@code metadata_props} key that marks an explainer, holding its method. */
     public static final String METHOD_KEY = "convlens.explainer.method";
     /** The methods written in the graph. */
-    public static final Set<ExplanationMethod> METHODS = Set.of(HeatmapMethod.GRAD_CAM,
-            HeatmapMethod.GRAD_CAM_PLUS_PLUS, AttributionMethod.GRADIENT, AttributionMethod.INPUT_X_GRADIENT,
+    public static final Set<ExplanationMethod> METHODS = Set.of(HeatmapMethod.CAM, HeatmapMethod.GRAD_CAM,
+            HeatmapMethod.GRAD_CAM_PLUS_PLUS, HeatmapMethod.EIGEN_CAM, AttributionMethod.GRADIENT, AttributionMethod.INPUT_X_GRADIENT,
             AttributionMethod.GUIDED_BACKPROP);
     /** The oldest opset with the ops the picture's resize needs (Range, CumSum). */
     static final long OLDEST_OPSET = 11;
@@ -61,19 +61,17 @@ public final class ExplainerBuilder {
      * @param name the model input's name
      * @param width the width the model runs at
      * @param height the height it runs at
-     * @param lookup the value of each 8-bit sample {@code v} of model channel {@code c} at {@code v * channels + c}
      * @param pictureWidth the explainer's picture width, or -1 for any
      * @param pictureHeight its height, or -1 for any
      */
     public record Picture(String name, Layout layout, int channels, int width, int height,
-                          Interpolation interpolation, boolean bgr, float[] lookup, int pictureWidth,
-                          int pictureHeight) {
+                          Preprocessing preprocessing, int pictureWidth, int pictureHeight) {
     }
 
     /**
      * An explainer to write.
      *
-     * @param layer the heatmap layer's output tensor (a CAM method), or null (an attribution)
+     * @param layer the tensor the heatmap method weighs ({@link #weighed}), or null (an attribution)
      * @param quantized how an int8 model's layer reads as real values, or null
      * @param output the model output whose class is explained
      * @param shapes the shape of each tensor {@link #tensors} names, from a run at the model's size
@@ -86,14 +84,37 @@ public final class ExplainerBuilder {
                        Map<String, String> metadata) {
     }
 
-    /** The tensors whose shapes {@link #build} needs. */
+    /**
+     * The tensor a heatmap method weighs for a layer: the maps that enter the global pooling after it for CAM, the
+     * layer's output for the others.
+     *
+     * @throws UnsupportedModelException if CAM finds no head of global average pooling and one dense layer
+     */
+    public static String weighed(ModelFile model, HeatmapMethod method, String layer, String output) {
+        return method == HeatmapMethod.CAM ? DenseHead.require(model, layer, output).pooled() : layer;
+    }
+
+    /**
+     * The tensors whose shapes {@link #build} needs.
+     *
+     * @param layer the tensor the method weighs ({@link #weighed}), or null for an attribution
+     */
     public static List<String> tensors(ModelFile model, ExplanationMethod method, String layer, String input,
                                        String output, List<String> activations) {
-        Set<String> needed = new java.util.LinkedHashSet<>(GradientBuilder.path(model,
-                method instanceof HeatmapMethod ? layer : input, output));
+        Set<String> needed = new java.util.LinkedHashSet<>();
+        if (gradientFree(method)) {
+            needed.addAll(List.of(layer, output));
+        } else {
+            needed.addAll(GradientBuilder.path(model, method instanceof HeatmapMethod ? layer : input, output));
+        }
         needed.addAll(activations);
         needed.remove(input);
         return List.copyOf(needed);
+    }
+
+    /** Whether a method needs no backward pass: CAM and Eigen-CAM read the forward pass alone. */
+    private static boolean gradientFree(ExplanationMethod method) {
+        return method == HeatmapMethod.CAM || method == HeatmapMethod.EIGEN_CAM;
     }
 
     /**
@@ -117,8 +138,8 @@ public final class ExplainerBuilder {
         String score = free(SCORE, taken);
         boolean attribution = spec.method() instanceof AttributionMethod;
         GradientBuilder.Pick pick = new GradientBuilder.Pick(target, classIndex, score);
-        Onnx.ModelProto gradients = GradientBuilder.model(model, attribution ? picture.name() : spec.layer(),
-                spec.output(), spec.shapes(),
+        String gradientTarget = gradientFree(spec.method()) ? null : attribution ? picture.name() : spec.layer();
+        Onnx.ModelProto gradients = GradientBuilder.model(model, gradientTarget, spec.output(), spec.shapes(),
                 spec.method() == AttributionMethod.GUIDED_BACKPROP, null, List.of(), pick);
         Onnx.GraphProto.Builder graph = gradients.getGraph().toBuilder();
         // the model's input becomes a tensor the picture's nodes write; renamed where the picture takes its name
@@ -130,8 +151,7 @@ public final class ExplainerBuilder {
 
         Onnx.GraphProto.Builder front = Onnx.GraphProto.newBuilder();
         new PictureInput(new GraphWriter(front, opset, PREFIX + "picture/")).write(image, input, picture.layout(),
-                picture.channels(), picture.width(), picture.height(), picture.interpolation(), picture.bgr(),
-                picture.lookup());
+                picture.channels(), picture.width(), picture.height(), picture.preprocessing());
         List<Onnx.NodeProto> nodes = new ArrayList<>(front.getNodeList());
         nodes.addAll(graph.getNodeList());
         graph.clearNode().addAllNode(nodes).addAllInitializer(front.getInitializerList());
@@ -157,7 +177,11 @@ public final class ExplainerBuilder {
                         w.scalar(q.scale()));
                 gradient = w.emit("Div", gradient, w.scalar(q.scale()));
             }
-            map = maps.cam((HeatmapMethod) spec.method(), activations, gradient);
+            map = switch ((HeatmapMethod) spec.method()) {
+                case CAM -> maps.cam(DenseHead.require(model, spec.layer(), spec.output()), activations, classIndex);
+                case EIGEN_CAM -> maps.eigenCam(activations, shape[1], h, wide);
+                default -> maps.cam((HeatmapMethod) spec.method(), activations, gradient);
+            };
         }
         String heatmap = w.emitAs("Reshape", List.of(map, w.int64(h, wide)), free(HEATMAP, taken));
         String overlay = w.emitAs("Identity", List.of(maps.overlay(spec.method(), heatmap, h, wide, image,

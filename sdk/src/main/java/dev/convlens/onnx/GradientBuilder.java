@@ -205,6 +205,8 @@ public final class GradientBuilder {
     /**
      * The gradient model, unserialized, for a model that builds on it (an explainer).
      *
+     * @param target the tensor the gradient is taken at, or null for none: then only the picked class and its score
+     *     are written (a pick is needed)
      * @param returned the forward tensors to return besides the gradients, or null for the model's outputs and the
      *     target
      * @param pick how the seed is picked in the graph, or null to feed it as {@link #SEED}
@@ -214,9 +216,13 @@ public final class GradientBuilder {
         ModelFile float32 = model.inFloat32();
         Onnx.ModelProto proto = float32.proto();
         Graph graph = new Graph(proto.getGraph());
-        Set<String> active = active(graph, target, output);
         Onnx.GraphProto.Builder out = proto.getGraph().toBuilder();
         GraphWriter writer = new GraphWriter(out, Graph.opset(proto), PREFIX);
+        if (target == null) { // the picked class and its score alone, for a method that needs no gradient
+            pickedSeed(writer, output, shapes.get(output), pick);
+            return proto.toBuilder().setGraph(out).build();
+        }
+        Set<String> active = active(graph, target, output);
         Map<String, String> gradients = new HashMap<>(Map.of(output, SEED));
         BackwardRules rules = new BackwardRules(graph, shapes, active, writer, guided,
                 (tensor, gradient) -> gradients.merge(tensor, gradient, writer::add));

@@ -13,6 +13,9 @@ import java.util.List;
  * rescaled sum.
  */
 final class HeatmapGraph {
+    /** Eigen-CAM's squarings of the Gram matrix: 1024 power iterations, past the 500 of the Java iteration. */
+    static final int SQUARINGS = 10;
+
     private final GraphWriter w;
 
     HeatmapGraph(GraphWriter writer) {
@@ -37,6 +40,54 @@ final class HeatmapGraph {
             default -> throw new IllegalArgumentException(method + " is not written in the graph");
         };
         return w.emit("Relu", w.reduce("ReduceSum", w.mul(activations, weights), 1));
+    }
+
+    /**
+     * CAM's map, {@code [1, 1, h, w]}: the pooled feature maps weighted by the dense layer's weights of the class
+     * (for a single sigmoid unit, its one row, negated for class 0).
+     *
+     * @param classIndex the picked class, an int64 scalar
+     */
+    String cam(DenseHead head, String activations, String classIndex) {
+        int classes = head.weights().length;
+        String row = classes == 1 ? w.int64Scalar(0) : classIndex;
+        String weights = w.gather(head.weightTensor(), row, head.classesFirst() ? 0 : 1); // [C]
+        if (classes == 1) { // +1 for class 1, -1 for class 0
+            weights = w.mul(weights, w.sub(w.mul(w.cast(classIndex, GraphWriter.FLOAT), w.scalar(2f)),
+                    w.scalar(1f)));
+        }
+        String perChannel = w.reshape(weights, 1, head.weights()[0].length, 1, 1);
+        return w.emit("Relu", w.reduce("ReduceSum", w.mul(activations, perChannel), 1));
+    }
+
+    /**
+     * Eigen-CAM's map, {@code [h * w, 1]}: each position's channel vector, centered per channel, projected on the
+     * first principal component, signed to agree with the channels' sum, negative values set to zero; in float64, as
+     * {@code MapMath.principalProjection}. The component is the Gram matrix's first eigenvector, found by squaring
+     * the matrix {@value #SQUARINGS} times (as 2^{@value #SQUARINGS} power iterations, each square rescaled by its
+     * largest value) and applying it to each position's channel sum. (The Java iteration starts from the uniform
+     * vector, which the centering makes orthogonal to every component: it converges from the rounding's noise
+     * there, in hundreds of steps; the sums hold the component the sign is read from anyway.)
+     */
+    String eigenCam(String activations, long channels, long h, long wide) {
+        long pixels = h * wide;
+        String x0 = w.transpose(w.cast(w.reshape(activations, channels, pixels), GraphWriter.DOUBLE), 1, 0);
+        String x = w.sub(x0, w.reduce("ReduceMean", x0, 0)); // [P, C]
+        String xt = w.transpose(x, 1, 0);
+        String gram = w.emit("MatMul", x, xt);
+        for (int i = 0; i < SQUARINGS; i++) {
+            String squared = w.emit("MatMul", gram, gram);
+            String largest = w.reduce("ReduceMax", w.reshape(w.emit("Abs", squared), 1, pixels * pixels), 1);
+            gram = w.emit("Div", squared, w.emit("Max", largest, w.scalar(Double.MIN_NORMAL)));
+        }
+        String sums = w.reduce("ReduceSum", x0, 1); // [P, 1]
+        String u = w.emit("MatMul", gram, sums);
+        String v = w.emit("MatMul", xt, u); // [C, 1], the component up to its length
+        String length = w.emit("Sqrt", w.reduce("ReduceSum", w.mul(v, v), 0));
+        String p = w.emit("MatMul", x, w.emit("Div", v, w.emit("Max", length, w.scalar(Double.MIN_NORMAL))));
+        String agreement = w.reduce("ReduceSum", w.mul(p, sums), 0);
+        String sign = w.where(w.emit("Less", agreement, w.scalar(0.0)), w.scalar(-1.0), w.scalar(1.0));
+        return w.cast(w.emit("Relu", w.mul(p, sign)), GraphWriter.FLOAT);
     }
 
     /** An attribution's map at the input's resolution, from the model input and the score's gradient there. */
@@ -99,15 +150,14 @@ final class HeatmapGraph {
     private String resize(String map, long h, long wide, String rows, String columns) {
         Axis y = axis(rows, h);
         Axis x = axis(columns, wide);
+        // along x on the map's h rows first, then along y: the same products and sums, in the same order, as
+        // interpolating the four neighbours of each pixel
         String values = w.cast(map, GraphWriter.DOUBLE);
-        String upper = w.gather(values, y.low, 0);
-        String lower = w.gather(values, y.high, 0);
-        String top = w.add(w.mul(w.gather(upper, x.low, 1), w.sub(w.scalar(1.0), x.fraction)),
-                w.mul(w.gather(upper, x.high, 1), x.fraction));
-        String bottom = w.add(w.mul(w.gather(lower, x.low, 1), w.sub(w.scalar(1.0), x.fraction)),
-                w.mul(w.gather(lower, x.high, 1), x.fraction));
+        String across = w.add(w.mul(w.gather(values, x.low, 1), w.sub(w.scalar(1.0), x.fraction)),
+                w.mul(w.gather(values, x.high, 1), x.fraction)); // [h, W]
         String fy = w.unsqueeze(y.fraction, 1);
-        return w.cast(w.add(w.mul(top, w.sub(w.scalar(1.0), fy)), w.mul(bottom, fy)), GraphWriter.FLOAT);
+        return w.cast(w.add(w.mul(w.gather(across, y.low, 0), w.sub(w.scalar(1.0), fy)),
+                w.mul(w.gather(across, y.high, 0), fy)), GraphWriter.FLOAT);
     }
 
     /** The two source positions and the weight of the second, for each position along one output axis. */

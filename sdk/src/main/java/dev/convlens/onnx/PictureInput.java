@@ -2,13 +2,14 @@ package dev.convlens.onnx;
 
 import dev.convlens.Interpolation;
 import dev.convlens.Layout;
+import dev.convlens.Preprocessing;
 import java.util.List;
 
 /**
  * Writes the nodes that turn the bytes of an RGB picture, {@code uint8 [H, W, 3]} of any size, into a model's input
  * tensor, as ConvLens does in Java: Pillow's luma for a gray model, Pillow's resize (nearest by its affine sampling,
- * bilinear by its two fixed-point passes), the preprocessing's table of values per 8-bit sample and channel, the
- * channel order, the layout. Every step repeats the Java arithmetic in the same types and order, so the tensor is the
+ * bilinear by its two fixed-point passes), the preprocessing's scale, mean and deviation, the channel order, the
+ * layout. Every step repeats the Java arithmetic in the same types and order, so the tensor is the
  * one {@code Request} builds, value for value.
  */
 final class PictureInput {
@@ -30,13 +31,16 @@ final class PictureInput {
      * @param channels 1 or 3
      * @param width the model input's width
      * @param height the model input's height
-     * @param interpolation the resize filter
-     * @param bgr whether the model takes blue first
-     * @param lookup the value of each sample {@code v} of channel {@code c} at {@code v * channels + c}
+     * @param preprocessing the resize filter, scale, mean, deviation and channel order
      */
     void write(String picture, String input, Layout layout, int channels, int width, int height,
-               Interpolation interpolation, boolean bgr, float[] lookup) {
-        String samples = w.cast(picture, GraphWriter.INT32);
+               Preprocessing preprocessing) {
+        Interpolation interpolation = preprocessing.interpolation();
+        String samples = picture;
+        boolean integers = channels == 1 || interpolation == Interpolation.BILINEAR;
+        if (integers) { // the sums below are Pillow's integer arithmetic; a nearest RGB resize only picks bytes
+            samples = w.cast(picture, GraphWriter.INT32);
+        }
         if (channels == 1) { // (19595 R + 38470 G + 7471 B + 0x8000) >> 16
             String weighted = w.mul(samples, w.int32(new int[] {19595, 38470, 7471}, 3));
             samples = w.emit("Div", w.add(w.reduce("ReduceSum", weighted, 2), w.int32(new int[] {0x8000})),
@@ -50,18 +54,37 @@ final class PictureInput {
             samples = pass(samples, columns, width, 1, -1, width, channels);
             samples = pass(samples, rows, height, 0, height, width, channels);
         }
-        if (bgr && channels == 3) {
+        if (preprocessing.bgr() && channels == 3) {
             samples = w.gather(samples, w.int64(2, 1, 0), 2);
         }
-        long[] channel = new long[channels];
-        java.util.Arrays.setAll(channel, c -> c);
-        String at = w.add(w.mul(w.cast(samples, GraphWriter.INT64), w.int64Scalar(channels)), w.int64(channel));
-        String values = w.gather(w.floats(lookup, lookup.length), at, 0);
+        // (v * scale - mean[c]) / std[c] in float32, each step as TensorBuilder's table computes it; a step that
+        // changes nothing (a scale of 1, means of 0, deviations of 1) is left out, as it would give the same values
+        String values = w.cast(samples, GraphWriter.FLOAT);
+        float[] mean = preprocessing.mean();
+        float[] std = preprocessing.std();
+        if (preprocessing.scale() != 1) {
+            values = w.mul(values, w.scalar(preprocessing.scale()));
+        }
+        if (!allEqual(mean, channels, 0)) {
+            values = w.sub(values, w.floats(java.util.Arrays.copyOf(mean, channels), channels));
+        }
+        if (!allEqual(std, channels, 1)) {
+            values = w.emit("Div", values, w.floats(java.util.Arrays.copyOf(std, channels), channels));
+        }
         if (layout == Layout.NCHW) {
             w.emitAs("Reshape", List.of(w.transpose(values, 2, 0, 1), w.int64(1, channels, height, width)), input);
         } else {
             w.emitAs("Reshape", List.of(values, w.int64(1, height, width, channels)), input);
         }
+    }
+
+    private static boolean allEqual(float[] values, int count, float value) {
+        for (int c = 0; c < count; c++) {
+            if (values[c] != value) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
