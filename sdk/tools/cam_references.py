@@ -138,6 +138,18 @@ def methods(model, probe, x, channels_last, pooled_probe=None, fc=None):
             probe.replace = None
         wts = np.array([(y - s) / y if abs(y) > 1e-12 else y - s for s in ablated])
         maps["ABLATION_CAM"] = np.maximum((wts[:, None, None] * a).sum(0), 0)
+        # Recipro-CAM: the maps kept at one position alone (a one-hot spatial mask over every channel), the rest of
+        # the network run on each; the scores scaled by their minimum and maximum (the paper's code; OpenVINO XAI's
+        # embedded scaling, with its 1e-12)
+        kept = []
+        for k in range(h * wd):
+            mask = torch.zeros(1, 1, h * wd)
+            mask[0, 0, k] = 1
+            probe.replace = original * mask.reshape(1, 1, h, wd)
+            kept.append(float(score_of(model(x), target)[0]))
+            probe.replace = None
+        kept = np.array(kept)
+        maps["RECIPRO_CAM"] = ((kept - kept.min()) / (kept.max() - kept.min() + 1e-12)).reshape(h, wd)
         # Occlusion: a patch of zeros, an eighth of the input, moved by half its size
         hh, ww = size
         patch = max(1, min(hh, ww) // 8)

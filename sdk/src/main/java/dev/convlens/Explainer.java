@@ -43,7 +43,8 @@ import java.util.stream.Collectors;
  * The weights are the model's own: the file is the model's size and a few kilobytes (a float16 model's weights are
  * written in float32, as its gradients are taken). The methods written in the graph: {@link HeatmapMethod#CAM},
  * {@link HeatmapMethod#GRAD_CAM}, {@link HeatmapMethod#GRAD_CAM_PLUS_PLUS}, {@link HeatmapMethod#EIGEN_CAM} (its
- * principal component by a fixed number of power iterations), {@link AttributionMethod#GRADIENT},
+ * principal component by a fixed number of power iterations), {@link HeatmapMethod#RECIPRO_CAM} (the network's tail
+ * run once more, on the layer's maps under every one-hot spatial mask as a batch), {@link AttributionMethod#GRADIENT},
  * {@link AttributionMethod#INPUT_X_GRADIENT} and {@link AttributionMethod#GUIDED_BACKPROP}. The model must import ONNX
  * opset 11 or later.
  *

@@ -34,6 +34,13 @@ public enum HeatmapMethod implements ExplanationMethod {
      */
     EIGEN_CAM,
     /**
+     * Recipro-CAM (Byun and Lee 2022): for each position of the feature maps, the class score when the rest of the
+     * network sees the maps at that position alone (every other position set to zero), scaled to 0..1; the
+     * positions run as one batch. Gradient-free and one batched run of the network's tail, as OpenVINO XAI writes
+     * it into a model.
+     */
+    RECIPRO_CAM,
+    /**
      * Occlusion sensitivity (Zeiler and Fergus 2014): the drop of the class score when a square patch of the input
      * is set to zero, for each position of the patch; {@link HeatmapOptions#patch} and
      * {@link HeatmapOptions#stride} set its size and step. One run per position, batched.

@@ -287,8 +287,8 @@ public final class Inspector implements AutoCloseable {
      * }</pre>
      *
      * @param method {@link HeatmapMethod#CAM}, {@link HeatmapMethod#GRAD_CAM},
-     *     {@link HeatmapMethod#GRAD_CAM_PLUS_PLUS}, {@link HeatmapMethod#EIGEN_CAM}, {@link AttributionMethod#GRADIENT},
-     *     {@link AttributionMethod#INPUT_X_GRADIENT} or
+     *     {@link HeatmapMethod#GRAD_CAM_PLUS_PLUS}, {@link HeatmapMethod#EIGEN_CAM}, {@link HeatmapMethod#RECIPRO_CAM},
+     *     {@link AttributionMethod#GRADIENT}, {@link AttributionMethod#INPUT_X_GRADIENT} or
      *     {@link AttributionMethod#GUIDED_BACKPROP}
      * @return an immutable explainer with the default settings
      * @throws NullPointerException if method is null

@@ -163,19 +163,21 @@ class ExplainerTest {
     }
 
     @Test
-    void eigenCamRunsInTheGraphAndCamWhereTheHeadAllowsIt() throws Exception {
+    void eigenCamAndReciproCamRunInTheGraphAndCamWhereTheHeadAllowsIt() throws Exception {
         BufferedImage photo = ImageIO.read(PHOTO.toFile());
         try (Inspector inspector = Inspector.of(SEED)) {
             for (String layer : List.of("conv2d_4", "conv2d_3")) {
-                Run run = run(inspector.explainer(HeatmapMethod.EIGEN_CAM).layer(layer).bytes(), photo, -1);
-                Heatmap expected = inspector.image(PHOTO).layers(layer).heatmap(HeatmapMethod.EIGEN_CAM);
-                double r = Correlation.pearson(Correlation.widen(run.floats().get("heatmap")),
-                        Correlation.widen(expected.values()));
-                double largest = largestRelative(run.floats().get("heatmap"), expected.values());
-                System.out.printf("EIGEN_CAM on %s: r=%.9f, largest relative %.2e%n", layer, r, largest);
-                assertThat(r).isGreaterThanOrEqualTo(0.9999);
-                assertThat(largest).isLessThan(1e-4);
-                assertThat(run.targetClass()).isEqualTo(expected.targetClass());
+                for (HeatmapMethod method : List.of(HeatmapMethod.EIGEN_CAM, HeatmapMethod.RECIPRO_CAM)) {
+                    Run run = run(inspector.explainer(method).layer(layer).bytes(), photo, -1);
+                    Heatmap expected = inspector.image(PHOTO).layers(layer).heatmap(method);
+                    double r = Correlation.pearson(Correlation.widen(run.floats().get("heatmap")),
+                            Correlation.widen(expected.values()));
+                    double largest = largestRelative(run.floats().get("heatmap"), expected.values());
+                    System.out.printf("%s on %s: r=%.9f, largest relative %.2e%n", method, layer, r, largest);
+                    assertThat(r).isGreaterThanOrEqualTo(0.9999);
+                    assertThat(largest).isLessThan(1e-4);
+                    assertThat(run.targetClass()).isEqualTo(expected.targetClass());
+                }
             }
             // the seed's head is Flatten and two dense layers: no CAM, and the message says what applies
             assertThatThrownBy(() -> inspector.explainer(HeatmapMethod.CAM).bytes())

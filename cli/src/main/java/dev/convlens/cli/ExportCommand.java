@@ -28,8 +28,8 @@ final class ExportCommand implements Callable<Integer> {
     ModelOptions model;
 
     @Option(names = "--method", paramLabel = "METHOD", converter = Converters.Explanation.class,
-            description = "cam, grad-cam, grad-cam-plus-plus, eigen-cam, gradient, input-x-gradient or"
-                    + " guided-backprop (default: grad-cam)")
+            description = "cam, grad-cam, grad-cam-plus-plus, eigen-cam, recipro-cam, gradient, input-x-gradient"
+                    + " or guided-backprop (default: grad-cam)")
     ExplanationMethod method = HeatmapMethod.GRAD_CAM;
 
     @Option(names = "--layer", paramLabel = "LAYER",

@@ -84,6 +84,7 @@ public final class CamRunner {
             case GRAD_CAM, GRAD_CAM_PLUS_PLUS -> gradCam(method, layer, input, shape, requestedClass);
             case SCORE_CAM -> scoreCam(options, layer, input, shape, w, h, requestedClass);
             case ABLATION_CAM -> ablationCam(options, layer, input, shape, requestedClass);
+            case RECIPRO_CAM -> reciproCam(options, layer, input, shape, requestedClass);
             case EIGEN_CAM -> {
                 Forward f = forward(List.of(layer), input, shape, requestedClass);
                 Maps a = f.maps(layer);
@@ -238,55 +239,123 @@ public final class CamRunner {
     }
 
     private Result ablationCam(HeatmapOptions options, String layer, float[] input, long[] shape, Target requestedClass) {
+        Tail tail = tail(HeatmapMethod.ABLATION_CAM, layer, input, shape, requestedClass);
+        Maps a = tail.forward.maps(layer);
+        int channels = a.planes.length;
+        int plane = a.h * a.w;
+        double[] ablated = tail.scores(channels, options.batch(), (k, into, at) -> {
+            for (int c = 0; c < channels; c++) {
+                if (c != k) {
+                    System.arraycopy(a.planes[c], 0, into, at + c * plane, plane);
+                }
+            }
+        });
+        double y = tail.forward.target.score();
+        double[] weights = new double[channels];
+        for (int k = 0; k < channels; k++) {
+            weights[k] = Math.abs(y) < 1e-12 ? y - ablated[k] : (y - ablated[k]) / y;
+        }
+        return tail.forward.result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, layer);
+    }
+
+    /**
+     * Recipro-CAM (Byun and Lee 2022): for each position of the layer's maps, the score of the network's tail run
+     * on the maps kept at that position alone (a one-hot spatial mask over every channel), the positions run as one
+     * batch where the model allows; the scores scaled to 0..1 by their minimum and maximum, as the paper's code and
+     * OpenVINO XAI do ({@code (s - min) / (max - min + 1e-12)}).
+     */
+    private Result reciproCam(HeatmapOptions options, String layer, float[] input, long[] shape,
+                              Target requestedClass) {
+        Tail tail = tail(HeatmapMethod.RECIPRO_CAM, layer, input, shape, requestedClass);
+        Maps a = tail.forward.maps(layer);
+        int plane = a.h * a.w;
+        double[] scores = tail.scores(plane, options.batch(), (k, into, at) -> {
+            for (int c = 0; c < a.planes.length; c++) {
+                into[at + c * plane + k] = a.planes[c][k];
+            }
+        });
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : scores) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        float[] map = new float[plane];
+        for (int k = 0; k < plane; k++) {
+            map[k] = (float) ((scores[k] - min) / (max - min + 1e-12));
+        }
+        return tail.forward.result(map, a.h, a.w, layer);
+    }
+
+    /** Writes one changed copy of a layer's activations, for the index-th run of the tail, at an offset. */
+    private interface Changed {
+        void write(int index, float[] into, int at);
+    }
+
+    /** The network after a layer, with the forward run it starts from. */
+    private final class Tail {
+        final Forward forward;
+        private final String layer;
+        private final String output;
+        private final Map<String, long[]> shapes;
+        private final List<String> externals;
+        private final String key;
+        private final java.util.function.Supplier<java.nio.ByteBuffer> build;
+
+        Tail(Forward forward, String layer, String output, Map<String, long[]> shapes, List<String> externals,
+             long[] shape) {
+            this.forward = forward;
+            this.layer = layer;
+            this.output = output;
+            this.shapes = shapes;
+            this.externals = externals;
+            this.key = "tail " + layer + " to " + output + " " + Arrays.toString(shape);
+            this.build = () -> TailBuilder.build(model, layer, output, shapes).model();
+        }
+
+        /** The target's score of the tail run on each of {@code count} changed copies, in batches. */
+        double[] scores(int count, int batchSize, Changed changed) {
+            int batch = batchable ? batchSize : 1;
+            long[] one = shapes.get(layer);
+            int size = Math.toIntExact(Arrays.stream(one).skip(1).reduce(1, Math::multiplyExact));
+            double[] scores = new double[count];
+            for (int start = 0; start < count; start += batch) {
+                int n = Math.min(batch, count - start);
+                float[] activations = new float[n * size];
+                for (int b = 0; b < n; b++) {
+                    changed.write(start + b, activations, b * size);
+                }
+                long[] batchShape = one.clone();
+                batchShape[0] = n;
+                Map<String, Engine.Feed> feeds = new LinkedHashMap<>();
+                feeds.put(layer, new Engine.Feed(activations, batchShape));
+                for (String e : externals) {
+                    feeds.put(e, new Engine.Feed(forward.values.get(e).planes()[0], shapes.get(e)));
+                }
+                float[] outputs = engine.runDerived(key, build, feeds, Set.of(output)).get(output).planes()[0];
+                for (int b = 0; b < n; b++) {
+                    scores[start + b] = forward.target.of(outputs, b);
+                }
+            }
+            return scores;
+        }
+    }
+
+    /**
+     * The tail after a layer and the forward run that feeds it.
+     *
+     * @throws UnsupportedModelException for an int8 model's integer layer, whose changed values cannot be fed back
+     */
+    private Tail tail(HeatmapMethod method, String layer, float[] input, long[] shape, Target requestedClass) {
         String output = Score.output(requestedClass, engine.modelOutputs());
         if (engine.output(layer).quantized() != null) {
-            throw new UnsupportedModelException("ABLATION_CAM feeds a layer's changed activations back into the"
+            throw new UnsupportedModelException(method + " feeds a layer's changed activations back into the"
                     + " model, and this int8 model's layer " + layer + " holds integers; use EIGEN_CAM, SCORE_CAM,"
                     + " OCCLUSION, or GRAD_CAM where its gradient passes");
         }
         List<String> needed = TailBuilder.inputs(model, layer, output);
         Forward f = forward(needed, input, shape, requestedClass);
-        Map<String, long[]> shapes = shapes(f);
-        Maps a = f.maps(layer);
-        String key = "tail " + layer + " to " + output + " " + Arrays.toString(shape);
-        TailBuilder.Tail[] tail = new TailBuilder.Tail[1];
-        java.util.function.Supplier<java.nio.ByteBuffer> build = () -> {
-            tail[0] = TailBuilder.build(model, layer, output, shapes);
-            return tail[0].model();
-        };
-        List<String> externals = needed.subList(1, needed.size());
-        int channels = a.planes.length;
-        int plane = a.h * a.w;
-        int batch = batchable ? options.batch() : 1;
-        double[] ablated = new double[channels];
-        for (int start = 0; start < channels; start += batch) {
-            int n = Math.min(batch, channels - start);
-            float[] activations = new float[n * channels * plane];
-            for (int b = 0; b < n; b++) {
-                for (int k = 0; k < channels; k++) {
-                    if (k != start + b) {
-                        System.arraycopy(a.planes[k], 0, activations, (b * channels + k) * plane, plane);
-                    }
-                }
-            }
-            long[] batchShape = shapes.get(layer).clone();
-            batchShape[0] = n;
-            Map<String, Engine.Feed> feeds = new LinkedHashMap<>();
-            feeds.put(layer, new Engine.Feed(activations, batchShape));
-            for (String e : externals) {
-                feeds.put(e, new Engine.Feed(f.values.get(e).planes()[0], shapes.get(e)));
-            }
-            float[] outputs = engine.runDerived(key, build, feeds, Set.of(output)).get(output).planes()[0];
-            for (int b = 0; b < n; b++) {
-                ablated[start + b] = f.target.of(outputs, b);
-            }
-        }
-        double y = f.target.score();
-        double[] weights = new double[channels];
-        for (int k = 0; k < channels; k++) {
-            weights[k] = Math.abs(y) < 1e-12 ? y - ablated[k] : (y - ablated[k]) / y;
-        }
-        return f.result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, layer);
+        return new Tail(f, layer, output, shapes(f), needed.subList(1, needed.size()), shape);
     }
 
     private Result occlusion(HeatmapOptions options, float[] input, long[] shape, int w, int h, Target requestedClass) {

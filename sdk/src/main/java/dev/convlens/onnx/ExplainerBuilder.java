@@ -46,7 +46,8 @@ public final class ExplainerBuilder {
     public static final String METHOD_KEY = "convlens.explainer.method";
     /** The methods written in the graph. */
     public static final Set<ExplanationMethod> METHODS = Set.of(HeatmapMethod.CAM, HeatmapMethod.GRAD_CAM,
-            HeatmapMethod.GRAD_CAM_PLUS_PLUS, HeatmapMethod.EIGEN_CAM, AttributionMethod.GRADIENT, AttributionMethod.INPUT_X_GRADIENT,
+            HeatmapMethod.GRAD_CAM_PLUS_PLUS, HeatmapMethod.EIGEN_CAM, HeatmapMethod.RECIPRO_CAM,
+            AttributionMethod.GRADIENT, AttributionMethod.INPUT_X_GRADIENT,
             AttributionMethod.GUIDED_BACKPROP);
     /** The oldest opset with the ops the picture's resize needs (Range, CumSum). */
     static final long OLDEST_OPSET = 11;
@@ -112,9 +113,10 @@ public final class ExplainerBuilder {
         return List.copyOf(needed);
     }
 
-    /** Whether a method needs no backward pass: CAM and Eigen-CAM read the forward pass alone. */
+    /** Whether a method needs no backward pass: CAM, Eigen-CAM and Recipro-CAM read forward passes alone. */
     private static boolean gradientFree(ExplanationMethod method) {
-        return method == HeatmapMethod.CAM || method == HeatmapMethod.EIGEN_CAM;
+        return method == HeatmapMethod.CAM || method == HeatmapMethod.EIGEN_CAM
+                || method == HeatmapMethod.RECIPRO_CAM;
     }
 
     /**
@@ -172,6 +174,11 @@ public final class ExplainerBuilder {
             wide = shape[3];
             String activations = spec.layer();
             LayerInfo.Quantized q = spec.quantized();
+            if (q != null && spec.method() == HeatmapMethod.RECIPRO_CAM) {
+                throw new UnsupportedModelException("RECIPRO_CAM feeds a layer's masked activations to the rest of"
+                        + " the network, and this int8 model's layer " + spec.layer() + " holds integers; use"
+                        + " EIGEN_CAM, or GRAD_CAM where its gradient passes");
+            }
             if (q != null) { // integers: read as (q - zero) * scale, the gradient per integer step divided by it
                 activations = w.mul(w.sub(w.cast(activations, GraphWriter.FLOAT), w.scalar((float) q.zeroPoint())),
                         w.scalar(q.scale()));
@@ -180,6 +187,14 @@ public final class ExplainerBuilder {
             map = switch ((HeatmapMethod) spec.method()) {
                 case CAM -> maps.cam(DenseHead.require(model, spec.layer(), spec.output()), activations, classIndex);
                 case EIGEN_CAM -> maps.eigenCam(activations, shape[1], h, wide);
+                case RECIPRO_CAM -> {
+                    long values = java.util.Arrays.stream(spec.shapes().get(spec.output())).skip(1)
+                            .reduce(1, Math::multiplyExact);
+                    String constant = values == 1
+                            ? w.sub(w.scalar(1f), w.cast(classIndex, GraphWriter.FLOAT)) : null;
+                    yield maps.reciproCam(model.inFloat32().proto().getGraph(), activations, h, wide,
+                            spec.output(), values, GradientBuilder.SEED, constant);
+                }
                 default -> maps.cam((HeatmapMethod) spec.method(), activations, gradient);
             };
         }

@@ -37,6 +37,11 @@ final class GraphWriter {
         return prefix + what + "_" + counter++;
     }
 
+    /** Appends a node written elsewhere (a copy of one of the model's own). */
+    void add(Onnx.NodeProto node) {
+        out.addNode(node);
+    }
+
     /** Replaces one of the model's own nodes (to give it another output). */
     void replace(int index, Onnx.NodeProto node) {
         out.setNode(index, node);

@@ -90,6 +90,33 @@ final class HeatmapGraph {
         return w.cast(w.emit("Relu", w.mul(p, sign)), GraphWriter.FLOAT);
     }
 
+    /**
+     * Recipro-CAM's map, {@code [h * w]}: the network's tail copied once more and run on the layer's maps under
+     * each one-hot spatial mask as one batch of {@code h * w} (the masks made in the graph, {@code Equal} of two
+     * ranges, not stored), each copy's score read with the picked class's seed, then scaled by the scores' minimum
+     * and maximum as {@code CamRunner} does.
+     *
+     * @param graph the model's graph, whose tail is copied
+     * @param seed the picked class's weight of each output value, of the output's shape (batch 1)
+     * @param constant added to each score (1 - class for a single sigmoid value's class 0), or null
+     */
+    String reciproCam(Onnx.GraphProto graph, String activations, long h, long wide, String output, long values,
+                      String seed, String constant) {
+        long pixels = h * wide;
+        String masks = w.mask("Equal", w.positions(pixels, 1, 1, 1), w.positions(1, 1, h, wide));
+        String mosaic = w.mul(activations, masks); // [h * w, C, h, w]
+        String outputs = TailBuilder.copy(w, graph, activations, mosaic, output);
+        String scores = w.reduce("ReduceSum", w.mul(w.reshape(outputs, pixels, values), w.reshape(seed, 1, values)),
+                1);
+        if (constant != null) {
+            scores = w.add(scores, constant);
+        }
+        String flat = w.reshape(scores, 1, pixels);
+        String min = w.reduce("ReduceMin", flat, 1);
+        String range = w.add(w.sub(w.reduce("ReduceMax", flat, 1), min), w.scalar(1e-12f));
+        return w.emit("Div", w.sub(flat, min), range);
+    }
+
     /** An attribution's map at the input's resolution, from the model input and the score's gradient there. */
     String attribution(AttributionMethod method, String input, String gradient, Layout layout) {
         long channels = layout == Layout.NCHW ? 1 : 3;

@@ -73,6 +73,33 @@ public final class TailBuilder {
     }
 
     /**
+     * Writes a second copy of the tail into a graph being extended, reading another tensor in place of the target
+     * (Recipro-CAM's batch of masked maps): every tensor the copy makes is renamed under the writer's prefix, and it
+     * reads the weights and the externals (batch 1, broadcast) of the original.
+     *
+     * @param graph the model's graph, whose nodes the copy repeats
+     * @return the copy's output
+     */
+    static String copy(GraphWriter writer, Onnx.GraphProto graph, String target, String replacement, String output) {
+        Graph g = new Graph(graph);
+        Plan plan = plan(g, target, output);
+        java.util.Map<String, String> renamed = new java.util.HashMap<>(java.util.Map.of(target, replacement));
+        for (int i : plan.nodes) {
+            Onnx.NodeProto n = g.node(i);
+            Onnx.NodeProto.Builder copy = n.toBuilder().clearInput().clearOutput()
+                    .setName(writer.fresh("tail_" + n.getOpType()));
+            n.getInputList().forEach(in -> copy.addInput(renamed.getOrDefault(in, in)));
+            for (String out : n.getOutputList()) {
+                String name = out.isEmpty() ? out : writer.fresh("tail");
+                renamed.put(out, name);
+                copy.addOutput(name);
+            }
+            writer.add(copy.build());
+        }
+        return renamed.get(output);
+    }
+
+    /**
      * Builds the tail, in float32 whatever the model's type ({@link ModelFile#inFloat32()}).
      *
      * @param shapes the shapes, batch 1, of the target and of the externals
