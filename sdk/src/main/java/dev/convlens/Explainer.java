@@ -35,7 +35,8 @@ import java.util.stream.Collectors;
  *     {@code heatmap}, float32 {@code [h, w]}, the values {@link Heatmap#values()} gives; {@code overlay}, uint8
  *     {@code [H, W, 3]}, the heatmap drawn over the picture as {@link Heatmap#overlay()} draws it; {@code class}
  *     (int64) and {@code score} (float32), what {@link Heatmap#targetClass()} and {@link Heatmap#score()} say;
- *     the outputs of the layers {@link #activations(String...)} names, under their tensors' names.</li>
+ *     with {@link #allClasses()}, {@code heatmaps}, float32 {@code [classes, h, w]}; the outputs of the layers
+ *     {@link #activations(String...)} names, under their tensors' names.</li>
  * <li>{@code metadata_props}: {@code convlens.explainer.method}, {@code convlens.explainer.layer},
  *     {@code convlens.explainer.output}, {@code convlens.preprocessing} (in {@link Preprocessing#parse} form) and,
  *     where given, {@code convlens.labels} (a JSON array).</li>
@@ -139,6 +140,24 @@ public final class Explainer {
         }
         pipeline.checkPicture("inputSize(" + width + ", " + height + ")", width, height);
         return new Explainer(pipeline, task.withPictureSize(width, height));
+    }
+
+    /**
+     * Makes the explainer return every class's map too, as {@code heatmaps}, float32 {@code [classes, h, w]}, in the
+     * same run: for {@link HeatmapMethod#RECIPRO_CAM} (its batch of masked maps gives every class's score at once)
+     * and {@link HeatmapMethod#CAM} (one product with the dense weights). Each class's map is the one
+     * {@code heatmap} gives for that {@code target}; a single sigmoid output has two, class 0 and class 1.
+     *
+     * @return a changed copy
+     * @throws IllegalStateException for another method, which would need a backward pass per class
+     */
+    public Explainer allClasses() {
+        if (!ExplainerBuilder.ALL_CLASSES.contains(task.method())) {
+            throw new IllegalStateException(task.method() + " takes a backward pass per class, so an explainer gives"
+                    + " one class's map per run; every class's map at once is for "
+                    + ExplainerBuilder.ALL_CLASSES.stream().map(Object::toString).sorted().toList());
+        }
+        return new Explainer(pipeline, task.withAllClasses());
     }
 
     /**

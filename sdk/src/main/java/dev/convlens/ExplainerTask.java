@@ -15,39 +15,47 @@ import java.util.List;
  * @param pictureWidth the fixed width of the explainer's picture, or 0 for any
  * @param pictureHeight its fixed height, or 0 for any
  * @param labels the class names written into the explainer's metadata, or empty
+ * @param allClasses whether the explainer returns every class's map too
  */
 record ExplainerTask(ExplanationMethod method, LayerInfo layer, List<LayerInfo> activations,
                      Preprocessing preprocessing, int width, int height, int pictureWidth, int pictureHeight,
-                     List<String> labels) {
+                     List<String> labels, boolean allClasses) {
     static ExplainerTask of(ExplanationMethod method) {
-        return new ExplainerTask(method, null, List.of(), null, 0, 0, 0, 0, List.of());
+        return new ExplainerTask(method, null, List.of(), null, 0, 0, 0, 0, List.of(), false);
+    }
+
+    ExplainerTask withAllClasses() {
+        return new ExplainerTask(method, layer, activations, preprocessing, width, height, pictureWidth,
+                pictureHeight, labels, true);
     }
 
     ExplainerTask withLayer(LayerInfo l) {
         return new ExplainerTask(method, l, activations, preprocessing, width, height, pictureWidth, pictureHeight,
-                labels);
+                labels, allClasses);
     }
 
     ExplainerTask withActivations(List<LayerInfo> a) {
         return new ExplainerTask(method, layer, List.copyOf(a), preprocessing, width, height, pictureWidth,
-                pictureHeight, labels);
+                pictureHeight, labels, allClasses);
     }
 
     ExplainerTask withPreprocessing(Preprocessing p) {
-        return new ExplainerTask(method, layer, activations, p, width, height, pictureWidth, pictureHeight, labels);
+        return new ExplainerTask(method, layer, activations, p, width, height, pictureWidth, pictureHeight, labels,
+                allClasses);
     }
 
     ExplainerTask withSize(int w, int h) {
         return new ExplainerTask(method, layer, activations, preprocessing, w, h, pictureWidth, pictureHeight,
-                labels);
+                labels, allClasses);
     }
 
     ExplainerTask withPictureSize(int w, int h) {
-        return new ExplainerTask(method, layer, activations, preprocessing, width, height, w, h, labels);
+        return new ExplainerTask(method, layer, activations, preprocessing, width, height, w, h, labels,
+                allClasses);
     }
 
     ExplainerTask withLabels(List<String> l) {
         return new ExplainerTask(method, layer, activations, preprocessing, width, height, pictureWidth,
-                pictureHeight, List.copyOf(l));
+                pictureHeight, List.copyOf(l), allClasses);
     }
 }

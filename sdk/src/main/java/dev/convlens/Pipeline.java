@@ -443,7 +443,7 @@ final class Pipeline implements AutoCloseable {
                     task.pictureHeight() > 0 ? task.pictureHeight() : -1);
             ByteBuffer written = ExplainerBuilder.build(model, new ExplainerBuilder.Spec(task.method(),
                     weighed, engine.output(weighed).quantized(), output, shapes, picture, activations,
-                    Explainer.overlayColors(), Explainer.metadata(task, layer, output, chosen)));
+                    Explainer.overlayColors(), Explainer.metadata(task, layer, output, chosen), task.allClasses()));
             byte[] bytes = new byte[written.remaining()];
             written.get(bytes);
             return bytes;

@@ -187,6 +187,37 @@ class ExplainerTest {
     }
 
     @Test
+    void everyClassComesOutInOneRunForReciproCamAndCam() throws Exception {
+        BufferedImage photo = ImageIO.read(PHOTO.toFile());
+        try (Inspector inspector = Inspector.of(SEED)) { // one sigmoid value: class 0, its complement, and class 1
+            Run run = run(inspector.explainer(HeatmapMethod.RECIPRO_CAM).allClasses().bytes(), photo, -1);
+            assertThat(run.shapes().get("heatmaps")).containsExactly(2, 7, 7);
+            for (int c = 0; c < 2; c++) {
+                float[] expected = inspector.image(PHOTO).target(c).heatmap(HeatmapMethod.RECIPRO_CAM).values();
+                assertThat(largestRelative(java.util.Arrays.copyOfRange(run.floats().get("heatmaps"), c * 49,
+                        (c + 1) * 49), expected)).as("class " + c).isLessThan(1e-5);
+            }
+            assertThatThrownBy(() -> inspector.explainer(HeatmapMethod.GRAD_CAM).allClasses())
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("[CAM, RECIPRO_CAM]");
+        }
+        dev.convlens.onnx.TorchvisionGradientsTest.references(); // exports torchvision's ResNet-18, or skips
+        Path resnet = dev.convlens.onnx.TorchvisionGradientsTest.export("resnet18", 13);
+        try (Inspector inspector = Inspector.of(resnet)) {
+            for (HeatmapMethod method : List.of(HeatmapMethod.RECIPRO_CAM, HeatmapMethod.CAM)) {
+                Run run = run(inspector.explainer(method).preprocessing(Preprocessing.IMAGENET).allClasses().bytes(),
+                        photo, -1);
+                assertThat(run.shapes().get("heatmaps")).containsExactly(1000, 7, 7);
+                for (int c : new int[] {0, 281, 999, (int) run.targetClass()}) {
+                    float[] expected = inspector.image(PHOTO).preprocessing(Preprocessing.IMAGENET).target(c)
+                            .heatmap(method).values();
+                    float[] actual = java.util.Arrays.copyOfRange(run.floats().get("heatmaps"), c * 49, (c + 1) * 49);
+                    assertThat(largestRelative(actual, expected)).as(method + " class " + c).isLessThan(1e-5);
+                }
+            }
+        }
+    }
+
+    @Test
     void theOtherClassIsExplainedWhenTheTargetInputSaysSo() throws Exception {
         BufferedImage photo = ImageIO.read(PHOTO.toFile());
         try (Inspector inspector = Inspector.of(SEED)) {

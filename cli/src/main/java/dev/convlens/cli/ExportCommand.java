@@ -40,6 +40,10 @@ final class ExportCommand implements Callable<Integer> {
             description = "layers whose outputs the explainer returns too")
     List<String> activations = List.of();
 
+    @Option(names = "--all-classes", description = "also every class's map at once, as the output heatmaps"
+            + " (recipro-cam and cam)")
+    boolean allClasses;
+
     @Option(names = "--input-size", paramLabel = "WxH", arity = "1", converter = Converters.Size.class,
             description = "fix the picture's size, for a runtime that wants static shapes (default: any size)")
     Converters.Dimensions inputSize;
@@ -54,37 +58,55 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         try (Inspector inspector = model.open()) {
-            Explainer explainer = inspector.explainer(method);
-            if (layer != null) {
-                explainer = explainer.layer(layer);
-            }
-            if (!activations.isEmpty()) {
-                explainer = explainer.activations(ModelOptions.layers(inspector, activations).toArray(String[]::new));
-            }
-            if (model.preprocessing != null) {
-                explainer = explainer.preprocessing(model.preprocessing);
-            }
-            if (model.size != null) {
-                explainer = explainer.size(model.size.width(), model.size.height());
-            }
-            if (inputSize != null) {
-                explainer = explainer.inputSize(inputSize.width(), inputSize.height());
-            }
-            if (!model.labels.isEmpty()) {
-                explainer = explainer.labels(model.labels.toArray(String[]::new));
-            }
-            Path folder = out.toAbsolutePath().getParent();
-            if (!Files.isDirectory(folder)) {
-                throw new ConvLens.UsageException("--out: no folder " + folder + " to write " + out.getFileName()
-                        + " in");
-            }
-            explainer.save(out);
-            if (operators != null) {
-                Files.writeString(operators, explainer.operators());
-            }
-            model.out().println(String.format(Locale.ROOT, "%s: %s explainer of %s, %d bytes (the model: %d)", out,
-                    Converters.name((Enum<?>) method), model.model, Files.size(out), Files.size(model.model)));
-            return 0;
+            return export(inspector);
         }
+    }
+
+    /** Writes the explainer and the operators' list, and says what it wrote. */
+    private Integer export(Inspector inspector) throws IOException {
+        Explainer explainer = inspector.explainer(method);
+        try { // options that do not go together are the command line's mistake: exit code 2
+            explainer = settings(inspector, explainer);
+        } catch (IllegalStateException e) {
+            throw new ConvLens.UsageException(e.getMessage());
+        }
+        explainer.save(out);
+        if (operators != null) {
+            Files.writeString(operators, explainer.operators());
+        }
+        model.out().println(String.format(Locale.ROOT, "%s: %s explainer of %s, %d bytes (the model: %d)", out,
+                Converters.name((Enum<?>) method), model.model, Files.size(out), Files.size(model.model)));
+        return 0;
+    }
+
+    /** The explainer with the options given; the folder of --out checked. */
+    private Explainer settings(Inspector inspector, Explainer explainer) {
+        if (layer != null) {
+            explainer = explainer.layer(layer);
+        }
+        if (!activations.isEmpty()) {
+            explainer = explainer.activations(ModelOptions.layers(inspector, activations).toArray(String[]::new));
+        }
+        if (model.preprocessing != null) {
+            explainer = explainer.preprocessing(model.preprocessing);
+        }
+        if (model.size != null) {
+            explainer = explainer.size(model.size.width(), model.size.height());
+        }
+        if (inputSize != null) {
+            explainer = explainer.inputSize(inputSize.width(), inputSize.height());
+        }
+        if (allClasses) {
+            explainer = explainer.allClasses();
+        }
+        if (!model.labels.isEmpty()) {
+            explainer = explainer.labels(model.labels.toArray(String[]::new));
+        }
+        Path folder = out.toAbsolutePath().getParent();
+        if (!Files.isDirectory(folder)) {
+            throw new ConvLens.UsageException("--out: no folder " + folder + " to write " + out.getFileName()
+                    + " in");
+        }
+        return explainer;
     }
 }

@@ -176,12 +176,21 @@ class CommandLineTest {
         assertThat(refused.code()).isEqualTo(2);
         assertThat(refused.err()).contains("SCORE_CAM cannot be written into an explainer's graph")
                 .contains("GRAD_CAM");
+        Cli every = Cli.run("export", Cli.MODEL, "--method", "recipro-cam", "--all-classes", "--out", file);
+        assertThat(every.code()).as(every.err()).isZero();
+        try (ai.onnxruntime.OrtSession session = ai.onnxruntime.OrtEnvironment.getEnvironment()
+                .createSession(file.toString())) {
+            assertThat(session.getOutputNames()).contains("heatmaps");
+        }
+        Cli notEvery = Cli.run("export", Cli.MODEL, "--all-classes", "--out", file);
+        assertThat(notEvery.code()).isEqualTo(2);
+        assertThat(notEvery.err()).contains("GRAD_CAM takes a backward pass per class");
         Cli unknown = Cli.run("export", Cli.MODEL, "--layer", "conv9", "--out", file);
         assertThat(unknown.code()).isEqualTo(2);
         assertThat(unknown.err()).contains("conv9");
         Cli attributionLayer = Cli.run("export", Cli.MODEL, "--method", "gradient", "--layer", "conv2d",
                 "--out", file);
-        assertThat(attributionLayer.code()).isEqualTo(1);
+        assertThat(attributionLayer.code()).isEqualTo(2);
         assertThat(attributionLayer.err()).contains("takes no layer");
     }
 }

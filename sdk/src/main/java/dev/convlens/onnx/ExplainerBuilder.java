@@ -38,6 +38,10 @@ public final class ExplainerBuilder {
     public static final String HEATMAP = "heatmap";
     /** The overlay output, uint8 {@code [H, W, 3]}. */
     public static final String OVERLAY = "overlay";
+    /** Every class's map, float32 {@code [classes, h, w]}, where {@link Spec#allClasses()} asks for it. */
+    public static final String HEATMAPS = "heatmaps";
+    /** The methods that give every class's map in one run: CAM and Recipro-CAM. */
+    public static final Set<HeatmapMethod> ALL_CLASSES = Set.of(HeatmapMethod.CAM, HeatmapMethod.RECIPRO_CAM);
     /** The explained class, int64 scalar. */
     public static final String CLASS = "class";
     /** The class's score, float32 scalar. */
@@ -79,10 +83,12 @@ public final class ExplainerBuilder {
      * @param activations tensors returned too, under their own names
      * @param colors 0.4 times each of the 256 jet colors' channels
      * @param metadata entries added to {@code metadata_props}
+     * @param allClasses whether to return every class's map too, as {@value #HEATMAPS} (a method of
+     *     {@link #ALL_CLASSES})
      */
     public record Spec(ExplanationMethod method, String layer, LayerInfo.Quantized quantized, String output,
                        Map<String, long[]> shapes, Picture picture, List<String> activations, float[] colors,
-                       Map<String, String> metadata) {
+                       Map<String, String> metadata, boolean allClasses) {
     }
 
     /**
@@ -164,6 +170,8 @@ public final class ExplainerBuilder {
         long h;
         long wide;
         String map;
+        String reciproOutputs = null;
+        String everyClass = null; // [classes, h * w], for allClasses
         if (attribution) {
             h = picture.height();
             wide = picture.width();
@@ -172,6 +180,8 @@ public final class ExplainerBuilder {
             long[] shape = spec.shapes().get(spec.layer());
             h = shape[2];
             wide = shape[3];
+            long values = java.util.Arrays.stream(spec.shapes().get(spec.output())).skip(1)
+                    .reduce(1, Math::multiplyExact);
             String activations = spec.layer();
             LayerInfo.Quantized q = spec.quantized();
             if (q != null && spec.method() == HeatmapMethod.RECIPRO_CAM) {
@@ -188,15 +198,19 @@ public final class ExplainerBuilder {
                 case CAM -> maps.cam(DenseHead.require(model, spec.layer(), spec.output()), activations, classIndex);
                 case EIGEN_CAM -> maps.eigenCam(activations, shape[1], h, wide);
                 case RECIPRO_CAM -> {
-                    long values = java.util.Arrays.stream(spec.shapes().get(spec.output())).skip(1)
-                            .reduce(1, Math::multiplyExact);
                     String constant = values == 1
                             ? w.sub(w.scalar(1f), w.cast(classIndex, GraphWriter.FLOAT)) : null;
-                    yield maps.reciproCam(model.inFloat32().proto().getGraph(), activations, h, wide,
-                            spec.output(), values, GradientBuilder.SEED, constant);
+                    reciproOutputs = maps.reciproOutputs(model.inFloat32().proto().getGraph(), activations, h,
+                            wide, spec.output(), values);
+                    yield maps.reciproCam(reciproOutputs, values, GradientBuilder.SEED, constant);
                 }
                 default -> maps.cam((HeatmapMethod) spec.method(), activations, gradient);
             };
+            if (spec.allClasses()) {
+                everyClass = spec.method() == HeatmapMethod.CAM
+                        ? maps.camAll(DenseHead.require(model, spec.layer(), spec.output()), activations, h * wide)
+                        : maps.reciproCamAll(reciproOutputs, values);
+            }
         }
         String heatmap = w.emitAs("Reshape", List.of(map, w.int64(h, wide)), free(HEATMAP, taken));
         String overlay = w.emitAs("Identity", List.of(maps.overlay(spec.method(), heatmap, h, wide, image,
@@ -211,6 +225,10 @@ public final class ExplainerBuilder {
         graph.addOutput(ValueInfo.of(overlay, GraphWriter.UINT8, pictureShape));
         graph.addOutput(ValueInfo.of(classIndex, GraphWriter.INT64, new long[0]));
         graph.addOutput(ValueInfo.of(score, GraphWriter.FLOAT, new long[0]));
+        if (everyClass != null) {
+            String heatmaps = w.emitAs("Reshape", List.of(everyClass, w.int64(-1, h, wide)), free(HEATMAPS, taken));
+            graph.addOutput(ValueInfo.of(heatmaps, GraphWriter.FLOAT, new long[] {-1, h, wide}));
+        }
         Map<String, Integer> types = new Graph(gradients.getGraph()).elemTypes(model.inFloat32().inputs(),
                 GraphWriter.FLOAT);
         for (String a : spec.activations()) {

@@ -91,30 +91,64 @@ final class HeatmapGraph {
     }
 
     /**
-     * Recipro-CAM's map, {@code [h * w]}: the network's tail copied once more and run on the layer's maps under
-     * each one-hot spatial mask as one batch of {@code h * w} (the masks made in the graph, {@code Equal} of two
-     * ranges, not stored), each copy's score read with the picked class's seed, then scaled by the scores' minimum
-     * and maximum as {@code CamRunner} does.
+     * Recipro-CAM's scores, {@code [h * w, values]}: the network's tail copied once more and run on the layer's maps
+     * under each one-hot spatial mask as one batch of {@code h * w} (the masks made in the graph, {@code Equal} of
+     * two ranges, not stored), reading the same weights.
      *
      * @param graph the model's graph, whose tail is copied
-     * @param seed the picked class's weight of each output value, of the output's shape (batch 1)
-     * @param constant added to each score (1 - class for a single sigmoid value's class 0), or null
      */
-    String reciproCam(Onnx.GraphProto graph, String activations, long h, long wide, String output, long values,
-                      String seed, String constant) {
+    String reciproOutputs(Onnx.GraphProto graph, String activations, long h, long wide, String output, long values) {
         long pixels = h * wide;
         String masks = w.mask("Equal", w.positions(pixels, 1, 1, 1), w.positions(1, 1, h, wide));
         String mosaic = w.mul(activations, masks); // [h * w, C, h, w]
-        String outputs = TailBuilder.copy(w, graph, activations, mosaic, output);
-        String scores = w.reduce("ReduceSum", w.mul(w.reshape(outputs, pixels, values), w.reshape(seed, 1, values)),
-                1);
+        return w.reshape(TailBuilder.copy(w, graph, activations, mosaic, output), pixels, values);
+    }
+
+    /**
+     * Recipro-CAM's map of the picked class, {@code [1, h * w]}: each copy's score read with the class's seed, then
+     * scaled as {@code CamRunner} does ({@link #scaledRows}).
+     *
+     * @param seed the picked class's weight of each output value, of the output's shape (batch 1)
+     * @param constant added to each score (1 - class for a single sigmoid value's class 0), or null
+     */
+    String reciproCam(String outputs, long values, String seed, String constant) {
+        String scores = w.reduce("ReduceSum", w.mul(outputs, w.reshape(seed, 1, values)), 1);
         if (constant != null) {
             scores = w.add(scores, constant);
         }
-        String flat = w.reshape(scores, 1, pixels);
-        String min = w.reduce("ReduceMin", flat, 1);
-        String range = w.add(w.sub(w.reduce("ReduceMax", flat, 1), min), w.scalar(1e-12f));
-        return w.emit("Div", w.sub(flat, min), range);
+        return scaledRows(w.transpose(scores, 1, 0));
+    }
+
+    /**
+     * Recipro-CAM's map of every class, {@code [classes, h * w]}: the output values of each copy as they are (for
+     * a single sigmoid value, class 0 its complement and class 1 itself), each class scaled on its own.
+     */
+    String reciproCamAll(String outputs, long values) {
+        String perClass = w.transpose(outputs, 1, 0); // [values, h * w]
+        if (values == 1) {
+            perClass = w.emit("Concat", List.of(w.sub(w.scalar(1f), perClass), perClass), GraphWriter.int1("axis", 0));
+        }
+        return scaledRows(perClass);
+    }
+
+    /** Each row scaled by its minimum and maximum, {@code (s - min) / (max - min + 1e-12)}. */
+    private String scaledRows(String rows) {
+        String min = w.reduce("ReduceMin", rows, 1);
+        String range = w.add(w.sub(w.reduce("ReduceMax", rows, 1), min), w.scalar(1e-12f));
+        return w.emit("Div", w.sub(rows, min), range);
+    }
+
+    /**
+     * CAM's map of every class, {@code [classes, h * w]}: the dense weights times the pooled maps, one product, the
+     * negative values set to zero (for a single sigmoid unit, class 0 its negated row and class 1 its row).
+     */
+    String camAll(DenseHead head, String activations, long pixels) {
+        String weights = head.classesFirst() ? head.weightTensor() : w.transpose(head.weightTensor(), 1, 0);
+        if (head.weights().length == 1) {
+            weights = w.emit("Concat", List.of(w.emit("Neg", weights), weights), GraphWriter.int1("axis", 0));
+        }
+        long channels = head.weights()[0].length;
+        return w.emit("Relu", w.emit("MatMul", weights, w.reshape(activations, channels, pixels)));
     }
 
     /** An attribution's map at the input's resolution, from the model input and the score's gradient there. */
