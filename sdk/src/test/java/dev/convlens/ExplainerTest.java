@@ -299,6 +299,27 @@ class ExplainerTest {
     }
 
     @Test
+    void aFloat16ModelsExplainerComputesInFloat32AsJavaDoes() throws Exception {
+        BufferedImage picture = noise(53, 37, 9);
+        TestModels.Spec spec = TestModels.Spec.rgb(16, 24).withFloat16();
+        byte[] model = new TestModels(spec).bytes();
+        try (Inspector inspector = Inspector.of(model)) {
+            for (ExplanationMethod method : List.of(HeatmapMethod.GRAD_CAM, AttributionMethod.GRADIENT)) {
+                byte[] explainer = inspector.explainer(method).preprocessing(Preprocessing.SCALED).bytes();
+                Run run = run(explainer, picture, -1);
+                Request request = inspector.image(picture).preprocessing(Preprocessing.SCALED);
+                Heatmap expected = method instanceof HeatmapMethod h ? request.heatmap(h)
+                        : request.attribution((AttributionMethod) method);
+                System.out.printf("float16 %s: %d bytes (the model %d), largest relative %.2e%n", method,
+                        explainer.length, model.length, largestRelative(run.floats().get("heatmap"),
+                                expected.values()));
+                assertThat(largestRelative(run.floats().get("heatmap"), expected.values())).isLessThan(1e-5);
+                assertThat(run.targetClass()).isEqualTo(expected.targetClass());
+            }
+        }
+    }
+
+    @Test
     void aFixedSizeExplainerDeclaresItsPictureAndOtherLayersComeOutToo() throws Exception {
         BufferedImage photo = ImageIO.read(PHOTO.toFile());
         try (Inspector inspector = Inspector.of(SEED)) {
@@ -329,21 +350,42 @@ class ExplainerTest {
     }
 
     @Test
-    void theOnnxCheckerAcceptsAnExplainerAtTheModelsOpset() throws Exception {
-        Path file = dir.resolve("explainer.onnx");
+    void theOnnxCheckerAcceptsEveryMethodsExplainerAtTheModelsOpset() throws Exception {
+        List<String> files = new java.util.ArrayList<>();
         try (Inspector inspector = Inspector.of(SEED)) {
-            inspector.explainer(HeatmapMethod.GRAD_CAM_PLUS_PLUS).activations("conv2d").save(file);
+            for (ExplanationMethod method : dev.convlens.onnx.ExplainerBuilder.METHODS) {
+                if (method == HeatmapMethod.CAM) {
+                    continue; // the seed's head is no global pooling; CAM is checked on the test model below
+                }
+                Path file = dir.resolve(method + ".onnx");
+                Explainer explainer = inspector.explainer(method).activations("conv2d");
+                explainer = method == HeatmapMethod.RECIPRO_CAM ? explainer.allClasses() : explainer;
+                explainer.save(file);
+                files.add(file.toString());
+            }
             String operators = inspector.explainer(HeatmapMethod.GRAD_CAM_PLUS_PLUS).activations("conv2d")
                     .operators();
             assertThat(operators).startsWith("ai.onnx;13;").contains(",Conv,").contains(",Gather,").endsWith("\n");
             assertThat(operators.lines()).hasSize(1);
         }
-        String checked = Python.run("import sys, onnx; m = onnx.load(sys.argv[1]);"
-                + " onnx.checker.check_model(m, full_check=True);"
-                + " print([o.version for o in m.opset_import], [i.name for i in m.graph.input],"
-                + " [o.name for o in m.graph.output])", file.toString());
-        assertThat(checked.trim()).isEqualTo("[13] ['image', 'target'] ['dense', 'heatmap', 'overlay', 'class',"
-                + " 'score', 'sequential/conv2d/Relu:0']");
+        try (Inspector inspector = Inspector.of(new TestModels(TestModels.Spec.rgb(16, 24)).bytes())) {
+            Path file = dir.resolve("CAM.onnx");
+            inspector.explainer(HeatmapMethod.CAM).allClasses().save(file);
+            files.add(file.toString());
+        }
+        String checked = Python.run("import sys, onnx\n"
+                + "for f in sys.argv[1:]:\n"
+                + "    m = onnx.load(f); onnx.checker.check_model(m, full_check=True)\n"
+                + "    print(f.split('/')[-1], [o.version for o in m.opset_import], [i.name for i in m.graph.input],"
+                + " [o.name for o in m.graph.output])", files.toArray(String[]::new));
+        System.out.print(checked);
+        assertThat(checked.lines()).hasSize(files.size());
+        assertThat(checked).contains("GRAD_CAM.onnx [13] ['image', 'target'] ['dense', 'heatmap', 'overlay',"
+                + " 'class', 'score', 'sequential/conv2d/Relu:0']")
+                .contains("RECIPRO_CAM.onnx [13] ['image', 'target'] ['dense', 'heatmap', 'overlay', 'class',"
+                        + " 'score', 'heatmaps', 'sequential/conv2d/Relu:0']")
+                .contains("CAM.onnx [13] ['image', 'target'] ['scores', 'heatmap', 'overlay', 'class', 'score',"
+                        + " 'heatmaps']");
     }
 
     @Test
