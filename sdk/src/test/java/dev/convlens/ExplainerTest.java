@@ -399,6 +399,19 @@ class ExplainerTest {
     }
 
     @Test
+    void aPathWithoutAGradientRuleNamesTheExplainersThatNeedNone() throws Exception {
+        Int8ModelsTest.models(); // writes the int8 copies with sdk/tools/int8_models.py, or skips
+        try (Inspector inspector = Inspector.of(Path.of("target/int8/cats_vs_dogs_qoperator.onnx"))) {
+            assertThatThrownBy(() -> inspector.explainer(AttributionMethod.GRADIENT).bytes())
+                    .isInstanceOf(UnsupportedModelException.class).hasMessageContaining("QLinearConv")
+                    .hasMessageContaining("An explainer without a backward pass: EIGEN_CAM, RECIPRO_CAM");
+            assertThatThrownBy(() -> inspector.explainer(HeatmapMethod.RECIPRO_CAM).bytes())
+                    .isInstanceOf(UnsupportedModelException.class).hasMessageContaining("holds integers")
+                    .hasMessageContaining("EIGEN_CAM");
+        }
+    }
+
+    @Test
     void methodsThatCannotExportAreRefusedByName() {
         try (Inspector inspector = Inspector.of(SEED)) {
             assertThatThrownBy(() -> inspector.explainer(HeatmapMethod.SCORE_CAM))

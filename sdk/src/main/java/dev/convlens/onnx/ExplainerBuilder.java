@@ -147,8 +147,14 @@ public final class ExplainerBuilder {
         boolean attribution = spec.method() instanceof AttributionMethod;
         GradientBuilder.Pick pick = new GradientBuilder.Pick(target, classIndex, score);
         String gradientTarget = gradientFree(spec.method()) ? null : attribution ? picture.name() : spec.layer();
-        Onnx.ModelProto gradients = GradientBuilder.model(model, gradientTarget, spec.output(), spec.shapes(),
-                spec.method() == AttributionMethod.GUIDED_BACKPROP, null, List.of(), pick);
+        Onnx.ModelProto gradients;
+        try {
+            gradients = GradientBuilder.model(model, gradientTarget, spec.output(), spec.shapes(),
+                    spec.method() == AttributionMethod.GUIDED_BACKPROP, null, List.of(), pick);
+        } catch (UnsupportedModelException e) { // say which explainers need no gradient
+            throw new UnsupportedModelException(e.getMessage() + " An explainer without a backward pass: EIGEN_CAM,"
+                    + " RECIPRO_CAM, or CAM on a head of global average pooling and one dense layer.", e);
+        }
         Onnx.GraphProto.Builder graph = gradients.getGraph().toBuilder();
         // the model's input becomes a tensor the picture's nodes write; renamed where the picture takes its name
         String input = picture.name().equals(image) ? PREFIX + "input" : picture.name();
