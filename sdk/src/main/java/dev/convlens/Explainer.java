@@ -143,6 +143,26 @@ public final class Explainer {
     }
 
     /**
+     * Sets integrated gradients' steps, the points along the path from a black picture that run as one batch with
+     * the picture (by default {@link HeatmapOptions#steps()}'s 50). The model's batch must be dynamic.
+     *
+     * @param steps the number of points, 1 to 1024
+     * @return a changed copy
+     * @throws IllegalArgumentException if steps is out of range
+     * @throws IllegalStateException if the method is not {@link AttributionMethod#INTEGRATED_GRADIENTS}
+     */
+    public Explainer steps(int steps) {
+        if (task.method() != AttributionMethod.INTEGRATED_GRADIENTS) {
+            throw new IllegalStateException("steps(" + steps + ") is integrated gradients' setting, and this"
+                    + " explainer is " + task.method());
+        }
+        if (steps < 1 || steps > 1024) {
+            throw new IllegalArgumentException("steps must be 1 to 1024, was " + steps);
+        }
+        return new Explainer(pipeline, task.withSteps(steps));
+    }
+
+    /**
      * Makes the explainer return every class's map too, as {@code heatmaps}, float32 {@code [classes, h, w]}, in the
      * same run: for {@link HeatmapMethod#RECIPRO_CAM} (its batch of masked maps gives every class's score at once)
      * and {@link HeatmapMethod#CAM} (one product with the dense weights). Each class's map is the one

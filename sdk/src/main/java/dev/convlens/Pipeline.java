@@ -428,10 +428,21 @@ final class Pipeline implements AutoCloseable {
             List<String> activations = task.activations().stream().map(LayerInfo::output).toList();
             String weighed = task.method() instanceof HeatmapMethod h
                     ? ExplainerBuilder.weighed(model, h, layer.output(), output) : layer.output();
-            Map<String, long[]> shapes = cams.shapes(ExplainerBuilder.tensors(model, task.method(), weighed,
-                    input.name(), output, activations), new float[input.channels() * size[0] * size[1]],
-                    input.shape(size[0], size[1]));
-            shapes.put(input.name(), input.shape(size[0], size[1]));
+            List<String> tensors = ExplainerBuilder.tensors(model, task.method(), weighed, input.name(), output,
+                    activations);
+            long[] shape = input.shape(size[0], size[1]);
+            Map<String, long[]> shapes = cams.shapes(tensors, new float[input.channels() * size[0] * size[1]], shape);
+            shapes.put(input.name(), shape);
+            ExplainerBuilder.Integration integration = null;
+            if (task.method() == AttributionMethod.INTEGRATED_GRADIENTS) { // the picture and its path, one batch
+                if (!cams.batchable()) {
+                    throw new UnsupportedModelException(model.source() + " has a fixed batch of 1, and an explainer"
+                            + " runs integrated gradients' steps as one batch; export the model with a dynamic batch");
+                }
+                float[] black = new PixelSpace(input, chosen, 1, 1).toInput(new float[input.channels()]);
+                integration = new ExplainerBuilder.Integration(task.steps(), black);
+                shapes = batchShapes(tensors, shapes, shape, 1 + task.steps());
+            }
             long[] maps = shapes.get(weighed);
             if (task.method() instanceof HeatmapMethod && (maps.length != 4 || maps[0] != 1)) {
                 throw new UnsupportedModelException("layer " + layer.name() + " has shape " + Arrays.toString(maps)
@@ -443,11 +454,35 @@ final class Pipeline implements AutoCloseable {
                     task.pictureHeight() > 0 ? task.pictureHeight() : -1);
             ByteBuffer written = ExplainerBuilder.build(model, new ExplainerBuilder.Spec(task.method(),
                     weighed, engine.output(weighed).quantized(), output, shapes, picture, activations,
-                    Explainer.overlayColors(), Explainer.metadata(task, layer, output, chosen), task.allClasses()));
+                    Explainer.overlayColors(), Explainer.metadata(task, layer, output, chosen), task.allClasses(),
+                    integration));
             byte[] bytes = new byte[written.remaining()];
             written.get(bytes);
             return bytes;
         });
+    }
+
+    /**
+     * The shapes of a batch, from runs of one input and of two: a dimension that grows with the batch grows by what
+     * it grew from one to two (the activations of a batch of 51 in Java's heap, to read their shapes, would take
+     * gigabytes where these take twice one input's).
+     */
+    private Map<String, long[]> batchShapes(List<String> tensors, Map<String, long[]> one, long[] shape, int batch) {
+        long[] two = shape.clone();
+        two[0] = 2;
+        Map<String, long[]> pair = cams.shapes(tensors,
+                new float[2 * Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact))], two);
+        pair.put(input.name(), two);
+        Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+        one.forEach((name, s1) -> {
+            long[] s2 = pair.get(name);
+            long[] s = s1.clone();
+            for (int d = 0; d < s.length; d++) {
+                s[d] = s1[d] + (s2[d] - s1[d]) * (batch - 1);
+            }
+            shapes.put(name, s);
+        });
+        return shapes;
     }
 
     /** Runs gradient ascent for the task's channels and draws each pattern. */

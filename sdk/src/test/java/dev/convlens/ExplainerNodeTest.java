@@ -86,6 +86,7 @@ class ExplainerNodeTest {
         }
         if (!model.contains("int8")) { // an int8 model's integer path has no useful input gradient
             compare(file, preprocessing, AttributionMethod.INPUT_X_GRADIENT);
+            compare(file, preprocessing, AttributionMethod.INTEGRATED_GRADIENTS);
         }
     }
 

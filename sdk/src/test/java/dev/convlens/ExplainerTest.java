@@ -187,6 +187,37 @@ class ExplainerTest {
     }
 
     @Test
+    void integratedGradientsRunTheirPathAsOneBatch() throws Exception {
+        BufferedImage photo = ImageIO.read(PHOTO.toFile());
+        try (Inspector inspector = Inspector.of(SEED)) {
+            for (int steps : new int[] {50, 7}) {
+                byte[] explainer = inspector.explainer(AttributionMethod.INTEGRATED_GRADIENTS).steps(steps)
+                        .activations("conv2d").bytes();
+                for (int target : new int[] {-1, 1}) {
+                    Run run = run(explainer, photo, target);
+                    Request request = inspector.image(PHOTO).layers("conv2d");
+                    Heatmap expected = (target < 0 ? request : request.target(target)).attribution(
+                            AttributionMethod.INTEGRATED_GRADIENTS,
+                            HeatmapOptions.defaults().integratedGradients(steps));
+                    double largest = largestRelative(run.floats().get("heatmap"), expected.values());
+                    System.out.printf("INTEGRATED_GRADIENTS, %d steps, class %d: largest relative %.2e, overlay %d%n",
+                            steps, run.targetClass(), largest, largestDifference(run.overlay(), expected.overlay()));
+                    assertThat(largest).isLessThan(1e-4);
+                    assertThat(run.targetClass()).isEqualTo(expected.targetClass());
+                    assertThat(run.score()).isCloseTo(expected.score(), org.assertj.core.data.Offset.offset(1e-5f));
+                    assertThat(largestDifference(run.overlay(), ExplainerTest.drawn(expected,
+                            run.floats().get("heatmap"), photo))).isLessThanOrEqualTo(1);
+                    // the model's own outputs and the layer's are the picture's, not the path's
+                    assertThat(run.floats().get("dense")).containsExactly(request.outputs().get(0).values());
+                    assertThat(run.shapes().get("sequential/conv2d/Relu:0")).containsExactly(1, 32, 178, 178);
+                }
+            }
+            assertThatThrownBy(() -> inspector.explainer(HeatmapMethod.GRAD_CAM).steps(10))
+                    .isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
     void everyClassComesOutInOneRunForReciproCamAndCam() throws Exception {
         BufferedImage photo = ImageIO.read(PHOTO.toFile());
         try (Inspector inspector = Inspector.of(SEED)) { // one sigmoid value: class 0, its complement, and class 1

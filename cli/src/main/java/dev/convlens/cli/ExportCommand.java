@@ -28,8 +28,8 @@ final class ExportCommand implements Callable<Integer> {
     ModelOptions model;
 
     @Option(names = "--method", paramLabel = "METHOD", converter = Converters.Explanation.class,
-            description = "cam, grad-cam, grad-cam-plus-plus, eigen-cam, recipro-cam, gradient, input-x-gradient"
-                    + " or guided-backprop (default: grad-cam)")
+            description = "cam, grad-cam, grad-cam-plus-plus, eigen-cam, recipro-cam, gradient, input-x-gradient,"
+                    + " integrated-gradients or guided-backprop (default: grad-cam)")
     ExplanationMethod method = HeatmapMethod.GRAD_CAM;
 
     @Option(names = "--layer", paramLabel = "LAYER",
@@ -39,6 +39,10 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--activations", split = ",", paramLabel = "LAYER",
             description = "layers whose outputs the explainer returns too")
     List<String> activations = List.of();
+
+    @Option(names = "--steps", paramLabel = "N", description = "integrated gradients' points along the path,"
+            + " run as one batch with the picture (default: 50)")
+    Integer steps;
 
     @Option(names = "--all-classes", description = "also every class's map at once, as the output heatmaps"
             + " (recipro-cam and cam)")
@@ -98,6 +102,9 @@ final class ExportCommand implements Callable<Integer> {
         }
         if (allClasses) {
             explainer = explainer.allClasses();
+        }
+        if (steps != null) {
+            explainer = explainer.steps(steps);
         }
         if (!model.labels.isEmpty()) {
             explainer = explainer.labels(model.labels.toArray(String[]::new));

@@ -51,7 +51,7 @@ public final class ExplainerBuilder {
     /** The methods written in the graph. */
     public static final Set<ExplanationMethod> METHODS = Set.of(HeatmapMethod.CAM, HeatmapMethod.GRAD_CAM,
             HeatmapMethod.GRAD_CAM_PLUS_PLUS, HeatmapMethod.EIGEN_CAM, HeatmapMethod.RECIPRO_CAM,
-            AttributionMethod.GRADIENT, AttributionMethod.INPUT_X_GRADIENT,
+            AttributionMethod.INTEGRATED_GRADIENTS, AttributionMethod.GRADIENT, AttributionMethod.INPUT_X_GRADIENT,
             AttributionMethod.GUIDED_BACKPROP);
     /** The oldest opset with the ops the picture's resize needs (Range, CumSum). */
     static final long OLDEST_OPSET = 11;
@@ -85,10 +85,21 @@ public final class ExplainerBuilder {
      * @param metadata entries added to {@code metadata_props}
      * @param allClasses whether to return every class's map too, as {@value #HEATMAPS} (a method of
      *     {@link #ALL_CLASSES})
+     * @param integration integrated gradients' steps and baseline, or null for another method
      */
     public record Spec(ExplanationMethod method, String layer, LayerInfo.Quantized quantized, String output,
                        Map<String, long[]> shapes, Picture picture, List<String> activations, float[] colors,
-                       Map<String, String> metadata, boolean allClasses) {
+                       Map<String, String> metadata, boolean allClasses, Integration integration) {
+    }
+
+    /**
+     * Integrated gradients' path, run as one batch after the picture's own input: the shapes of {@link Spec} are
+     * then those of a batch of {@code 1 + steps}.
+     *
+     * @param steps the points of the path, the midpoints of equal intervals
+     * @param baseline the model input of a black picture, one value per model channel
+     */
+    public record Integration(int steps, float[] baseline) {
     }
 
     /**
@@ -145,7 +156,9 @@ public final class ExplainerBuilder {
         String classIndex = free(CLASS, taken);
         String score = free(SCORE, taken);
         boolean attribution = spec.method() instanceof AttributionMethod;
-        GradientBuilder.Pick pick = new GradientBuilder.Pick(target, classIndex, score);
+        Integration integration = spec.integration();
+        int points = integration == null ? 0 : integration.steps();
+        GradientBuilder.Pick pick = new GradientBuilder.Pick(target, classIndex, score, points);
         String gradientTarget = gradientFree(spec.method()) ? null : attribution ? picture.name() : spec.layer();
         Onnx.ModelProto gradients;
         try {
@@ -162,10 +175,33 @@ public final class ExplainerBuilder {
             renameInput(graph, picture.name(), input);
         }
         List<Onnx.ValueInfoProto> outputs = new ArrayList<>(model.inFloat32().proto().getGraph().getOutputList());
+        // with integrated gradients the model runs on a batch, the picture first: its outputs are that row
+        Set<String> batched = new java.util.LinkedHashSet<>();
+        if (integration != null) {
+            outputs.forEach(o -> batched.add(o.getName()));
+            batched.addAll(spec.activations());
+            batched.forEach(name -> renameTensor(graph, name, PREFIX + "batch/" + name));
+        }
 
         Onnx.GraphProto.Builder front = Onnx.GraphProto.newBuilder();
-        new PictureInput(new GraphWriter(front, opset, PREFIX + "picture/")).write(image, input, picture.layout(),
-                picture.channels(), picture.width(), picture.height(), picture.preprocessing());
+        GraphWriter frontWriter = new GraphWriter(front, opset, PREFIX + "picture/");
+        String own = integration == null ? input : frontWriter.fresh("input"); // the picture's own model input
+        new PictureInput(frontWriter).write(image, own, picture.layout(), picture.channels(), picture.width(),
+                picture.height(), picture.preprocessing());
+        String baseline = null;
+        if (integration != null) { // the batch: the picture, then baseline + alpha (picture - baseline)
+            long[] perChannel = picture.layout() == Layout.NCHW ? new long[] {1, picture.channels(), 1, 1}
+                    : new long[] {1, 1, 1, picture.channels()};
+            baseline = frontWriter.floats(java.util.Arrays.copyOf(integration.baseline(), picture.channels()),
+                    perChannel);
+            float[] alphas = new float[points];
+            for (int k = 0; k < points; k++) {
+                alphas[k] = (k + 0.5f) / points; // as Attributions: the midpoints, in float
+            }
+            String path = frontWriter.add(baseline, frontWriter.mul(frontWriter.floats(alphas, points, 1, 1, 1),
+                    frontWriter.sub(own, baseline)));
+            frontWriter.emitAs("Concat", List.of(own, path), input, GraphWriter.int1("axis", 0));
+        }
         List<Onnx.NodeProto> nodes = new ArrayList<>(front.getNodeList());
         nodes.addAll(graph.getNodeList());
         graph.clearNode().addAllNode(nodes).addAllInitializer(front.getInitializerList());
@@ -181,7 +217,9 @@ public final class ExplainerBuilder {
         if (attribution) {
             h = picture.height();
             wide = picture.width();
-            map = maps.attribution((AttributionMethod) spec.method(), input, gradient, picture.layout());
+            map = integration != null
+                    ? maps.integratedGradients(own, baseline, gradient, points, picture.layout())
+                    : maps.attribution((AttributionMethod) spec.method(), input, gradient, picture.layout());
         } else {
             long[] shape = spec.shapes().get(spec.layer());
             h = shape[2];
@@ -237,9 +275,14 @@ public final class ExplainerBuilder {
         }
         Map<String, Integer> types = new Graph(gradients.getGraph()).elemTypes(model.inFloat32().inputs(),
                 GraphWriter.FLOAT);
+        for (String name : batched) {
+            w.emitAs("Identity", List.of(w.slice(PREFIX + "batch/" + name, 0, 0, 1)), name);
+        }
         for (String a : spec.activations()) {
             if (outputs.stream().noneMatch(o -> o.getName().equals(a))) {
-                graph.addOutput(ValueInfo.of(a, types.getOrDefault(a, GraphWriter.FLOAT), spec.shapes().get(a)));
+                long[] shape = spec.shapes().get(a).clone();
+                shape[0] = 1;
+                graph.addOutput(ValueInfo.of(a, types.getOrDefault(a, GraphWriter.FLOAT), shape));
             }
         }
         GradientBuilder.prune(graph);
@@ -285,6 +328,18 @@ public final class ExplainerBuilder {
             }
         }
         throw new IllegalStateException("no graph input " + name);
+    }
+
+    /** Renames a tensor everywhere a node writes or reads it. */
+    private static void renameTensor(Onnx.GraphProto.Builder graph, String from, String to) {
+        renameInput(graph, from, to);
+        for (Onnx.NodeProto.Builder n : graph.getNodeBuilderList()) {
+            for (int i = 0; i < n.getOutputCount(); i++) {
+                if (n.getOutput(i).equals(from)) {
+                    n.setOutput(i, to);
+                }
+            }
+        }
     }
 
     /** Renames a model input where nodes read it: its name is one the explainer gives its own input or outputs. */

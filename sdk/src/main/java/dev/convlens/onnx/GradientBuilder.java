@@ -192,9 +192,11 @@ public final class GradientBuilder {
      * @param requested an int64 scalar tensor holding the class, or -1 for the predicted one; null: always predicted
      * @param classTensor where the graph writes the class it explains (int64 scalar), or null for nowhere
      * @param scoreTensor where it writes that class's score (float scalar), or null for nowhere
+     * @param points how many inputs follow the first in the batch, whose rows the seed weighs (integrated
+     *     gradients' points) while the class is the first input's; 0 for a batch of that one input
      */
-    record Pick(String requested, String classTensor, String scoreTensor) {
-        static final Pick PREDICTED = new Pick(null, null, null);
+    record Pick(String requested, String classTensor, String scoreTensor, int points) {
+        static final Pick PREDICTED = new Pick(null, null, null, 0);
     }
 
     private static ByteBuffer build(ModelFile model, String target, String output, Map<String, long[]> shapes,
@@ -277,45 +279,53 @@ public final class GradientBuilder {
         for (int d = 1; d < shape.length; d++) {
             values = Math.multiplyExact(values, shape[d]);
         }
-        if (shape.length > 0 && shape[0] != 1 || values < 1) {
+        if (shape.length > 0 && shape[0] != 1 + pick.points() || values < 1) {
             throw new UnsupportedModelException("the predicted class of output '" + output + "' of shape "
                     + Arrays.toString(shape) + " cannot be picked: a class is one of the values of one input, [1, ...];"
                     + " name the value to explain with Target.output(name, index...)");
         }
+        // the class is picked on the first input's output; the seed weighs the points' rows, or that input's
+        String first = pick.points() > 0 ? writer.slice(output, 0, 0, 1) : output;
+        String one; // the seed of one input, [1, values]
         if (values == 1) { // a single sigmoid value (a scalar too): +1 for class 1, -1 for class 0
-            String predicted = writer.cast(writer.emit("Not", writer.emit("Less", output, writer.scalar(0.5f))),
+            String predicted = writer.cast(writer.emit("Not", writer.emit("Less", first, writer.scalar(0.5f))),
                     GraphWriter.FLOAT);
             String chosen = pick.requested() == null ? predicted : writer.where(
                     writer.emit("Less", pick.requested(), writer.int64Scalar(0)), predicted,
                     writer.cast(pick.requested(), GraphWriter.FLOAT));
-            String seed = writer.sub(writer.mul(chosen, writer.scalar(2f)), writer.scalar(1f));
-            writer.emitAs("Reshape", List.of(seed, writer.int64(shape)), SEED);
+            one = writer.reshape(writer.sub(writer.mul(chosen, writer.scalar(2f)), writer.scalar(1f)), 1, 1);
             if (pick.classTensor() != null) {
                 writer.emitAs("Reshape", List.of(writer.cast(chosen, GraphWriter.INT64), writer.int64()),
                         pick.classTensor());
             }
             if (pick.scoreTensor() != null) { // s for class 1, 1 - s for class 0
-                String score = writer.add(writer.sub(writer.scalar(1f), chosen), writer.mul(seed, output));
+                String score = writer.add(writer.sub(writer.scalar(1f), chosen),
+                        writer.mul(one, writer.reshape(first, 1, 1)));
                 writer.emitAs("Reshape", List.of(score, writer.int64()), pick.scoreTensor());
             }
-            return;
+        } else {
+            String flat = writer.reshape(first, 1, values);
+            String chosen = writer.emit("ArgMax", List.of(flat), GraphWriter.int1("axis", 1),
+                    GraphWriter.int1("keepdims", 1));
+            if (pick.requested() != null) {
+                chosen = writer.where(writer.emit("Less", pick.requested(), writer.int64Scalar(0)), chosen,
+                        pick.requested());
+            }
+            one = writer.mask("Equal", writer.positions(1, values), chosen);
+            if (pick.classTensor() != null) {
+                writer.emitAs("Reshape", List.of(chosen, writer.int64()), pick.classTensor());
+            }
+            if (pick.scoreTensor() != null) {
+                writer.emitAs("Reshape", List.of(writer.reduce("ReduceSum", writer.mul(flat, one), 1),
+                        writer.int64()), pick.scoreTensor());
+            }
         }
-        String flat = writer.reshape(output, 1, values);
-        String chosen = writer.emit("ArgMax", List.of(flat), GraphWriter.int1("axis", 1),
-                GraphWriter.int1("keepdims", 1));
-        if (pick.requested() != null) {
-            chosen = writer.where(writer.emit("Less", pick.requested(), writer.int64Scalar(0)), chosen,
-                    pick.requested());
+        if (pick.points() > 0) { // 0 for the first input's row, the seed for each point's
+            float[] rows = new float[1 + pick.points()];
+            Arrays.fill(rows, 1, rows.length, 1f);
+            one = writer.mul(one, writer.floats(rows, rows.length, 1));
         }
-        String oneHot = writer.mask("Equal", writer.positions(1, values), chosen);
-        writer.emitAs("Reshape", List.of(oneHot, writer.int64(shape)), SEED);
-        if (pick.classTensor() != null) {
-            writer.emitAs("Reshape", List.of(chosen, writer.int64()), pick.classTensor());
-        }
-        if (pick.scoreTensor() != null) {
-            writer.emitAs("Reshape", List.of(writer.reduce("ReduceSum", writer.mul(flat, oneHot), 1),
-                    writer.int64()), pick.scoreTensor());
-        }
+        writer.emitAs("Reshape", List.of(one, writer.int64(shape)), SEED);
     }
 
     /**

@@ -151,6 +151,15 @@ final class HeatmapGraph {
         return w.emit("Relu", w.emit("MatMul", weights, w.reshape(activations, channels, pixels)));
     }
 
+    /**
+     * Integrated gradients' map at the input's resolution: {@code (input - baseline)} times the gradient averaged
+     * over the path's points (the batch's rows after the first), summed over channels.
+     */
+    String integratedGradients(String input, String baseline, String gradient, int points, Layout layout) {
+        String mean = w.reduce("ReduceMean", w.slice(gradient, 0, 1, 1 + points), 0);
+        return w.reduce("ReduceSum", w.mul(w.sub(input, baseline), mean), layout == Layout.NCHW ? 1 : 3);
+    }
+
     /** An attribution's map at the input's resolution, from the model input and the score's gradient there. */
     String attribution(AttributionMethod method, String input, String gradient, Layout layout) {
         long channels = layout == Layout.NCHW ? 1 : 3;
