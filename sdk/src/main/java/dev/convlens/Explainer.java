@@ -41,12 +41,15 @@ import java.util.stream.Collectors;
  *     {@code convlens.explainer.output}, {@code convlens.preprocessing} (in {@link Preprocessing#parse} form) and,
  *     where given, {@code convlens.labels} (a JSON array).</li>
  * </ul>
- * The weights are the model's own: the file is the model's size and a few kilobytes (a float16 model's weights are
+ * The weights are the model's own: the file is the model's size and some 20 kilobytes of its own nodes and constants
+ * (a float16 model's weights are
  * written in float32, as its gradients are taken). The methods written in the graph: {@link HeatmapMethod#CAM},
  * {@link HeatmapMethod#GRAD_CAM}, {@link HeatmapMethod#GRAD_CAM_PLUS_PLUS}, {@link HeatmapMethod#EIGEN_CAM} (its
  * principal component by a fixed number of power iterations), {@link HeatmapMethod#RECIPRO_CAM} (the network's tail
  * run once more, on the layer's maps under every one-hot spatial mask as a batch), {@link AttributionMethod#GRADIENT},
- * {@link AttributionMethod#INPUT_X_GRADIENT} and {@link AttributionMethod#GUIDED_BACKPROP}. The model must import ONNX
+ * {@link AttributionMethod#INPUT_X_GRADIENT}, {@link AttributionMethod#GUIDED_BACKPROP},
+ * {@link AttributionMethod#GUIDED_GRAD_CAM} (both its backward passes) and
+ * {@link AttributionMethod#INTEGRATED_GRADIENTS} (its path as one batch, {@link #steps(int)}). The model must import ONNX
  * opset 11 or later.
  *
  * <p>Immutable and thread-safe: each option method returns a changed copy; {@link #bytes()}, {@link #save(Path)} and
@@ -70,13 +73,14 @@ public final class Explainer {
      * @throws NullPointerException if name is null
      * @throws LayerNotFoundException if the name matches no layer
      * @throws IllegalArgumentException if it matches several
-     * @throws IllegalStateException if the method is an attribution, which follows the gradient to the input
+     * @throws IllegalStateException if the method is an attribution, which follows the gradient to the input (but
+     *     {@link AttributionMethod#GUIDED_GRAD_CAM}, whose Grad-CAM takes the layer)
      */
     public Explainer layer(String name) {
         Objects.requireNonNull(name, "name");
-        if (task.method() instanceof AttributionMethod) {
+        if (task.method() instanceof AttributionMethod && task.method() != AttributionMethod.GUIDED_GRAD_CAM) {
             throw new IllegalStateException(task.method() + " follows the gradient down to the input and takes no"
-                    + " layer; a layer is for the heatmap methods, CAM, GRAD_CAM, GRAD_CAM_PLUS_PLUS and EIGEN_CAM");
+                    + " layer; a layer is for the heatmap methods and GUIDED_GRAD_CAM's Grad-CAM");
         }
         return new Explainer(pipeline, task.withLayer(pipeline.catalog().selectOne(name)));
     }

@@ -288,8 +288,9 @@ public final class Inspector implements AutoCloseable {
      *
      * @param method {@link HeatmapMethod#CAM}, {@link HeatmapMethod#GRAD_CAM},
      *     {@link HeatmapMethod#GRAD_CAM_PLUS_PLUS}, {@link HeatmapMethod#EIGEN_CAM}, {@link HeatmapMethod#RECIPRO_CAM},
-     *     {@link AttributionMethod#GRADIENT}, {@link AttributionMethod#INPUT_X_GRADIENT} or
-     *     {@link AttributionMethod#GUIDED_BACKPROP}
+     *     {@link AttributionMethod#GRADIENT}, {@link AttributionMethod#INPUT_X_GRADIENT},
+     *     {@link AttributionMethod#GUIDED_BACKPROP}, {@link AttributionMethod#GUIDED_GRAD_CAM} or
+     *     {@link AttributionMethod#INTEGRATED_GRADIENTS}
      * @return an immutable explainer with the default settings
      * @throws NullPointerException if method is null
      * @throws IllegalArgumentException if the method is not one an explainer computes in its graph

@@ -187,6 +187,22 @@ class ExplainerTest {
     }
 
     @Test
+    void guidedGradCamRunsBothItsPassesInOneGraph() throws Exception {
+        BufferedImage photo = ImageIO.read(PHOTO.toFile());
+        try (Inspector inspector = Inspector.of(SEED)) {
+            for (String layer : List.of("conv2d_4", "conv2d_2")) {
+                Run run = run(inspector.explainer(AttributionMethod.GUIDED_GRAD_CAM).layer(layer).bytes(), photo, -1);
+                Heatmap expected = inspector.image(PHOTO).layers(layer).attribution(AttributionMethod.GUIDED_GRAD_CAM);
+                double largest = largestRelative(run.floats().get("heatmap"), expected.values());
+                System.out.printf("GUIDED_GRAD_CAM on %s: largest relative %.2e%n", layer, largest);
+                assertThat(largest).isLessThan(1e-5);
+                assertThat(largestDifference(run.overlay(), drawn(expected, run.floats().get("heatmap"), photo)))
+                        .isLessThanOrEqualTo(1);
+            }
+        }
+    }
+
+    @Test
     void integratedGradientsRunTheirPathAsOneBatch() throws Exception {
         BufferedImage photo = ImageIO.read(PHOTO.toFile());
         try (Inspector inspector = Inspector.of(SEED)) {

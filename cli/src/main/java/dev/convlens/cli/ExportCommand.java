@@ -29,7 +29,7 @@ final class ExportCommand implements Callable<Integer> {
 
     @Option(names = "--method", paramLabel = "METHOD", converter = Converters.Explanation.class,
             description = "cam, grad-cam, grad-cam-plus-plus, eigen-cam, recipro-cam, gradient, input-x-gradient,"
-                    + " integrated-gradients or guided-backprop (default: grad-cam)")
+                    + " integrated-gradients, guided-backprop or guided-grad-cam (default: grad-cam)")
     ExplanationMethod method = HeatmapMethod.GRAD_CAM;
 
     @Option(names = "--layer", paramLabel = "LAYER",

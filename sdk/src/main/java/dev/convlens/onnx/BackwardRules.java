@@ -647,12 +647,16 @@ final class BackwardRules {
             apart[i] = (extent + win.strides[i] - 1) / win.strides[i];
         }
         boolean overlapping = Arrays.stream(apart).anyMatch(a -> a > 1);
-        if (opset < 9 || overlapping && opset < 10 || n.getOutputCount() > 1
-                || Attributes.integer(n, "storage_order", 0) != 0) {
+        if (opset < 9 || overlapping && opset < 10 || Attributes.integer(n, "storage_order", 0) != 0) {
             return maxPoolByPositions(n, x, gy, win);
         }
-        String indices = w.fresh("indices");
-        w.replace(index, n.toBuilder().addOutput(indices).build());
+        String indices;
+        if (n.getOutputCount() > 1 && !n.getOutput(1).isEmpty()) { // its Indices already (another backward pass's)
+            indices = n.getOutput(1);
+        } else {
+            indices = w.fresh("indices");
+            w.replace(index, n.toBuilder().addOutput(indices).build());
+        }
         if (!overlapping) {
             return unpoolable(in, shape(n.getOutput(0)), win)
                     ? w.emit("MaxUnpool", List.of(gy, indices, w.int64(in)), ints("kernel_shape", win.kernel),

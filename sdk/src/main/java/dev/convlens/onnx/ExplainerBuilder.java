@@ -51,7 +51,7 @@ public final class ExplainerBuilder {
     /** The methods written in the graph. */
     public static final Set<ExplanationMethod> METHODS = Set.of(HeatmapMethod.CAM, HeatmapMethod.GRAD_CAM,
             HeatmapMethod.GRAD_CAM_PLUS_PLUS, HeatmapMethod.EIGEN_CAM, HeatmapMethod.RECIPRO_CAM,
-            AttributionMethod.INTEGRATED_GRADIENTS, AttributionMethod.GRADIENT, AttributionMethod.INPUT_X_GRADIENT,
+            AttributionMethod.INTEGRATED_GRADIENTS, AttributionMethod.GUIDED_GRAD_CAM, AttributionMethod.GRADIENT, AttributionMethod.INPUT_X_GRADIENT,
             AttributionMethod.GUIDED_BACKPROP);
     /** The oldest opset with the ops the picture's resize needs (Range, CumSum). */
     static final long OLDEST_OPSET = 11;
@@ -125,6 +125,9 @@ public final class ExplainerBuilder {
         } else {
             needed.addAll(GradientBuilder.path(model, method instanceof HeatmapMethod ? layer : input, output));
         }
+        if (method == AttributionMethod.GUIDED_GRAD_CAM) { // and Grad-CAM's pass down to the layer
+            needed.addAll(GradientBuilder.path(model, layer, output));
+        }
         needed.addAll(activations);
         needed.remove(input);
         return List.copyOf(needed);
@@ -159,7 +162,9 @@ public final class ExplainerBuilder {
         Integration integration = spec.integration();
         int points = integration == null ? 0 : integration.steps();
         GradientBuilder.Pick pick = new GradientBuilder.Pick(target, classIndex, score, points);
-        String gradientTarget = gradientFree(spec.method()) ? null : attribution ? picture.name() : spec.layer();
+        boolean guidedGradCam = spec.method() == AttributionMethod.GUIDED_GRAD_CAM;
+        String gradientTarget = gradientFree(spec.method()) ? null
+                : attribution && !guidedGradCam ? picture.name() : spec.layer();
         Onnx.ModelProto gradients;
         try {
             gradients = GradientBuilder.model(model, gradientTarget, spec.output(), spec.shapes(),
@@ -169,6 +174,8 @@ public final class ExplainerBuilder {
                     + " RECIPRO_CAM, or CAM on a head of global average pooling and one dense layer.", e);
         }
         Onnx.GraphProto.Builder graph = gradients.getGraph().toBuilder();
+        String guided = guidedGradCam // its guided pass down to the input, beside Grad-CAM's to the layer
+                ? GradientBuilder.guidedToInput(graph, model, picture.name(), spec.output(), spec.shapes()) : null;
         // the model's input becomes a tensor the picture's nodes write; renamed where the picture takes its name
         String input = picture.name().equals(image) ? PREFIX + "input" : picture.name();
         if (!input.equals(picture.name())) {
@@ -208,7 +215,7 @@ public final class ExplainerBuilder {
 
         GraphWriter w = new GraphWriter(graph, opset, PREFIX);
         HeatmapGraph maps = new HeatmapGraph(w);
-        String gradient = GradientBuilder.gradientOf(attribution ? picture.name() : spec.layer());
+        String gradient = GradientBuilder.gradientOf(attribution && !guidedGradCam ? picture.name() : spec.layer());
         long h;
         long wide;
         String map;
@@ -217,9 +224,15 @@ public final class ExplainerBuilder {
         if (attribution) {
             h = picture.height();
             wide = picture.width();
-            map = integration != null
-                    ? maps.integratedGradients(own, baseline, gradient, points, picture.layout())
-                    : maps.attribution((AttributionMethod) spec.method(), input, gradient, picture.layout());
+            if (guidedGradCam) {
+                long[] shape = spec.shapes().get(spec.layer());
+                String cam = w.reshape(maps.cam(HeatmapMethod.GRAD_CAM, spec.layer(), gradient), shape[2], shape[3]);
+                map = maps.guidedGradCam(guided, cam, shape[2], shape[3], h, wide, picture.layout());
+            } else {
+                map = integration != null
+                        ? maps.integratedGradients(own, baseline, gradient, points, picture.layout())
+                        : maps.attribution((AttributionMethod) spec.method(), input, gradient, picture.layout());
+            }
         } else {
             long[] shape = spec.shapes().get(spec.layer());
             h = shape[2];

@@ -220,29 +220,14 @@ public final class GradientBuilder {
         Graph graph = new Graph(proto.getGraph());
         Onnx.GraphProto.Builder out = proto.getGraph().toBuilder();
         GraphWriter writer = new GraphWriter(out, Graph.opset(proto), PREFIX);
-        if (target == null) { // the picked class and its score alone, for a method that needs no gradient
-            pickedSeed(writer, output, shapes.get(output), pick);
-            return proto.toBuilder().setGraph(out).build();
-        }
-        Set<String> active = active(graph, target, output);
-        Map<String, String> gradients = new HashMap<>(Map.of(output, SEED));
-        BackwardRules rules = new BackwardRules(graph, shapes, active, writer, guided,
-                (tensor, gradient) -> gradients.merge(tensor, gradient, writer::add));
         if (pick != null) { // before the backward nodes that read the seed: nodes are listed in topological order
             pickedSeed(writer, output, shapes.get(output), pick);
         }
-        for (int i = graph.nodeCount() - 1; i >= 0; i--) {
-            Onnx.NodeProto node = graph.node(i);
-            List<String> outputGradients = node.getOutputList().stream().map(gradients::get).toList();
-            if (outputGradients.stream().anyMatch(Objects::nonNull)
-                    && node.getInputList().stream().anyMatch(active::contains)) {
-                rules.backward(i, node, outputGradients);
-            }
+        if (target == null) { // the picked class and its score alone, for a method that needs no gradient
+            return proto.toBuilder().setGraph(out).build();
         }
+        Map<String, String> gradients = backward(graph, shapes, writer, target, output, guided);
         String gradient = gradients.get(target);
-        if (gradient == null) {
-            throw new UnsupportedModelException("no gradient reaches '" + target + "' from '" + output + "'");
-        }
         writer.emitAs("Identity", List.of(gradient), gradientOf(target));
         if (pick == null) {
             out.addInput(ValueInfo.of(SEED, GraphWriter.FLOAT, shapes.get(output)));
@@ -271,6 +256,48 @@ public final class GradientBuilder {
             prune(out);
         }
         return proto.toBuilder().setGraph(out).build();
+    }
+
+    /**
+     * Writes one backward pass, from {@link #SEED} at the output down to a target.
+     *
+     * @return the gradient written for each tensor on the way, the target's included
+     * @throws UnsupportedModelException if no gradient reaches the target, or an op on the way has no rule
+     */
+    private static Map<String, String> backward(Graph graph, Map<String, long[]> shapes, GraphWriter writer,
+                                                String target, String output, boolean guided) {
+        Set<String> active = active(graph, target, output);
+        Map<String, String> gradients = new HashMap<>(Map.of(output, SEED));
+        BackwardRules rules = new BackwardRules(graph, shapes, active, writer, guided,
+                (tensor, gradient) -> gradients.merge(tensor, gradient, writer::add));
+        for (int i = graph.nodeCount() - 1; i >= 0; i--) {
+            Onnx.NodeProto node = graph.node(i);
+            List<String> outputGradients = node.getOutputList().stream().map(gradients::get).toList();
+            if (outputGradients.stream().anyMatch(Objects::nonNull)
+                    && node.getInputList().stream().anyMatch(active::contains)) {
+                rules.backward(i, node, outputGradients);
+            }
+        }
+        if (gradients.get(target) == null) {
+            throw new UnsupportedModelException("no gradient reaches '" + target + "' from '" + output + "'");
+        }
+        return gradients;
+    }
+
+    /**
+     * Writes a second backward pass into a gradient model: guided backpropagation from the same seed down to the
+     * model's input, its nodes named apart from the first pass's (guided Grad-CAM needs both in one run).
+     *
+     * @param out the graph of a model {@link #model} built, with its seed
+     * @return the tensor holding the guided gradient at the input
+     */
+    static String guidedToInput(Onnx.GraphProto.Builder out, ModelFile model, String input, String output,
+                                Map<String, long[]> shapes) {
+        Onnx.ModelProto proto = model.inFloat32().proto();
+        GraphWriter writer = new GraphWriter(out, Graph.opset(proto), PREFIX + "guided/");
+        // the graph as the first pass left it: a MaxPool it gave an Indices output keeps it, for both passes
+        String gradient = backward(new Graph(out.build()), shapes, writer, input, output, true).get(input);
+        return writer.emitAs("Identity", List.of(gradient), PREFIX + "guided/" + input);
     }
 
     /** Writes the nodes that compute {@link #SEED} for the picked class from the output of one input. */

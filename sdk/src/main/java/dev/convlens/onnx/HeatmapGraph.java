@@ -160,6 +160,16 @@ final class HeatmapGraph {
         return w.reduce("ReduceSum", w.mul(w.sub(input, baseline), mean), layout == Layout.NCHW ? 1 : 3);
     }
 
+    /**
+     * Guided Grad-CAM's map at the input's resolution: the guided gradient's largest absolute value over the
+     * channels times the Grad-CAM map resized to the input as {@code MapMath.resize} does.
+     */
+    String guidedGradCam(String guided, String cam, long h, long wide, long height, long width, Layout layout) {
+        String guidedMap = w.reshape(attribution(AttributionMethod.GUIDED_BACKPROP, null, guided, layout), height,
+                width);
+        return w.mul(guidedMap, resize(cam, h, wide, w.int64Scalar(height), w.int64Scalar(width)));
+    }
+
     /** An attribution's map at the input's resolution, from the model input and the score's gradient there. */
     String attribution(AttributionMethod method, String input, String gradient, Layout layout) {
         long channels = layout == Layout.NCHW ? 1 : 3;
