@@ -441,7 +441,10 @@ final class Pipeline implements AutoCloseable {
                 }
                 float[] black = new PixelSpace(input, chosen, 1, 1).toInput(new float[input.channels()]);
                 integration = new ExplainerBuilder.Integration(task.steps(), black);
-                shapes = batchShapes(tensors, shapes, shape, 1 + task.steps());
+                shapes = cams.batchShapes(tensors, shapes, shape, 1 + task.steps());
+                long[] batch = shape.clone();
+                batch[0] = 1 + task.steps();
+                shapes.put(input.name(), batch);
             }
             long[] maps = shapes.get(weighed);
             if (task.method() instanceof HeatmapMethod && (maps.length != 4 || maps[0] != 1)) {
@@ -460,29 +463,6 @@ final class Pipeline implements AutoCloseable {
             written.get(bytes);
             return bytes;
         });
-    }
-
-    /**
-     * The shapes of a batch, from runs of one input and of two: a dimension that grows with the batch grows by what
-     * it grew from one to two (the activations of a batch of 51 in Java's heap, to read their shapes, would take
-     * gigabytes where these take twice one input's).
-     */
-    private Map<String, long[]> batchShapes(List<String> tensors, Map<String, long[]> one, long[] shape, int batch) {
-        long[] two = shape.clone();
-        two[0] = 2;
-        Map<String, long[]> pair = cams.shapes(tensors,
-                new float[2 * Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact))], two);
-        pair.put(input.name(), two);
-        Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
-        one.forEach((name, s1) -> {
-            long[] s2 = pair.get(name);
-            long[] s = s1.clone();
-            for (int d = 0; d < s.length; d++) {
-                s[d] = s1[d] + (s2[d] - s1[d]) * (batch - 1);
-            }
-            shapes.put(name, s);
-        });
-        return shapes;
     }
 
     /** Runs gradient ascent for the task's channels and draws each pattern. */

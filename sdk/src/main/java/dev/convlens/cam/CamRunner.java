@@ -149,6 +149,31 @@ public final class CamRunner {
         return shapes(forward(tensors, input, shape, null));
     }
 
+    /**
+     * The shapes of some tensors for a batch, from their shapes for one input and a run of two: a dimension that
+     * grows with the batch grows by what it grew from one to two (a batch of 51's activations in the Java heap, only
+     * to read their shapes, would take gigabytes where this takes twice one input's).
+     *
+     * @param one the tensors' shapes for one input, as {@link #shapes} gives them
+     * @param shape the input's shape for one input
+     */
+    public Map<String, long[]> batchShapes(List<String> tensors, Map<String, long[]> one, long[] shape, int batch) {
+        long[] two = shape.clone();
+        two[0] = 2;
+        Map<String, long[]> pair = shapes(tensors,
+                new float[2 * Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact))], two);
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        pair.forEach((name, s2) -> {
+            long[] s1 = one.get(name);
+            long[] s = s1.clone();
+            for (int d = 0; d < s.length; d++) {
+                s[d] = s1[d] + (s2[d] - s1[d]) * (batch - 1);
+            }
+            shapes.put(name, s);
+        });
+        return shapes;
+    }
+
     /** The shape of every tensor a run returned. */
     private static Map<String, long[]> shapes(Forward f) {
         Map<String, long[]> shapes = new LinkedHashMap<>();
