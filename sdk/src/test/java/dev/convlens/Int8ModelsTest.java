@@ -124,4 +124,27 @@ class Int8ModelsTest {
             }
         }
     }
+
+    /**
+     * The QDQ copy's gradients through its MaxPools, which run on its integers: Grad-CAM on an earlier layer and the
+     * input gradients agree with the float model's. (ONNX Runtime's 8-bit MaxPool leaves the Indices output a
+     * gradient reads unwritten; the rule compares the window's positions with the maximum instead.)
+     */
+    @org.junit.jupiter.api.Test
+    void gradientsPassTheQdqCopysIntegerMaxPools() {
+        try (Inspector int8 = open("qdq"); Inspector full = Inspector.of(FLOAT)) {
+            double cam = Correlation.pearson(
+                    Correlation.widen(full.image(PHOTO).layers("conv2d_2").heatmap(HeatmapMethod.GRAD_CAM).values()),
+                    Correlation.widen(int8.image(PHOTO).layers("conv2d_2").heatmap(HeatmapMethod.GRAD_CAM).values()));
+            System.out.printf("qdq GRAD_CAM on conv2d_2: Pearson with the float model's %.4f%n", cam);
+            assertThat(cam).isGreaterThan(0.95);
+            for (AttributionMethod method : new AttributionMethod[] {AttributionMethod.INPUT_X_GRADIENT,
+                    AttributionMethod.GRADIENT}) {
+                double r = Correlation.pearson(Correlation.widen(full.image(PHOTO).attribution(method).values()),
+                        Correlation.widen(int8.image(PHOTO).attribution(method).values()));
+                System.out.printf("qdq %s: Pearson with the float model's %.4f%n", method, r);
+                assertThat(r).as(method.name()).isGreaterThan(0.95);
+            }
+        }
+    }
 }

@@ -647,8 +647,17 @@ final class BackwardRules {
             apart[i] = (extent + win.strides[i] - 1) / win.strides[i];
         }
         boolean overlapping = Arrays.stream(apart).anyMatch(a -> a > 1);
+        int producer = graph.producer(x);
+        // a MaxPool of an int8 model's integers (after a QuantizeLinear, or one ONNX Runtime fuses from a Dequantize-
+        // MaxPool-Quantize chain) runs in an 8-bit kernel that leaves the Indices output unwritten: MaxUnpool then
+        // reads indices such as -19
+        boolean quantized = producer >= 0 && Set.of("QuantizeLinear", "DequantizeLinear")
+                .contains(graph.node(producer).getOpType());
+        if (quantized) { // its integers compared in float32, where the comparison's convolutions run
+            return maxPoolByPositions(n, w.cast(x, FLOAT), w.cast(n.getOutput(0), FLOAT), gy, win);
+        }
         if (opset < 9 || overlapping && opset < 10 || Attributes.integer(n, "storage_order", 0) != 0) {
-            return maxPoolByPositions(n, x, gy, win);
+            return maxPoolByPositions(n, x, n.getOutput(0), gy, win);
         }
         String indices;
         if (n.getOutputCount() > 1 && !n.getOutput(1).isEmpty()) { // its Indices already (another backward pass's)
@@ -702,10 +711,9 @@ final class BackwardRules {
      * and that no earlier position has won, take their gradient, which the transposed Conv with the same kernel lays
      * back. The first position wins a tie, as in Indices.
      */
-    private String maxPoolByPositions(Onnx.NodeProto n, String x, String gy, Window win) {
-        long[] in = shape(x);
-        String y = n.getOutput(0);
-        long[] out = shape(y);
+    private String maxPoolByPositions(Onnx.NodeProto n, String x, String y, String gy, Window win) {
+        long[] in = shape(n.getInput(0));
+        long[] out = shape(n.getOutput(0));
         int spatial = win.kernel.length;
         long[] pads = win.pads.clone();
         long[] outputPadding = new long[spatial];
