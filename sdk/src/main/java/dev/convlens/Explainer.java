@@ -42,7 +42,8 @@ import java.util.stream.Collectors;
  *     where given, {@code convlens.labels} (a JSON array).</li>
  * </ul>
  * The weights are the model's own: the file is the model's size and some 20 kilobytes of its own nodes and constants
- * (a float16 model's weights are written in float32, as its gradients are taken). The methods written in the graph:
+ * (a float16 model's weights stay float16, each Cast to the float32 its gradients are taken in). The methods written
+ * in the graph:
  * {@link HeatmapMethod#CAM},
  * {@link HeatmapMethod#GRAD_CAM}, {@link HeatmapMethod#GRAD_CAM_PLUS_PLUS}, {@link HeatmapMethod#EIGEN_CAM} (its
  * principal component by a fixed number of power iterations), {@link HeatmapMethod#RECIPRO_CAM} (the network's tail

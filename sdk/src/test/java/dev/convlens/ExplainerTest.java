@@ -362,6 +362,10 @@ class ExplainerTest {
                                 expected.values()));
                 assertThat(largestRelative(run.floats().get("heatmap"), expected.values())).isLessThan(1e-5);
                 assertThat(run.targetClass()).isEqualTo(expected.targetClass());
+                // its weights stay float16: the float32 copy's would add 2 bytes a weight
+                assertThat(dev.convlens.onnx.ModelFile.of(explainer).proto().getGraph().getInitializerList())
+                        .filteredOn(t -> t.getName().startsWith("convlens/explain/float16/")).isNotEmpty()
+                        .allSatisfy(t -> assertThat(t.getDataType()).isEqualTo(10));
             }
         }
     }
@@ -420,6 +424,11 @@ class ExplainerTest {
             inspector.explainer(HeatmapMethod.CAM).allClasses().save(file);
             files.add(file.toString());
         }
+        try (Inspector inspector = Inspector.of(new TestModels(TestModels.Spec.rgb(16, 24).withFloat16()).bytes())) {
+            Path file = dir.resolve("float16.onnx"); // its weights float16, Cast in the graph
+            inspector.explainer(HeatmapMethod.GRAD_CAM).save(file);
+            files.add(file.toString());
+        }
         String checked = Python.run("import sys, onnx\n"
                 + "for f in sys.argv[1:]:\n"
                 + "    m = onnx.load(f); onnx.checker.check_model(m, full_check=True)\n"
@@ -432,7 +441,8 @@ class ExplainerTest {
                 .contains("RECIPRO_CAM.onnx [13] ['image', 'target'] ['dense', 'heatmap', 'overlay', 'class',"
                         + " 'score', 'heatmaps', 'sequential/conv2d/Relu:0']")
                 .contains("CAM.onnx [13] ['image', 'target'] ['scores', 'heatmap', 'overlay', 'class', 'score',"
-                        + " 'heatmaps']");
+                        + " 'heatmaps']")
+                .contains("float16.onnx [13] ['image', 'target'] ['scores', 'heatmap', 'overlay', 'class', 'score']");
     }
 
     @Test

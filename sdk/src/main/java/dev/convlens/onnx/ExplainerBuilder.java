@@ -299,6 +299,7 @@ public final class ExplainerBuilder {
             }
         }
         GradientBuilder.prune(graph);
+        keepFloat16Weights(graph, model.proto().getGraph());
         Onnx.ModelProto.Builder result = gradients.toBuilder().setGraph(graph).clearMetadataProps();
         for (Onnx.StringStringEntryProto e : gradients.getMetadataPropsList()) {
             if (!spec.metadata().containsKey(e.getKey())) {
@@ -308,6 +309,40 @@ public final class ExplainerBuilder {
         spec.metadata().forEach((k, v) -> result.addMetadataProps(
                 Onnx.StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
         return ModelFile.serialize(result.build());
+    }
+
+    /**
+     * Puts a float16 model's own weights back where the float32 copy has them: each stays float16 under a new name,
+     * and a Cast at the front of the graph gives its float32 values (exactly the copy's: every float16 value is a
+     * float32 value) the weight's name, so the explainer is the model's size, not twice it. Weights kept in external
+     * files stay in float32.
+     */
+    private static void keepFloat16Weights(Onnx.GraphProto.Builder graph, Onnx.GraphProto original) {
+        Set<String> inputs = new java.util.HashSet<>(); // older models list their weights as inputs too: left alone
+        original.getInputList().forEach(v -> inputs.add(v.getName()));
+        Map<String, Onnx.TensorProto> halves = new java.util.HashMap<>();
+        for (Onnx.TensorProto t : original.getInitializerList()) {
+            if (t.getDataType() == Onnx.TensorProto.DataType.FLOAT16_VALUE && !inputs.contains(t.getName())
+                    && t.getDataLocation() != Onnx.TensorProto.DataLocation.EXTERNAL) {
+                halves.put(t.getName(), t);
+            }
+        }
+        if (halves.isEmpty()) {
+            return;
+        }
+        List<Onnx.NodeProto> casts = new ArrayList<>();
+        for (int i = 0; i < graph.getInitializerCount(); i++) {
+            Onnx.TensorProto half = halves.get(graph.getInitializer(i).getName());
+            if (half != null) {
+                String name = PREFIX + "float16/" + half.getName();
+                graph.setInitializer(i, half.toBuilder().setName(name));
+                casts.add(Onnx.NodeProto.newBuilder().setOpType("Cast").setName(name + "/Cast").addInput(name)
+                        .addOutput(half.getName()).addAttribute(GraphWriter.int1("to", GraphWriter.FLOAT)).build());
+            }
+        }
+        List<Onnx.NodeProto> nodes = new ArrayList<>(casts);
+        nodes.addAll(graph.getNodeList());
+        graph.clearNode().addAllNode(nodes);
     }
 
     /** Every tensor name of a graph but its input's, which the explainer replaces. */
