@@ -20,6 +20,6 @@ final class AttributionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return explanations.run(Converters.name(method), r -> r.attribution(method));
+        return explanations.run(Converters.name(method), null, r -> r.attribution(method));
     }
 }

@@ -2,6 +2,7 @@ package dev.convlens.cli;
 
 import dev.convlens.Inspector;
 import java.awt.image.BufferedImage;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -19,14 +20,15 @@ final class ChannelCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "IMAGE", description = "an image file")
     Path image;
 
-    @Option(names = "--layer", required = true, paramLabel = "LAYER", description = "the layer")
+    @Option(names = "--layer", required = true, paramLabel = "LAYER", description = "the layer: a name or an index,"
+            + " -1 the last")
     String layer;
 
     @Option(names = "--channel", required = true, paramLabel = "N", description = "the channel, from 0")
     int channel;
 
     @Mixin
-    GridsCommand.DrawingOptions drawing;
+    Rendering rendering;
 
     @Option(names = "--out", paramLabel = "FILE",
             description = "the PNG to write (default: out/IMAGE_LAYER_N.png)")
@@ -34,12 +36,14 @@ final class ChannelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<Path> files = Inputs.images(List.of(image.toString()));
+        if (!Files.isRegularFile(image)) {
+            throw new ConvLens.UsageException((Files.isDirectory(image) ? image + " is a folder" : "no image file "
+                    + image) + "; channel draws one image: give its file (grids takes folders)");
+        }
+        rendering.check();
         try (Inspector inspector = model.open()) {
-            String name = ModelOptions.layers(inspector, List.of(layer)).get(0);
-            drawing.layers(inspector);
-            BufferedImage picture = drawing.apply(List.of(), model.request(inspector, files.get(0)))
-                    .channel(name, channel);
+            String name = ModelOptions.layers(inspector, "--layer", List.of(layer)).get(0);
+            BufferedImage picture = rendering.apply(model.request(inspector, image)).channel(name, channel);
             Path file = out != null ? out : Path.of("out", Outputs.stem(image) + "_" + name.replaceAll(
                     "[^A-Za-z0-9._-]", "_") + "_" + channel + ".png");
             Outputs.png(picture, file);

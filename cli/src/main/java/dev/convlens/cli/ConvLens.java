@@ -25,7 +25,7 @@ import picocli.CommandLine.ScopeType;
                 ExportCommand.class})
 public final class ConvLens implements Runnable {
     /** A bad argument, found by a command after parsing: exit code 2. */
-    static final class UsageException extends RuntimeException {
+    static final class UsageException extends IllegalArgumentException {
         private static final long serialVersionUID = 1L;
 
         UsageException(String message) {
@@ -60,7 +60,12 @@ public final class ConvLens implements Runnable {
      * @param args the arguments
      */
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        int code = run(args, out, err);
+        out.flush(); // what a command print()ed without a line's end
+        err.flush();
+        System.exit(code);
     }
 
     /** Runs a command line, writing to the given streams; returns the exit code. */
@@ -72,9 +77,9 @@ public final class ConvLens implements Runnable {
             return 2;
         });
         line.setExecutionExceptionHandler((e, command, parsed) -> {
-            boolean usage = e instanceof UsageException || e instanceof LayerNotFoundException
-                    || e instanceof IllegalArgumentException || e instanceof IndexOutOfBoundsException;
-            err.println(name(command) + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+            boolean usage = e instanceof LayerNotFoundException || e instanceof IllegalArgumentException
+                    || e instanceof IndexOutOfBoundsException;
+            err.println(name(command) + ": " + Messages.of(e));
             if (parsed.hasMatchedOption("--verbose")
                     || parsed.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"))) {
                 e.printStackTrace(err);

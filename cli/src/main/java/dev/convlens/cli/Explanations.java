@@ -1,6 +1,8 @@
 package dev.convlens.cli;
 
+import dev.convlens.ExplanationMethod;
 import dev.convlens.Heatmap;
+import dev.convlens.HeatmapMethod;
 import dev.convlens.Inspector;
 import dev.convlens.Request;
 import dev.convlens.Target;
@@ -11,21 +13,21 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * What {@code heatmap} and {@code attribution} share: the class to explain, the layer, where the overlays go,
+ * What {@code heatmap} and {@code attribution} share: the class to explain, where the overlays go,
  * and the batch that writes them ({@code chelsea_grad-cam.png}).
  */
 final class Explanations extends ImageOptions {
+    @Mixin
+    Labels labels;
+
     @Option(names = "--target", paramLabel = "TARGET", converter = Converters.TargetText.class,
             description = "what to explain: a class (3), or one value of any output by its index, batch first"
                     + " ('scores[0,4271,1]'); default: the predicted class")
     Target target;
-
-    @Option(names = "--layer", paramLabel = "LAYER",
-            description = "the layer (default: the last spatial convolution)")
-    String layer;
 
     @Option(names = "--out", paramLabel = "DIR", description = "where the overlays go (default: ${DEFAULT-VALUE})")
     Path out = Path.of("out");
@@ -33,19 +35,38 @@ final class Explanations extends ImageOptions {
     @Option(names = "--json", description = "print one JSON line per image: class, score, layer, file")
     boolean json;
 
-    /** Explains each image with one method and writes its overlay on the image. */
-    int run(String method, Function<Request, Heatmap> explain) {
+    /**
+     * {@code grad-cam of cat (class 0), score 0.574, on conv2d_4 (7x7)}: what the map explains and where it was
+     * taken; Eigen-CAM explains no class, and occlusion and the attributions take no layer.
+     */
+    String describe(String method, Heatmap heatmap) {
+        ExplanationMethod m = heatmap.method();
+        String what = m == HeatmapMethod.EIGEN_CAM ? " of no class (the layer's first principal component)"
+                : String.format(Locale.ROOT, " of %s, score %.3f", heatmap.target().output() == null
+                        ? labels.name(heatmap.targetClass()) : heatmap.target().toString(), heatmap.score());
+        String where = usesLayer(m) ? ", on " + heatmap.layer().name() : ", on the input";
+        return method + what + where + " (" + heatmap.width() + "x" + heatmap.height() + ")";
+    }
+
+    private static boolean usesLayer(ExplanationMethod method) {
+        return method instanceof HeatmapMethod && method != HeatmapMethod.OCCLUSION;
+    }
+
+    /**
+     * Explains each image with one method and writes its overlay on the image.
+     *
+     * @param layer the {@code --layer} given, or null for the method's default (or a method that takes none)
+     */
+    int run(String method, String layer, Function<Request, Heatmap> explain) {
         List<Path> files = files();
         PrintWriter print = out();
         Outputs.createFolder(out);
         try (Inspector inspector = open(files.size())) {
-            if (layer != null) {
-                ModelOptions.layers(inspector, List.of(layer));
-            }
+            String name = layer == null ? null : ModelOptions.layers(inspector, "--layer", List.of(layer)).get(0);
             Outputs names = new Outputs(out, files);
-            int failed = Batch.run(files, workers(files.size()), err(), image -> {
+            int failed = Batch.run("explaining", files, workers(files.size()), err(), image -> {
                 Request request = request(inspector, image);
-                request = layer == null ? request : request.layers(layer);
+                request = name == null ? request : request.layers(name);
                 Heatmap heatmap = explain.apply(target == null ? request : request.target(target));
                 Path file = out.resolve(names.name(image) + "_" + method + ".png");
                 Outputs.png(heatmap.overlay(), file);
@@ -53,17 +74,20 @@ final class Explanations extends ImageOptions {
                     Map<String, Object> line = new LinkedHashMap<>();
                     line.put("image", image.toString());
                     line.put("method", method);
-                    line.put("layer", heatmap.layer().name());
+                    if (usesLayer(heatmap.method())) {
+                        line.put("layer", heatmap.layer().name());
+                    }
                     line.put("target", heatmap.target().toString());
                     line.put("class", heatmap.targetClass());
+                    if (heatmap.targetClass() >= 0 && heatmap.targetClass() < labels.labels.size()) {
+                        line.put("label", labels.labels.get(heatmap.targetClass()));
+                    }
                     line.put("score", heatmap.score());
                     line.put("file", file.toString());
                     return Json.write(line);
                 }
-                return String.format(Locale.ROOT, "%s: %s of %s (score %.3f) on %s, %dx%d -> %s", image,
-                        method, heatmap.target(), heatmap.score(), heatmap.layer().name(), heatmap.width(),
-                        heatmap.height(), file);
-            }, (index, image, text) -> print.println(text));
+                return image + ": " + describe(method, heatmap) + " -> " + file;
+            }, (index, image, text) -> print.println(text)).size();
             return failed == 0 ? 0 : 1;
         }
     }

@@ -27,6 +27,9 @@ final class ExportCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    Labels labels;
+
     @Option(names = "--method", paramLabel = "METHOD", converter = Converters.Explanation.class,
             description = "cam, grad-cam, grad-cam-plus-plus, eigen-cam, recipro-cam, gradient, input-x-gradient,"
                     + " integrated-gradients, guided-backprop or guided-grad-cam (default: grad-cam)")
@@ -89,7 +92,7 @@ final class ExportCommand implements Callable<Integer> {
             explainer = explainer.layer(layer);
         }
         if (!activations.isEmpty()) {
-            explainer = explainer.activations(ModelOptions.layers(inspector, activations).toArray(String[]::new));
+            explainer = explainer.activations(ModelOptions.layers(inspector, "--activations", activations).toArray(String[]::new));
         }
         if (model.preprocessing != null) {
             explainer = explainer.preprocessing(model.preprocessing);
@@ -106,8 +109,8 @@ final class ExportCommand implements Callable<Integer> {
         if (steps != null) {
             explainer = explainer.steps(steps);
         }
-        if (!model.labels.isEmpty()) {
-            explainer = explainer.labels(model.labels.toArray(String[]::new));
+        if (!labels.labels.isEmpty()) {
+            explainer = explainer.labels(labels.labels.toArray(String[]::new));
         }
         Path folder = out.toAbsolutePath().getParent();
         if (!Files.isDirectory(folder)) {

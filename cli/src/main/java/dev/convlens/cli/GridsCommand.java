@@ -1,6 +1,5 @@
 package dev.convlens.cli;
 
-import dev.convlens.Colormap;
 import dev.convlens.Inspection;
 import dev.convlens.Inspector;
 import dev.convlens.Request;
@@ -25,6 +24,9 @@ final class GridsCommand implements Callable<Integer> {
     @Mixin
     DrawingOptions drawing;
 
+    @Mixin
+    Labels labels;
+
     @Option(names = "--out", paramLabel = "DIR", description = "where the PNGs go, a folder per image when there"
             + " are several (default: ${DEFAULT-VALUE})")
     Path out = Path.of("out");
@@ -37,29 +39,30 @@ final class GridsCommand implements Callable<Integer> {
     public Integer call() {
         List<Path> files = input.files();
         Outputs outputs = new Outputs(out, files);
+        Outputs.createFolder(out);
         PrintWriter print = input.out();
         try (Inspector inspector = input.open(files.size())) {
             List<String> layers = drawing.layers(inspector);
-            int failed = Batch.run(files, input.workers(files.size()), input.err(), image -> {
+            int failed = Batch.run("drawing", files, input.workers(files.size()), input.err(), image -> {
                 Request request = drawing.apply(layers, input.request(inspector, image));
                 Inspection result = request.inspect();
                 List<Path> written = result.writeGrids(outputs.folder(image), drawing.perRow);
                 Map<String, Object> line = new LinkedHashMap<>();
                 line.put("image", image.toString());
-                line.put("prediction", input.predictionJson(result.output()));
+                line.put("prediction", labels.predictionJson(result.output()));
                 line.put("files", written.stream().map(Path::toString).toList());
                 if (json) {
                     line.put("layers", result.activations().stream().map(m -> LayerStats.of(m).json()).toList());
                     return Json.write(line);
                 }
-                return image + ": " + input.prediction(result.output()) + "; " + written.size() + " grids in "
+                return image + ": " + labels.prediction(result.output()) + "; " + Messages.count(written.size(), "grid") + " in "
                         + outputs.folder(image);
-            }, (index, image, text) -> print.println(text));
+            }, (index, image, text) -> print.println(text)).size();
             return failed == 0 ? 0 : 1;
         }
     }
 
-    /** How layers are drawn: which layers, how many channels a row, colormap, upscale. */
+    /** How layers are drawn: which layers, how many channels a row, and their {@link Rendering}. */
     static final class DrawingOptions {
         @Option(names = "--layers", split = ",", paramLabel = "LAYER",
                 description = "layer names, globs ('conv2d_*') or indexes (-1 the last); default: every spatial"
@@ -69,26 +72,20 @@ final class GridsCommand implements Callable<Integer> {
         @Option(names = "--per-row", paramLabel = "N", description = "channels a row (default: ${DEFAULT-VALUE})")
         int perRow = 16;
 
-        @Option(names = "--colormap", paramLabel = "NAME",
-                description = "${COMPLETION-CANDIDATES} (default: viridis)")
-        Colormap colormap = Colormap.VIRIDIS;
-
-        @Option(names = "--upscale", paramLabel = "N", description = "pixels a value (default: ${DEFAULT-VALUE})")
-        int upscale = 1;
+        @Mixin
+        Rendering rendering;
 
         /** The layer names, checked against the model; empty for the default set. */
         List<String> layers(Inspector inspector) {
             if (perRow < 1) {
                 throw new ConvLens.UsageException("--per-row must be at least 1, was " + perRow);
             }
-            if (upscale < 1) {
-                throw new ConvLens.UsageException("--upscale must be at least 1, was " + upscale);
-            }
-            return layers.isEmpty() ? List.of() : ModelOptions.layers(inspector, layers);
+            rendering.check();
+            return layers.isEmpty() ? List.of() : ModelOptions.layers(inspector, "--layers", layers);
         }
 
         Request apply(List<String> names, Request request) {
-            Request drawn = request.colormap(colormap).upscale(upscale);
+            Request drawn = rendering.apply(request);
             return names.isEmpty() ? drawn : drawn.layers(names.toArray(String[]::new));
         }
     }

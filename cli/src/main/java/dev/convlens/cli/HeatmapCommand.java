@@ -18,8 +18,12 @@ final class HeatmapCommand implements Callable<Integer> {
             description = "${COMPLETION-CANDIDATES} (default: grad-cam)")
     HeatmapMethod method = HeatmapMethod.GRAD_CAM;
 
+    @Option(names = "--layer", paramLabel = "LAYER", description = "the layer: a name or an index, -1 the last"
+            + " (default: the last spatial convolution; occlusion takes none)")
+    String layer;
+
     @Override
     public Integer call() {
-        return explanations.run(Converters.name(method), r -> r.heatmap(method));
+        return explanations.run(Converters.name(method), layer, r -> r.heatmap(method));
     }
 }

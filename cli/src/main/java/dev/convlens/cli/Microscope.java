@@ -76,7 +76,7 @@ final class Microscope {
         }
 
         List<Top> tops() {
-            return List.of(top).subList(0, size);
+            return List.of(java.util.Arrays.copyOf(top, size)); // fewer than k where fewer images excite it
         }
 
         boolean dead() {

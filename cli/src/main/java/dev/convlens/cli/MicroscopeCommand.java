@@ -53,10 +53,10 @@ final class MicroscopeCommand implements Callable<Integer> {
         List<Path> files = input.files();
         Outputs.createFolder(out);
         try (Inspector inspector = input.open(files.size())) {
-            List<String> names = ModelOptions.layers(inspector, layers);
+            List<String> names = ModelOptions.layers(inspector, "--layers", layers);
             Microscope[] scope = new Microscope[1];
             long start = System.nanoTime();
-            int failed = Batch.run(files, input.workers(files.size()), input.err(),
+            List<Batch.Failure> failures = Batch.run("reading", files, input.workers(files.size()), input.err(),
                     image -> Microscope.Maxima.of(input.request(inspector, image)
                             .layers(names.toArray(String[]::new)).activations()),
                     (index, image, maxima) -> {
@@ -70,29 +70,44 @@ final class MicroscopeCommand implements Callable<Integer> {
             if (scope[0] == null) {
                 return 1; // every image failed, each said why
             }
-            List<FeatureMap> shapes = input.request(inspector, files.get(0)).layers(names.toArray(String[]::new))
+            java.util.Set<Path> failed = new java.util.HashSet<>();
+            failures.forEach(f -> failed.add(f.image()));
+            int read = files.size() - failed.size();
+            Path first = files.stream().filter(f -> !failed.contains(f)).findFirst().orElseThrow();
+            List<FeatureMap> shapes = input.request(inspector, first).layers(names.toArray(String[]::new))
                     .activations();
             List<Map<String, Object>> json = new ArrayList<>();
-            StringBuilder html = new StringBuilder("<p>" + (files.size() - failed) + " images of "
+            StringBuilder html = new StringBuilder("<p>" + Messages.count(read, "image") + " of "
                     + Page.escape(input.images.toString()) + ", the " + top + " that excite each channel most, cropped"
                     + " under its receptive field.</p>\n");
             for (int l = 0; l < names.size(); l++) {
-                List<FilterPattern> each = patterns ? inspector.patterns(names.get(l))
-                        .channels(java.util.stream.IntStream.range(0, shapes.get(l).channels()).toArray()).list()
-                        : List.of();
+                List<FilterPattern> each = patterns ? PatternsCommand.list(inspector.patterns(names.get(l)),
+                        java.util.stream.IntStream.range(0, shapes.get(l).channels()).toArray(), names.get(l),
+                        input.err()) : List.of();
                 json.add(layer(inspector, scope[0], l, shapes.get(l), files, each, html));
             }
+            failures = new ArrayList<>(failures);
+            failures.addAll(crops(inspector, scope[0], shapes, files));
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("model", input.model.toString());
-            result.put("images", files.size() - failed);
+            result.put("images", read);
             result.put("layers", json);
+            result.put("errors", failures.stream().map(f -> Map.of("image", f.image().toString(), "error",
+                    f.reason())).toList());
+            if (!failures.isEmpty()) {
+                html.append("<h2>Errors</h2>\n<ul>\n");
+                failures.forEach(f -> html.append("<li>").append(Page.escape(f.image() + ": " + f.reason()))
+                        .append("</li>\n"));
+                html.append("</ul>\n");
+            }
             Files.writeString(out.resolve("microscope.json"), Json.write(result) + "\n", StandardCharsets.UTF_8);
             Page.write(out, "ConvLens microscope", html);
-            crops(inspector, scope[0], shapes, files);
-            input.out().println(String.format(Locale.ROOT, "%d images, %d layers in %.2f s (%.0f images a second)"
-                    + " -> %s, %s", files.size() - failed, names.size(), seconds, (files.size() - failed) / seconds,
-                    out.resolve("microscope.json"), out.resolve("index.html")));
-            return failed == 0 ? 0 : 1;
+            double total = (System.nanoTime() - start) / 1e9;
+            input.out().println(String.format(Locale.ROOT, "%s, %s: read in %.2f s (%.0f images a second), %.2f s in"
+                    + " all%s -> %s, %s", Messages.count(read, "image"), Messages.count(names.size(), "layer"),
+                    seconds, read / seconds, total, failures.isEmpty() ? "" : "; " + Messages.count(failures.size(),
+                    "error") + " (listed in the page)", out.resolve("microscope.json"), out.resolve("index.html")));
+            return failures.isEmpty() ? 0 : 1;
         }
     }
 
@@ -168,7 +183,8 @@ final class MicroscopeCommand implements Callable<Integer> {
      * Cuts every top image under its channel's receptive field: each image that some channel keeps is decoded
      * once, as the model saw it, and every crop from it written.
      */
-    private void crops(Inspector inspector, Microscope scope, List<FeatureMap> maps, List<Path> files) {
+    private List<Batch.Failure> crops(Inspector inspector, Microscope scope, List<FeatureMap> maps,
+                                      List<Path> files) {
         Map<Path, List<int[]>> byImage = new LinkedHashMap<>(); // image -> {layer, channel, rank, x, y}
         for (int l = 0; l < maps.size(); l++) {
             for (int c = 0; c < maps.get(l).channels(); c++) {
@@ -182,7 +198,7 @@ final class MicroscopeCommand implements Callable<Integer> {
         }
         List<ReceptiveField> fields = maps.stream().map(m -> inspector.receptiveField(m.layer().name())
                 .orElse(null)).toList();
-        Batch.run(List.copyOf(byImage.keySet()), input.workers(byImage.size()), input.err(), image -> {
+        return Batch.run("cropping", List.copyOf(byImage.keySet()), input.workers(byImage.size()), input.err(), image -> {
             BufferedImage seen = input.request(inspector, image).resized();
             for (int[] cut : byImage.get(image)) {
                 FeatureMap map = maps.get(cut[0]);

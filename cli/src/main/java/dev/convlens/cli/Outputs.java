@@ -69,11 +69,13 @@ final class Outputs {
         return file;
     }
 
+    /** Creates a folder and those above it; one that cannot be made is a bad {@code --out}. */
     static void createFolder(Path folder) {
         try {
             Files.createDirectories(folder);
         } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot create " + folder, e);
+            throw new ConvLens.UsageException("cannot create the folder " + folder + ": " + Messages.reason(e)
+                    + "; give --out a folder that can be made");
         }
     }
 }

@@ -22,7 +22,8 @@ final class Page {
             img.crop{width:72px;height:72px;object-fit:contain;image-rendering:pixelated;background:#000}
             img.pattern{margin-right:12px;outline:2px solid #888}
             .channel{display:flex;align-items:center;gap:6px;margin:4px 0}.channel b{width:110px}
-            .dead{color:#a00}
+            .dead{color:#a00}.failed{color:#a00;display:inline-block;margin:6px;padding:8px;max-width:420px;
+            border:1px solid #d99;background:#fff4f4}
             #big{display:none;position:fixed;inset:0;background:rgba(0,0,0,.85);cursor:zoom-out;z-index:9}
             #big img{max-width:96vw;max-height:96vh;position:absolute;inset:0;margin:auto;image-rendering:pixelated}
             """;
@@ -70,6 +71,11 @@ final class Page {
                     StandardCharsets.UTF_8).replace("+", "%20"));
         }
         return out.toString();
+    }
+
+    /** In place of a part of the page that could not be made: what it was, and why. */
+    static String failure(String what, String reason) {
+        return "<div class=\"failed\"><b>" + escape(what) + " failed:</b> " + escape(reason) + "</div>";
     }
 
     /** A figure of a picture that enlarges on click, with a caption. */

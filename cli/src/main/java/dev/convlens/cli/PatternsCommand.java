@@ -3,11 +3,15 @@ package dev.convlens.cli;
 import dev.convlens.FilterPattern;
 import dev.convlens.Inspector;
 import dev.convlens.Patterns;
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -16,6 +20,9 @@ import picocli.CommandLine.Option;
 @Command(name = "patterns", mixinStandardHelpOptions = true,
         description = "Draws the input each channel of a layer responds to most (Chollet 5.4.2), as a grid.")
 final class PatternsCommand implements Callable<Integer> {
+    /** Channels a call: the SDK's batch. */
+    private static final int PER_RUN = 16;
+
     @Mixin
     ModelOptions model;
 
@@ -47,9 +54,10 @@ final class PatternsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Inspector inspector = model.open()) {
-            String name = ModelOptions.layers(inspector, List.of(layer)).get(0);
+            String name = ModelOptions.layers(inspector, "--layer", List.of(layer)).get(0);
             Patterns patterns = inspector.patterns(name).seed(seed);
-            patterns = channels == null ? patterns : patterns.channels(channels(channels));
+            int[] chosen = channels == null ? firstChannels(inspector, name) : channels(channels);
+            patterns = patterns.channels(chosen); // checks them before any work
             patterns = book ? patterns.book() : patterns;
             patterns = regularized ? patterns.regularized() : patterns;
             patterns = model.preprocessing == null ? patterns : patterns.preprocessing(model.preprocessing);
@@ -57,7 +65,7 @@ final class PatternsCommand implements Callable<Integer> {
             if (perRow < 1) {
                 throw new ConvLens.UsageException("--per-row must be at least 1, was " + perRow);
             }
-            List<FilterPattern> each = patterns.list();
+            List<FilterPattern> each = list(patterns, chosen, name, model.err());
             Path file = out != null ? out : Path.of("out", "patterns_" + name.replaceAll("[^A-Za-z0-9._-]", "_")
                     + ".png");
             Outputs.png(patterns.grid(each, perRow), file);
@@ -75,11 +83,39 @@ final class PatternsCommand implements Callable<Integer> {
                 model.out().println(Json.write(m));
             } else {
                 long dead = each.stream().filter(FilterPattern::dead).count();
-                model.out().println(name + ": " + each.size() + " patterns, " + dead
-                        + " channels no input excites -> " + file);
+                model.out().println(name + ": " + Messages.count(each.size(), "pattern") + " (" + dead + " dead:"
+                        + " no input the ascent found excites them, crossed out) -> " + file);
+                if (book && dead > 0) {
+                    model.err().println("The book's settings leave a channel dead where its Relu starts at zero on"
+                            + " the gray start: its gradient is then 0 and the ascent never moves. Without --book the"
+                            + " ascent follows the mean before the Relu (add --regularized for clearer patterns).");
+                }
             }
         }
         return 0;
+    }
+
+    /** The channels patterns takes by default: the first {@value Patterns#DEFAULT_CHANNELS}, or all if fewer. */
+    static int[] firstChannels(Inspector inspector, String layer) {
+        int count = inspector.layers().stream().filter(l -> l.name().equals(layer)).findFirst()
+                .map(dev.convlens.Layer::channels).orElse(Patterns.DEFAULT_CHANNELS);
+        return IntStream.range(0, count < 0 ? Patterns.DEFAULT_CHANNELS : Math.min(count,
+                Patterns.DEFAULT_CHANNELS)).toArray();
+    }
+
+    /**
+     * The patterns of some channels with progress on stderr: asked for {@value #PER_RUN} channels at a time, the
+     * batches the SDK optimizes together, so the pictures are the same as from one call.
+     */
+    static List<FilterPattern> list(Patterns patterns, int[] channels, String layer, PrintWriter err) {
+        Progress progress = Progress.of(err, "patterns of " + layer, channels.length, "channels");
+        List<FilterPattern> all = new ArrayList<>();
+        for (int from = 0; from < channels.length; from += PER_RUN) {
+            int[] some = Arrays.copyOfRange(channels, from, Math.min(channels.length, from + PER_RUN));
+            all.addAll(patterns.channels(some).list());
+            progress.step(some.length);
+        }
+        return all;
     }
 
     /** {@code 0,3,8-11} as channel numbers. */

@@ -4,32 +4,46 @@ import java.io.PrintWriter;
 import java.util.Locale;
 
 /**
- * Progress of a batch on stderr: a bar redrawn in place with the time left on a terminal, plain lines (at most one a
- * second, and the last) when stderr goes to a file or a pipe. Nothing for a single image.
+ * Progress of a long phase on stderr, with what it is doing ({@code cropping: 8/14 images, ETA 0:01}): a bar redrawn
+ * in place with the time left on a terminal, plain lines (at most one a second, and the last) when stderr goes to a
+ * file or a pipe. Nothing for a single step.
  */
 final class Progress {
     private static final int WIDTH = 30;
     private final PrintWriter err;
+    private final String doing;
     private final int total;
+    private final String unit;
     private final boolean terminal;
     private final long start = System.nanoTime();
     private int done;
     private long lastPrinted;
 
-    Progress(PrintWriter err, int total, boolean terminal) {
+    /**
+     * @param doing the phase, as {@code cropping}
+     * @param unit what is counted, plural: {@code images}
+     */
+    Progress(PrintWriter err, String doing, int total, String unit, boolean terminal) {
         this.err = err;
+        this.doing = doing;
         this.total = total;
+        this.unit = unit;
         this.terminal = terminal;
     }
 
     /** For stderr as it is: a terminal when the process has a console. */
-    static Progress of(PrintWriter err, int total) {
-        return new Progress(err, total, System.console() != null);
+    static Progress of(PrintWriter err, String doing, int total, String unit) {
+        return new Progress(err, doing, total, unit, System.console() != null);
     }
 
-    /** Counts one image done, and shows it. */
-    synchronized void step() {
-        done++;
+    /** Counts one done, and shows it. */
+    void step() {
+        step(1);
+    }
+
+    /** Counts some done, and shows it. */
+    synchronized void step(int count) {
+        done += count;
         if (total < 2) {
             return;
         }
@@ -43,14 +57,14 @@ final class Progress {
         String eta = done < total ? "ETA " + clock(left) : "in " + clock(elapsed);
         if (terminal) {
             int filled = done * WIDTH / total;
-            err.print(String.format(Locale.ROOT, "\r[%s%s] %d/%d images, %s ", "#".repeat(filled),
-                    ".".repeat(WIDTH - filled), done, total, eta));
+            err.print(String.format(Locale.ROOT, "\r[%s%s] %s: %d/%d %s, %s ", "#".repeat(filled),
+                    ".".repeat(WIDTH - filled), doing, done, total, unit, eta));
             if (done == total) {
                 err.println();
             }
             err.flush();
         } else {
-            err.println(String.format(Locale.ROOT, "%d/%d images, %s", done, total, eta));
+            err.println(String.format(Locale.ROOT, "%s: %d/%d %s, %s", doing, done, total, unit, eta));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.convlens.cli;
 
+import dev.convlens.ConvLensException;
 import dev.convlens.FeatureMap;
 import dev.convlens.Heatmap;
 import dev.convlens.HeatmapMethod;
@@ -33,6 +34,9 @@ final class ReportCommand implements Callable<Integer> {
     @Mixin
     GridsCommand.DrawingOptions drawing;
 
+    @Mixin
+    Labels labels;
+
     @Option(names = "--methods", split = ",", paramLabel = "METHOD", converter = Converters.Heatmap.class,
             completionCandidates = Converters.HeatmapNames.class,
             description = "heatmap methods (default: grad-cam,eigen-cam): ${COMPLETION-CANDIDATES}")
@@ -52,39 +56,67 @@ final class ReportCommand implements Callable<Integer> {
         Outputs.createFolder(out);
         try (Inspector inspector = input.open(files.size())) {
             List<String> layers = drawing.layers(inspector);
-            body.append("<p>Model <code>").append(Page.escape(input.model.toString())).append("</code>, ")
-                    .append(files.size()).append(files.size() == 1 ? " image" : " images").append(".</p>\n");
-            body.append(layerTable(inspector.layers()));
-            if (patternsLayer != null) {
-                body.append(patterns(inspector, ModelOptions.layers(inspector, List.of(patternsLayer)).get(0)));
-            }
-            int failed = Batch.run(files, input.workers(files.size()), input.err(),
+            String patternsName = patternsLayer == null ? null
+                    : ModelOptions.layers(inspector, "--patterns", List.of(patternsLayer)).get(0);
+            StringBuilder sections = new StringBuilder();
+            int[] partsFailed = new int[1];
+            List<Batch.Failure> failed = Batch.run("drawing", files, input.workers(files.size()), input.err(),
                     image -> section(inspector, image, outputs.folder(image), layers),
-                    (index, image, html) -> body.append(html));
+                    (index, image, section) -> {
+                        sections.append(section.html());
+                        partsFailed[0] += section.failures();
+                    });
+            int shown = files.size() - failed.size();
+            body.append("<p>Model <code>").append(Page.escape(input.model.toString())).append("</code>, ")
+                    .append(Messages.count(shown, "image")).append(failed.isEmpty() ? ""
+                            : " (" + failed.size() + " of the " + files.size() + " given failed: listed at the end)")
+                    .append(".</p>\n");
+            body.append(layerTable(inspector.layers()));
+            if (patternsName != null) {
+                body.append(patterns(inspector, patternsName));
+            }
+            body.append(sections);
+            if (!failed.isEmpty()) {
+                body.append("<h2>Images that failed</h2>\n");
+                failed.forEach(f -> body.append(Page.failure(f.image().toString(), f.reason())).append("\n"));
+            }
             Path page = Page.write(out, "ConvLens report", body);
-            input.out().println(files.size() - failed + " of " + files.size() + " images -> "
+            input.out().println(shown + " of " + Messages.count(files.size(), "image") + (partsFailed[0] == 0 ? ""
+                    : ", " + Messages.count(partsFailed[0], "heatmap") + " failed (shown on the page)") + " -> "
                     + page);
-            return failed == 0 ? 0 : 1;
+            return failed.isEmpty() && partsFailed[0] == 0 ? 0 : 1;
         }
     }
 
+    /** An image's part of the page, and how many of its heatmaps failed (each shown there with its reason). */
+    private record Section(String html, int failures) {
+    }
+
     /** Writes one image's pictures and returns its part of the page. */
-    private String section(Inspector inspector, Path image, Path folder, List<String> layers) throws IOException {
+    private Section section(Inspector inspector, Path image, Path folder, List<String> layers) throws IOException {
         Outputs.createFolder(folder);
         Request request = input.request(inspector, image);
         Inspection result = drawing.apply(layers, request).inspect();
         List<Path> grids = result.writeGrids(folder, drawing.perRow);
         StringBuilder html = new StringBuilder("<h2>").append(Page.escape(image.getFileName().toString()))
-                .append("</h2>\n<p>Prediction: ").append(Page.escape(input.prediction(result.output())))
+                .append("</h2>\n<p>Prediction: ").append(Page.escape(labels.prediction(result.output())))
                 .append(" (output <code>").append(Page.escape(result.output().name())).append("</code>)</p>\n");
-        BufferedImage input = request.resized();
-        html.append(Page.figure(out, Outputs.png(input, folder.resolve("input.png")), "input, " + input.getWidth() + "x"
-                + input.getHeight()));
+        BufferedImage seen = request.resized();
+        html.append(Page.figure(out, Outputs.png(seen, folder.resolve("input.png")), "input, " + seen.getWidth() + "x"
+                + seen.getHeight()));
+        int failures = 0;
         for (HeatmapMethod method : methods) {
-            Heatmap heatmap = request.heatmap(method);
             String name = Converters.name(method);
-            html.append(Page.figure(out, Outputs.png(heatmap.overlay(), folder.resolve(name + ".png")), String.format(
-                    Locale.ROOT, "%s, class %d on %s", name, heatmap.targetClass(), heatmap.layer().name())));
+            try {
+                Heatmap heatmap = request.heatmap(method);
+                html.append(Page.figure(out, Outputs.png(heatmap.overlay(), folder.resolve(name + ".png")),
+                        name + (method == HeatmapMethod.EIGEN_CAM ? "" : ", " + labels.name(heatmap.targetClass()))
+                                + (method == HeatmapMethod.OCCLUSION ? "" : " on " + heatmap.layer().name())));
+            } catch (ConvLensException | IllegalArgumentException e) { // the rest of the section stays
+                failures++;
+                input.err().println(image + ": " + name + ": " + Messages.of(e));
+                html.append(Page.failure(name, Messages.of(e)));
+            }
         }
         html.append("\n<div>");
         for (int i = 0; i < grids.size(); i++) {
@@ -92,13 +124,15 @@ final class ReportCommand implements Callable<Integer> {
             html.append(Page.figure(out, grids.get(i), map.layer().name() + " " + map.layer().shape().replace("?",
                     "") + " (" + map.channels() + " channels of " + map.width() + "x" + map.height() + ")"));
         }
-        return html.append("</div>\n").toString();
+        return new Section(html.append("</div>\n").toString(), failures);
     }
 
     private String patterns(Inspector inspector, String layer) {
         Patterns patterns = inspector.patterns(layer);
         patterns = input.preprocessing == null ? patterns : patterns.preprocessing(input.preprocessing);
-        Path file = Outputs.png(patterns.grid(8), out.resolve("patterns_" + layer.replaceAll("[^A-Za-z0-9._-]", "_")
+        List<dev.convlens.FilterPattern> each = PatternsCommand.list(patterns, PatternsCommand.firstChannels(
+                inspector, layer), layer, input.err());
+        Path file = Outputs.png(patterns.grid(each, 8), out.resolve("patterns_" + layer.replaceAll("[^A-Za-z0-9._-]", "_")
                 + ".png"));
         return "<h2>Filter patterns of " + Page.escape(layer) + "</h2>\n" + Page.figure(out, file,
                 "what each of the first channels responds to most; crossed out: no input excites it") + "\n";

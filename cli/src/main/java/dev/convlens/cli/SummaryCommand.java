@@ -2,6 +2,7 @@ package dev.convlens.cli;
 
 import dev.convlens.Inspector;
 import dev.convlens.Layer;
+import dev.convlens.Options;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,14 +16,14 @@ import picocli.CommandLine.Option;
         description = "Prints the model's layers: name, ops, output shape, parameters.")
 final class SummaryCommand implements Callable<Integer> {
     @Mixin
-    ModelOptions model;
+    ModelFile model;
 
     @Option(names = "--json", description = "print the layers as JSON")
     boolean json;
 
     @Override
     public Integer call() {
-        try (Inspector inspector = model.open()) {
+        try (Inspector inspector = model.open(Options.defaults())) {
             if (!json) {
                 model.out().print(inspector.summary());
                 return 0;

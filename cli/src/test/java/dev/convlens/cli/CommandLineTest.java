@@ -76,7 +76,7 @@ class CommandLineTest {
         Cli layer = Cli.run("grids", Cli.MODEL, Cli.CHELSEA, "--layers", "conv2x", "--out", dir);
         assertThat(layer.code()).isEqualTo(2);
         assertThat(layer.err()).isEqualTo("convlens grids: no layer matches 'conv2x'; closest: conv2d, conv2d_1,"
-                + " conv2d_2, conv2d_3, conv2d_4 (Inspector.layers() lists all 9)\n");
+                + " conv2d_2, conv2d_3, conv2d_4 (convlens summary MODEL lists all 9)\n");
         Cli colormap = Cli.run("grids", Cli.MODEL, Cli.CHELSEA, "--colormap", "rainbow");
         assertThat(colormap.code()).isEqualTo(2);
         assertThat(colormap.err()).contains("'--colormap'", "VIRIDIS, MAGMA, INFERNO", "'rainbow'").hasLineCount(1);
@@ -97,7 +97,7 @@ class CommandLineTest {
         assertThat(target.code()).isEqualTo(2);
         assertThat(target.err()).contains("'dense[0' is not a target: give a class (3) or an output's value");
         Cli wrongIndex = Cli.run("heatmap", Cli.MODEL, Cli.CHELSEA, "--target", "dense[0,1]", "--out", dir);
-        assertThat(wrongIndex.code()).isEqualTo(1); // the batch of one image goes on, and says why it failed
+        assertThat(wrongIndex.code()).isEqualTo(2); // a bad argument, which every image would fail alike
         assertThat(wrongIndex.err()).contains("the target's index [0, 1] is out of range for the output 'dense' of"
                 + " shape [1, 1]");
         Cli size = Cli.run("grids", Cli.MODEL, Cli.CHELSEA, "--size", "big");
@@ -105,7 +105,7 @@ class CommandLineTest {
         Cli fits = Cli.run("grids", Cli.MODEL, Cli.CHELSEA, "--size", "180x180", "--out", dir.resolve("sized"));
         assertThat(fits.code()).as(fits.err()).isZero();
         Cli fixed = Cli.run("grids", Cli.MODEL, Cli.CHELSEA, "--size", "90x90", "--out", dir.resolve("sized"));
-        assertThat(fixed.code()).isEqualTo(1);
+        assertThat(fixed.code()).isEqualTo(2);
         assertThat(fixed.err()).contains("fixed at 180x180");
     }
 
@@ -122,7 +122,7 @@ class CommandLineTest {
         assertThat(run.err()).contains("b.jpg: ").doesNotContain("\tat ", "Exception in");
         assertThat(dir.resolve("out/a/08_conv2d_4.png")).exists();
         assertThat(dir.resolve("out/c/08_conv2d_4.png")).exists();
-        assertThat(run.err()).contains("3/3 images, in "); // progress as plain lines: stderr is not a terminal
+        assertThat(run.err()).contains("drawing: 3/3 images, in "); // plain lines: stderr is not a terminal
         Cli verbose = Cli.run("grids", Cli.MODEL, dir.resolve("missing.onnx"), Cli.CHELSEA, "--verbose");
         assertThat(verbose.err()).contains("\tat dev.convlens.cli.");
     }
@@ -174,8 +174,8 @@ class CommandLineTest {
         }
         Cli refused = Cli.run("export", Cli.MODEL, "--method", "score-cam", "--out", file);
         assertThat(refused.code()).isEqualTo(2);
-        assertThat(refused.err()).contains("SCORE_CAM cannot be written into an explainer's graph")
-                .contains("GRAD_CAM");
+        assertThat(refused.err()).contains("score-cam cannot be written into an explainer's graph")
+                .contains("grad-cam").doesNotContain("GRAD_CAM");
         Cli every = Cli.run("export", Cli.MODEL, "--method", "recipro-cam", "--all-classes", "--out", file);
         assertThat(every.code()).as(every.err()).isZero();
         try (ai.onnxruntime.OrtSession session = ai.onnxruntime.OrtEnvironment.getEnvironment()
@@ -184,7 +184,7 @@ class CommandLineTest {
         }
         Cli notEvery = Cli.run("export", Cli.MODEL, "--all-classes", "--out", file);
         assertThat(notEvery.code()).isEqualTo(2);
-        assertThat(notEvery.err()).contains("GRAD_CAM takes a backward pass per class");
+        assertThat(notEvery.err()).contains("grad-cam takes a backward pass per class");
         Cli unknown = Cli.run("export", Cli.MODEL, "--layer", "conv9", "--out", file);
         assertThat(unknown.code()).isEqualTo(2);
         assertThat(unknown.err()).contains("conv9");

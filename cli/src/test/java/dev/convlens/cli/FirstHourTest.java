@@ -1,0 +1,155 @@
+package dev.convlens.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a new user hit at the command line's edges (issue 28), each as a shell runs it: exit codes, messages in the
+ * command line's words, options that do what they say, and output that reaches the terminal.
+ */
+class FirstHourTest {
+    @TempDir
+    Path dir;
+
+    /** summary print()ed its table without a line's end and exited before the writer was flushed. */
+    @Test
+    void summaryPrintsItsTableWithoutJson() {
+        Cli summary = Cli.run("summary", Cli.MODEL);
+        assertThat(summary.code()).isZero();
+        assertThat(summary.out()).contains("conv2d_4", "Input: input_1 float32 NHWC");
+    }
+
+    /** A folder with fewer images than --top ended in a NullPointerException. */
+    @Test
+    void theMicroscopeTakesFewerImagesThanItsTop() throws IOException {
+        Cli run = Cli.run("microscope", Cli.MODEL, Cli.CHELSEA.getParent(), "--layers", "conv2d_4", "--out", dir);
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out()).startsWith("1 image, 1 layer: read in ");
+        assertThat(Files.readString(dir.resolve("microscope.json"))).contains("\"top\":[{\"image\":");
+    }
+
+    /** A broken image in the microscope's folder: exit 1, and it is named in the JSON and on the page. */
+    @Test
+    void theMicroscopeListsTheImagesThatFailed() throws IOException {
+        Path photos = Files.createDirectories(dir.resolve("photos"));
+        Files.write(photos.resolve("a_broken.jpg"), new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 0, 1, 2});
+        Files.copy(Cli.CHELSEA, photos.resolve("b.png"));
+        Cli run = Cli.run("microscope", Cli.MODEL, photos, "--layers", "-1", "--top", "1", "--out", dir.resolve("m"));
+        assertThat(run.code()).isEqualTo(1);
+        assertThat(run.out()).contains("1 image, 1 layer", "1 error (listed in the page)");
+        assertThat(Files.readString(dir.resolve("m/microscope.json"))).contains("\"errors\":[{", "a_broken.jpg");
+        assertThat(Files.readString(dir.resolve("m/index.html"))).contains("<h2>Errors</h2>", "a_broken.jpg");
+    }
+
+    /** Arguments that every image would fail alike are bad arguments: exit 2, before or at the first image. */
+    @Test
+    void badArgumentsExitWithTwo() {
+        Cli upscale = Cli.run("grids", Cli.MODEL, Cli.CHELSEA, "--upscale", 100, "--out", dir);
+        assertThat(upscale.code()).isEqualTo(2);
+        assertThat(upscale.err()).isEqualTo("convlens grids: --upscale must be 1 to 64, was 100\n");
+        Cli target = Cli.run("heatmap", Cli.MODEL, Cli.CHELSEA, "--target", 5, "--out", dir);
+        assertThat(target.code()).isEqualTo(2);
+        assertThat(target.err()).startsWith("convlens heatmap: target class 5, but the model has one sigmoid output");
+    }
+
+    /** --out that cannot be a folder says why in words, not with an exception's name. */
+    @Test
+    void anOutThatCannotBeAFolderSaysWhy() throws IOException {
+        Path file = Files.writeString(dir.resolve("README.md"), "a file");
+        Cli taken = Cli.run("heatmap", Cli.MODEL, Cli.CHELSEA, "--out", file);
+        assertThat(taken.code()).isEqualTo(2);
+        assertThat(taken.err()).isEqualTo("convlens heatmap: cannot create the folder " + file + ": " + file
+                + " is a file, where a folder was wanted; give --out a folder that can be made\n");
+        Cli nowhere = Cli.run("grids", Cli.MODEL, Cli.CHELSEA, "--out", file.resolve("inside"));
+        assertThat(nowhere.code()).isEqualTo(2);
+        assertThat(nowhere.err()).contains("cannot create the folder").doesNotContain("Exception");
+    }
+
+    /** The SDK's Java names become the command line's: summary for the layers, --size, method names. */
+    @Test
+    void messagesSpeakTheCommandLine() {
+        Cli layer = Cli.run("heatmap", Cli.MODEL, Cli.CHELSEA, "--layer", "conv9");
+        assertThat(layer.err()).contains("(convlens summary MODEL lists all 9)").doesNotContain("Inspector");
+        assertThat(Messages.words("ask for a smaller size(w, h) or fewer layers; use GRAD_CAM or EIGEN_CAM, in RGB"))
+                .isEqualTo("ask for a smaller --size WxH or fewer layers; use grad-cam or eigen-cam, in RGB");
+    }
+
+    /** heatmap names the class by --labels, says when no class or layer is used, and takes --layer -1. */
+    @Test
+    void heatmapLinesSayWhatWasExplained() {
+        Cli gradCam = Cli.run("heatmap", Cli.MODEL, Cli.CHELSEA, "--labels", "cat,dog", "--layer", "-1", "--out",
+                dir);
+        assertThat(gradCam.code()).as(gradCam.err()).isZero();
+        assertThat(gradCam.out()).isEqualTo(Cli.CHELSEA + ": grad-cam of cat (class 0), score 0.574, on conv2d_4"
+                + " (7x7) -> " + dir.resolve("chelsea_grad-cam.png") + "\n");
+        Cli eigen = Cli.run("heatmap", Cli.MODEL, Cli.CHELSEA, "--method", "eigen-cam", "--out", dir);
+        assertThat(eigen.out()).contains("eigen-cam of no class (the layer's first principal component), on conv2d_4")
+                .doesNotContain("class 0");
+        Cli occlusion = Cli.run("heatmap", Cli.MODEL, Cli.CHELSEA, "--method", "occlusion", "--out", dir, "--json",
+                "--labels", "cat,dog");
+        assertThat(occlusion.out()).contains("\"class\":0,\"label\":\"cat\"").doesNotContain("\"layer\"");
+        Cli attribution = Cli.run("attribution", Cli.MODEL, Cli.CHELSEA, "--method", "gradient", "--out", dir,
+                "--labels", "cat,dog");
+        assertThat(attribution.out()).contains("gradient of cat (class 0), score 0.574, on the input (180x180)");
+    }
+
+    /** Each command offers the options it uses, and only those. */
+    @Test
+    void commandsOfferOnlyTheOptionsTheyUse() {
+        assertThat(Cli.run("channel", "--help").out()).doesNotContain("--layers", "--per-row", "--labels")
+                .contains("--colormap", "--upscale");
+        assertThat(Cli.run("summary", "--help").out()).doesNotContain("--labels", "--threads", "--size");
+        assertThat(Cli.run("patterns", "--help").out()).doesNotContain("--labels");
+        assertThat(Cli.run("attribution", "--help").out()).doesNotContain("--layer ").contains("--labels");
+        assertThat(Cli.run("heatmap", "--help").out()).contains("--layer", "-1 the last", "--labels");
+    }
+
+    /** channel draws one image: a folder is refused, not a silent pick of one of its images. */
+    @Test
+    void channelRefusesAFolder() {
+        Cli run = Cli.run("channel", Cli.MODEL, Cli.CHELSEA.getParent(), "--layer", "-1", "--channel", 3);
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("is a folder; channel draws one image");
+    }
+
+    /** One of a thing is not "1 grids". */
+    @Test
+    void countsTakeTheirNumber() {
+        Cli run = Cli.run("grids", Cli.MODEL, Cli.CHELSEA, "--layers", "-1", "--out", dir);
+        assertThat(run.out()).contains("; 1 grid in ");
+        assertThat(Messages.count(2, "layer")).isEqualTo("2 layers");
+    }
+
+    /** The patterns' long phase shows progress with what it does; the book's dead channels are explained. */
+    @Test
+    void patternsShowProgressAndSayWhyTheBookKillsChannels() {
+        Cli run = Cli.run("patterns", Cli.MODEL, "--layer", "conv2d", "--channels", "0-17", "--book", "--out",
+                dir.resolve("p.png"));
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.err()).contains("patterns of conv2d: 16/18 channels, ETA ", "patterns of conv2d: 18/18"
+                + " channels, in ");
+        assertThat(run.out()).contains("conv2d: 18 patterns (");
+        assertThat(run.err()).contains("The book's settings leave a channel dead where its Relu starts at zero");
+    }
+
+    /** A heatmap method that fails is shown as a failure on the page; the rest of the image's section stays. */
+    @Test
+    void theReportShowsWhatFailedAndKeepsTheRest() throws IOException {
+        Path photos = Files.createDirectories(dir.resolve("photos"));
+        Files.copy(Cli.CHELSEA, photos.resolve("a.png"));
+        Files.write(photos.resolve("b.jpg"), new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 0, 1, 2});
+        Cli run = Cli.run("report", Cli.MODEL, photos, "--methods", "grad-cam,cam", "--layers", "-1", "--out",
+                dir.resolve("r"));
+        assertThat(run.code()).isEqualTo(1);
+        assertThat(run.out()).startsWith("1 of 2 images, 1 heatmap failed (shown on the page) -> ");
+        String page = Files.readString(dir.resolve("r/index.html"));
+        assertThat(page).contains("1 image (1 of the 2 given failed: listed at the end)", "<b>cam failed:</b> cam"
+                + " needs a head of global average pooling", "grad-cam, class 0 on conv2d_4", "a/08_conv2d_4.png",
+                "<h2>Images that failed</h2>", "b.jpg");
+    }
+}
