@@ -43,7 +43,8 @@ final class Batch {
      * @param done called on the calling thread with each image's index and result, in input order
      * @return the images that failed, in input order
      */
-    static <T> List<Failure> run(String doing, List<Path> images, int threads, PrintWriter err, Work<T> work, Done<T> done) {
+    static <T> List<Failure> run(String doing, List<Path> images, int threads, PrintWriter err, Work<T> work,
+                                 Done<T> done) {
         Progress progress = Progress.of(err, doing, images.size(), "images");
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "convlens-image");

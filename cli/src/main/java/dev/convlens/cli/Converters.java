@@ -4,7 +4,6 @@ import dev.convlens.AttributionMethod;
 import dev.convlens.ExplanationMethod;
 import dev.convlens.HeatmapMethod;
 import dev.convlens.Preprocessing;
-import dev.convlens.Target;
 import java.util.Arrays;
 import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
@@ -39,28 +38,6 @@ final class Converters {
                 // said below
             }
             throw new TypeConversionException("'" + value + "' is not a size: give WIDTHxHEIGHT, e.g. 224x224");
-        }
-    }
-
-    /** A target: a class index ({@code 3}), or an output's value by its index ({@code scores[0,4271,1]}). */
-    static final class TargetText implements ITypeConverter<Target> {
-        @Override
-        public Target convert(String value) {
-            String text = value.replace(" ", "");
-            try {
-                if (text.matches("\\d+")) {
-                    return Target.classIndex(Integer.parseInt(text));
-                }
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile("(.+)\\[([\\d,]+)]").matcher(text);
-                if (m.matches()) {
-                    return Target.output(m.group(1), Arrays.stream(m.group(2).split(","))
-                            .mapToInt(Integer::parseInt).toArray());
-                }
-            } catch (NumberFormatException e) {
-                // said below
-            }
-            throw new TypeConversionException("'" + value + "' is not a target: give a class (3) or an output's"
-                    + " value by its index, batch first ('scores[0,4271,1]')");
         }
     }
 

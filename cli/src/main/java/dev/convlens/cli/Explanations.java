@@ -5,7 +5,6 @@ import dev.convlens.Heatmap;
 import dev.convlens.HeatmapMethod;
 import dev.convlens.Inspector;
 import dev.convlens.Request;
-import dev.convlens.Target;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -24,10 +23,8 @@ final class Explanations extends ImageOptions {
     @Mixin
     Labels labels;
 
-    @Option(names = "--target", paramLabel = "TARGET", converter = Converters.TargetText.class,
-            description = "what to explain: a class (3), or one value of any output by its index, batch first"
-                    + " ('scores[0,4271,1]'); default: the predicted class")
-    Target target;
+    @Mixin
+    TargetOption target;
 
     @Option(names = "--out", paramLabel = "DIR", description = "where the overlays go (default: ${DEFAULT-VALUE})")
     Path out = Path.of("out");
@@ -37,15 +34,22 @@ final class Explanations extends ImageOptions {
 
     /**
      * {@code grad-cam of cat (class 0), score 0.574, on conv2d_4 (7x7)}: what the map explains and where it was
-     * taken; Eigen-CAM explains no class, and occlusion and the attributions take no layer.
+     * taken; Eigen-CAM explains no class, and occlusion and the attributions take no layer. A map of zeros says so:
+     * its overlay is the plain image.
      */
     String describe(String method, Heatmap heatmap) {
         ExplanationMethod m = heatmap.method();
         String what = m == HeatmapMethod.EIGEN_CAM ? " of no class (the layer's first principal component)"
-                : String.format(Locale.ROOT, " of %s, score %.3f", heatmap.target().output() == null
-                        ? labels.name(heatmap.targetClass()) : heatmap.target().toString(), heatmap.score());
+                : String.format(Locale.ROOT, " of %s, score %.3f", target.explained(heatmap, labels),
+                        heatmap.score());
         String where = usesLayer(m) ? ", on " + heatmap.layer().name() : ", on the input";
-        return method + what + where + " (" + heatmap.width() + "x" + heatmap.height() + ")";
+        boolean blank = true;
+        for (float v : heatmap.values()) {
+            blank &= !(v > 0);
+        }
+        return method + what + where + " (" + heatmap.width() + "x" + heatmap.height() + ")" + (blank ? "; the map is"
+                + " 0 everywhere, the overlay plain: nothing there raises the score (try another --layer or method)"
+                : "");
     }
 
     private static boolean usesLayer(ExplanationMethod method) {
@@ -63,11 +67,14 @@ final class Explanations extends ImageOptions {
         Outputs.createFolder(out);
         try (Inspector inspector = open(files.size())) {
             String name = layer == null ? null : ModelOptions.layers(inspector, "--layer", List.of(layer)).get(0);
+            if (target.choice == null) {
+                firstOutputs(inspector, files).ifPresent(target::requireClassScores);
+            }
             Outputs names = new Outputs(out, files);
             int failed = Batch.run("explaining", files, workers(files.size()), err(), image -> {
                 Request request = request(inspector, image);
                 request = name == null ? request : request.layers(name);
-                Heatmap heatmap = explain.apply(target == null ? request : request.target(target));
+                Heatmap heatmap = explain.apply(target.aim(request));
                 Path file = out.resolve(names.name(image) + "_" + method + ".png");
                 Outputs.png(heatmap.overlay(), file);
                 if (json) {

@@ -92,7 +92,8 @@ final class ExportCommand implements Callable<Integer> {
             explainer = explainer.layer(layer);
         }
         if (!activations.isEmpty()) {
-            explainer = explainer.activations(ModelOptions.layers(inspector, "--activations", activations).toArray(String[]::new));
+            explainer = explainer.activations(ModelOptions.layers(inspector, "--activations", activations)
+                    .toArray(String[]::new));
         }
         if (model.preprocessing != null) {
             explainer = explainer.preprocessing(model.preprocessing);

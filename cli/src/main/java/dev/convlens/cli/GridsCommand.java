@@ -55,7 +55,8 @@ final class GridsCommand implements Callable<Integer> {
                     line.put("layers", result.activations().stream().map(m -> LayerStats.of(m).json()).toList());
                     return Json.write(line);
                 }
-                return image + ": " + labels.prediction(result.output()) + "; " + Messages.count(written.size(), "grid") + " in "
+                return image + ": " + labels.prediction(result.output()) + "; "
+                        + Messages.count(written.size(), "grid") + " in "
                         + outputs.folder(image);
             }, (index, image, text) -> print.println(text)).size();
             return failed == 0 ? 0 : 1;

@@ -3,6 +3,7 @@ package dev.convlens.cli;
 import dev.convlens.Prediction;
 import dev.convlens.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -21,10 +22,24 @@ final class Labels {
                 : "class " + classIndex;
     }
 
-    /** {@code cat, 0.97}: the first output read as a classifier's, named by {@code --labels} where given. */
+    /**
+     * Whether an output looks like a classifier's scores: numbers along at most one axis longer than 1 ({@code [1,
+     * 1000]}, {@code [1, 1]} for one sigmoid); a picture, boxes or a map have more.
+     */
+    static boolean classScores(Tensor output) {
+        return output.numeric() && output.size() > 0 && Arrays.stream(output.shape()).filter(d -> d > 1).count() <= 1;
+    }
+
+    /**
+     * {@code cat, 0.97}: the first output read as a classifier's, named by {@code --labels} where given; for an
+     * output that is not class scores, its name and shape, and no class.
+     */
     String prediction(Tensor output) {
         if (!output.numeric() || output.size() == 0) {
             return "output '" + output.name() + "' holds " + output.type() + " values";
+        }
+        if (!classScores(output)) {
+            return "output '" + output.name() + "' " + Arrays.toString(output.shape()) + ", not class scores";
         }
         Prediction p = output.prediction();
         return String.format(Locale.ROOT, "%s, %.2f", p.classIndex() < labels.size() ? labels.get(p.classIndex())
@@ -35,7 +50,9 @@ final class Labels {
     Map<String, Object> predictionJson(Tensor output) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("output", output.name());
-        if (output.numeric() && output.size() > 0) {
+        m.put("shape", Arrays.stream(output.shape()).boxed().toList());
+        m.put("classScores", classScores(output));
+        if (classScores(output)) {
             Prediction p = output.prediction();
             m.put("class", p.classIndex());
             if (p.classIndex() < labels.size()) {

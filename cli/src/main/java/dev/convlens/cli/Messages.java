@@ -16,9 +16,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * What the command line says, in its own words: counts with their nouns, and a failure as a shell user reads it: the SDK's messages speak its Java API ({@code size(w, h)}, {@code GRAD_CAM}),
- * which become the command line's options and names, and a file system error says what was wrong with the path
- * rather than the exception's name.
+ * What the command line says, in its own words: counts with their nouns, and a failure as a shell user reads it.
+ * The SDK's messages speak its Java API ({@code size(w, h)}, {@code GRAD_CAM}), which become the command line's
+ * options and names; a file system error says what was wrong with the path rather than the exception's name.
  */
 final class Messages {
     /** The SDK's words for its API, and the command line's for the same thing. */

@@ -198,7 +198,8 @@ final class MicroscopeCommand implements Callable<Integer> {
         }
         List<ReceptiveField> fields = maps.stream().map(m -> inspector.receptiveField(m.layer().name())
                 .orElse(null)).toList();
-        return Batch.run("cropping", List.copyOf(byImage.keySet()), input.workers(byImage.size()), input.err(), image -> {
+        List<Path> images = List.copyOf(byImage.keySet());
+        return Batch.run("cropping", images, input.workers(images.size()), input.err(), image -> {
             BufferedImage seen = input.request(inspector, image).resized();
             for (int[] cut : byImage.get(image)) {
                 FeatureMap map = maps.get(cut[0]);

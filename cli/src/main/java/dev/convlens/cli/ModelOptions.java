@@ -1,14 +1,17 @@
 package dev.convlens.cli;
 
+import dev.convlens.ImageException;
 import dev.convlens.Inspector;
 import dev.convlens.Layer;
 import dev.convlens.Options;
 import dev.convlens.Preprocessing;
 import dev.convlens.Request;
+import dev.convlens.Tensor;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /** What every command that runs a model takes: the model, the cores to use and how images are prepared for it. */
@@ -47,6 +50,21 @@ class ModelOptions extends ModelFile {
         return Math.max(1, Math.min(threads, images));
     }
 
+    /**
+     * The model's own outputs on the first of the images that can be read (the others say why in the batch), for
+     * what their names and shapes tell before the work starts; empty if none can.
+     */
+    Optional<List<Tensor>> firstOutputs(Inspector inspector, List<Path> images) {
+        for (Path image : images) {
+            try {
+                return Optional.of(request(inspector, image).outputs());
+            } catch (ImageException e) {
+                // the batch names it
+            }
+        }
+        return Optional.empty();
+    }
+
     /** A request for an image with these options. */
     Request request(Inspector inspector, Path image) {
         Request request = inspector.image(image);
@@ -57,14 +75,15 @@ class ModelOptions extends ModelFile {
     }
 
     /**
-     * The layer names of a {@code --layers} list: names, globs and indexes (negative from the end), each checked
+     * The layer names of a {@code --layers} list: names, globs and indexes (negative from the end; a number that is a
+     * layer's name is that layer), each checked
      * against the model, so a wrong one stops the command before any image is read.
      */
     static List<String> layers(Inspector inspector, String option, List<String> given) {
         List<Layer> all = inspector.layers();
         List<String> names = new ArrayList<>();
         for (String item : given) {
-            if (item.matches("-?\\d+")) {
+            if (item.matches("-?\\d+") && all.stream().noneMatch(l -> l.name().equals(item))) { // PyTorch's "313"
                 int index = Integer.parseInt(item);
                 int at = index < 0 ? all.size() + index : index;
                 if (at < 0 || at >= all.size()) {

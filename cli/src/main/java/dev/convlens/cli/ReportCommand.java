@@ -37,6 +37,9 @@ final class ReportCommand implements Callable<Integer> {
     @Mixin
     Labels labels;
 
+    @Mixin
+    TargetOption target;
+
     @Option(names = "--methods", split = ",", paramLabel = "METHOD", converter = Converters.Heatmap.class,
             completionCandidates = Converters.HeatmapNames.class,
             description = "heatmap methods (default: grad-cam,eigen-cam): ${COMPLETION-CANDIDATES}")
@@ -58,10 +61,26 @@ final class ReportCommand implements Callable<Integer> {
             List<String> layers = drawing.layers(inspector);
             String patternsName = patternsLayer == null ? null
                     : ModelOptions.layers(inspector, "--patterns", List.of(patternsLayer)).get(0);
+            // a model without class scores has no predicted class: only the methods that need none are drawn
+            String noClass = null;
+            List<HeatmapMethod> drawn = methods;
+            if (target.choice == null) {
+                try {
+                    input.firstOutputs(inspector, files).ifPresent(target::requireClassScores);
+                } catch (ConvLens.UsageException e) {
+                    drawn = methods.stream().filter(m -> m == HeatmapMethod.EIGEN_CAM).toList();
+                    if (drawn.size() < methods.size()) {
+                        noClass = methods.stream().filter(m -> m != HeatmapMethod.EIGEN_CAM).map(Converters::name)
+                                .collect(java.util.stream.Collectors.joining(", ")) + " not drawn: " + e.getMessage();
+                        input.err().println(noClass);
+                    }
+                }
+            }
+            List<HeatmapMethod> explained = drawn;
             StringBuilder sections = new StringBuilder();
             int[] partsFailed = new int[1];
             List<Batch.Failure> failed = Batch.run("drawing", files, input.workers(files.size()), input.err(),
-                    image -> section(inspector, image, outputs.folder(image), layers),
+                    image -> section(inspector, image, outputs.folder(image), layers, explained),
                     (index, image, section) -> {
                         sections.append(section.html());
                         partsFailed[0] += section.failures();
@@ -71,6 +90,9 @@ final class ReportCommand implements Callable<Integer> {
                     .append(Messages.count(shown, "image")).append(failed.isEmpty() ? ""
                             : " (" + failed.size() + " of the " + files.size() + " given failed: listed at the end)")
                     .append(".</p>\n");
+            if (noClass != null) {
+                body.append("<p class=\"dead\">").append(Page.escape(noClass)).append("</p>\n");
+            }
             body.append(layerTable(inspector.layers()));
             if (patternsName != null) {
                 body.append(patterns(inspector, patternsName));
@@ -93,7 +115,8 @@ final class ReportCommand implements Callable<Integer> {
     }
 
     /** Writes one image's pictures and returns its part of the page. */
-    private Section section(Inspector inspector, Path image, Path folder, List<String> layers) throws IOException {
+    private Section section(Inspector inspector, Path image, Path folder, List<String> layers,
+                            List<HeatmapMethod> drawn) throws IOException {
         Outputs.createFolder(folder);
         Request request = input.request(inspector, image);
         Inspection result = drawing.apply(layers, request).inspect();
@@ -105,12 +128,12 @@ final class ReportCommand implements Callable<Integer> {
         html.append(Page.figure(out, Outputs.png(seen, folder.resolve("input.png")), "input, " + seen.getWidth() + "x"
                 + seen.getHeight()));
         int failures = 0;
-        for (HeatmapMethod method : methods) {
+        for (HeatmapMethod method : drawn) {
             String name = Converters.name(method);
             try {
-                Heatmap heatmap = request.heatmap(method);
+                Heatmap heatmap = target.aim(request).heatmap(method);
                 html.append(Page.figure(out, Outputs.png(heatmap.overlay(), folder.resolve(name + ".png")),
-                        name + (method == HeatmapMethod.EIGEN_CAM ? "" : ", " + labels.name(heatmap.targetClass()))
+                        name + (method == HeatmapMethod.EIGEN_CAM ? "" : ", " + target.explained(heatmap, labels))
                                 + (method == HeatmapMethod.OCCLUSION ? "" : " on " + heatmap.layer().name())));
             } catch (ConvLensException | IllegalArgumentException e) { // the rest of the section stays
                 failures++;
@@ -132,7 +155,8 @@ final class ReportCommand implements Callable<Integer> {
         patterns = input.preprocessing == null ? patterns : patterns.preprocessing(input.preprocessing);
         List<dev.convlens.FilterPattern> each = PatternsCommand.list(patterns, PatternsCommand.firstChannels(
                 inspector, layer), layer, input.err());
-        Path file = Outputs.png(patterns.grid(each, 8), out.resolve("patterns_" + layer.replaceAll("[^A-Za-z0-9._-]", "_")
+        Path file = Outputs.png(patterns.grid(each, 8), out.resolve("patterns_"
+                + layer.replaceAll("[^A-Za-z0-9._-]", "_")
                 + ".png"));
         return "<h2>Filter patterns of " + Page.escape(layer) + "</h2>\n" + Page.figure(out, file,
                 "what each of the first channels responds to most; crossed out: no input excites it") + "\n";

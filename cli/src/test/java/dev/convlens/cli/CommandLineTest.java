@@ -62,7 +62,8 @@ class CommandLineTest {
                     / v.length)).toUpperCase() + ",\"max\":" + Float.toString(max).toUpperCase() + ",\"zeros\":"
                     + Float.toString((float) zeros / v.length).toUpperCase() + ",\"nonFinite\":0");
             float score = inspector.image(Cli.CHELSEA).inspect().output().value(0);
-            assertThat(run.out()).contains("\"prediction\":{\"output\":\"dense\",\"class\":0,\"probability\":"
+            assertThat(run.out()).contains("\"prediction\":{\"output\":\"dense\",\"shape\":[1,1],"
+                    + "\"classScores\":true,\"class\":0,\"probability\":"
                     + Float.toString(1 - score));
         }
         Cli labelled = Cli.run("grids", Cli.MODEL, Cli.CHELSEA, "--out", dir, "--labels", "cat,dog", "--json");
@@ -95,7 +96,7 @@ class CommandLineTest {
         assertThat(image.err()).contains("no image file").hasLineCount(1);
         Cli target = Cli.run("heatmap", Cli.MODEL, Cli.CHELSEA, "--target", "dense[0");
         assertThat(target.code()).isEqualTo(2);
-        assertThat(target.err()).contains("'dense[0' is not a target: give a class (3) or an output's value");
+        assertThat(target.err()).contains("'dense[0' is not a target: give a class (3), an output's value");
         Cli wrongIndex = Cli.run("heatmap", Cli.MODEL, Cli.CHELSEA, "--target", "dense[0,1]", "--out", dir);
         assertThat(wrongIndex.code()).isEqualTo(2); // a bad argument, which every image would fail alike
         assertThat(wrongIndex.err()).contains("the target's index [0, 1] is out of range for the output 'dense' of"

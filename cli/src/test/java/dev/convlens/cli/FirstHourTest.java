@@ -152,4 +152,66 @@ class FirstHourTest {
                 + " needs a head of global average pooling", "grad-cam, class 0 on conv2d_4", "a/08_conv2d_4.png",
                 "<h2>Images that failed</h2>", "b.jpg");
     }
+
+    /** A model that is not a classifier: no class printed for it, and heatmap says what to give instead. */
+    @Test
+    void modelsThatAreNotClassifiersSayWhatCanBeExplained() {
+        Path styles = Cli.shared("models/wild/candy_style_transfer_op7.onnx");
+        Cli grids = Cli.run("grids", styles, Cli.CHELSEA, "--layers", "-1", "--out", dir);
+        assertThat(grids.code()).as(grids.err()).isZero();
+        assertThat(grids.out()).contains("chelsea.png: output 'outputImage' [1, 3, 720, 720], not class scores; 1 grid")
+                .doesNotContain("class 1");
+        Cli json = Cli.run("grids", styles, Cli.CHELSEA, "--layers", "-1", "--out", dir, "--json");
+        assertThat(json.out()).contains("\"prediction\":{\"output\":\"outputImage\",\"shape\":[1,3,720,720],"
+                + "\"classScores\":false}");
+        Path faces = Cli.shared("models/wild/ultraface_rfb320_pytorch_op9.onnx");
+        Cli heatmap = Cli.run("heatmap", faces, Cli.CHELSEA, "--out", dir);
+        assertThat(heatmap.code()).isEqualTo(2);
+        assertThat(heatmap.err()).isEqualTo("convlens heatmap: the model's first output 'scores' [1, 4420, 2] is not"
+                + " class scores, so there is no predicted class to explain: give --target with a value of an output,"
+                + " by its index or the largest along some axes, e.g. --target 'scores[0,*,1]'; its outputs: scores"
+                + " [1,4420,2], boxes [1,4420,4]\n");
+    }
+
+    /** {@code scores[0,*,1]} explains the most confident box for class 1, the argmax over boxes computed here. */
+    @Test
+    void aStarInTheTargetPicksTheLargestValue() {
+        Path faces = Cli.shared("models/wild/ultraface_rfb320_pytorch_op9.onnx");
+        Path face = Cli.shared("images/face_grace_hopper_517x606.jpg");
+        int best = 0;
+        float top = Float.NEGATIVE_INFINITY;
+        try (dev.convlens.Inspector inspector = dev.convlens.Inspector.of(faces)) {
+            float[] scores = inspector.image(face).outputs().get(0).values(); // [1, 4420, 2], row-major
+            for (int box = 0; box < scores.length / 2; box++) {
+                if (scores[2 * box + 1] > top) {
+                    top = scores[2 * box + 1];
+                    best = box;
+                }
+            }
+        }
+        Cli run = Cli.run("heatmap", faces, face, "--target", "scores[0,*,1]", "--layer", "313", "--out", dir);
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out()).contains(String.format(java.util.Locale.ROOT, "grad-cam of scores[0, %d, 1] (the"
+                + " largest of scores[0,*,1]), score %.3f, on 313 (40x30)", best, top)); // 313: a name, not an index
+        Cli plain = Cli.run("heatmap", faces, face, "--target", "scores[0,*,1]", "--out", dir.resolve("plain"));
+        assertThat(plain.out()).contains("on classification_headers.0.2 (40x30); the map is 0 everywhere, the"
+                + " overlay plain");
+        Cli wrong = Cli.run("heatmap", faces, face, "--target", "scores[0,*]", "--out", dir);
+        assertThat(wrong.code()).isEqualTo(2);
+        assertThat(wrong.err()).contains("--target scores[0,*] gives 2 indexes, and the output 'scores' has 3 axes");
+    }
+
+    /** report takes --target; for a model without class scores it draws the methods that need no class. */
+    @Test
+    void theReportTakesATarget() throws IOException {
+        Cli dog = Cli.run("report", Cli.MODEL, Cli.CHELSEA, "--target", 1, "--labels", "cat,dog", "--layers", "-1",
+                "--methods", "grad-cam", "--out", dir.resolve("dog"));
+        assertThat(dog.code()).as(dog.err()).isZero();
+        assertThat(Files.readString(dir.resolve("dog/index.html"))).contains("grad-cam, dog (class 1) on conv2d_4");
+        Path faces = Cli.shared("models/wild/ultraface_rfb320_pytorch_op9.onnx");
+        Cli report = Cli.run("report", faces, Cli.CHELSEA, "--layers", "-1", "--out", dir.resolve("faces"));
+        assertThat(report.code()).as(report.err()).isZero();
+        assertThat(Files.readString(dir.resolve("faces/index.html"))).contains("grad-cam not drawn: the model's"
+                + " first output 'scores' [1, 4420, 2] is not class scores").contains("<figcaption>eigen-cam on");
+    }
 }
