@@ -878,8 +878,8 @@ class BadInputTest {
         // a BufferedImage gets the limit files get (it used to be accepted whatever its size)
         BufferedImage binary = new BufferedImage(8000, 8000, BufferedImage.TYPE_BYTE_BINARY); // 8 MB, 64 M pixels
         try (Inspector inspector = model()) {
-            ImageTooLargeException e = catchThrowableOfType(() -> inspector.image(binary).inspect(),
-                    ImageTooLargeException.class);
+            ImageTooLargeException e = catchThrowableOfType(ImageTooLargeException.class,
+                    () -> inspector.image(binary).inspect());
             assertThat(e).hasMessageContainingAll("declares 8000x8000 = 64000000 pixels",
                     "more than the limit of 50000000");
             assertThat(e.limit()).isEqualTo(Options.DEFAULT_MAX_PIXELS);

@@ -20,6 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * float model they were quantized from ({@code models/cats_vs_dogs_small_nchw.onnx}): the same layers and parameter
  * counts, activations read as the real values they stand for, the same accuracy within a point, heatmaps that agree.
  */
+@org.junit.jupiter.api.Tag("slow") // left out by -Pquick
 class Int8ModelsTest {
     private static final Path FOLDER = Path.of("target", "int8");
     private static final Path FLOAT = Path.of("../models/cats_vs_dogs_small_nchw.onnx");

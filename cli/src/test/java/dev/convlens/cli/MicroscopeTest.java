@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The microscope on the 1000 validation photos against PyTorch ({@code cli/tools/microscope_reference.py}: Pillow's
  * decoding and resize, the network's layers in torch): every channel's top images, their scores and positions.
  */
+@org.junit.jupiter.api.Tag("slow") // left out by -Pquick
 class MicroscopeTest {
     private static final int TOP = 4;
     /** One top entry in either JSON: image, score, x, y. */

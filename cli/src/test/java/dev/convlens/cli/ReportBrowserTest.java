@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The report opened from its file in headless Chromium (Debian's {@code chromium}, which {@code .ci/run}
  * installs), offline: every picture loads, and the screenshot is a page of pictures, not a blank one.
  */
+@org.junit.jupiter.api.Tag("slow") // left out by -Pquick
 class ReportBrowserTest {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
 

@@ -35,7 +35,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * then the other explainer from the list. The page's overlay pixels must be the Java SDK's {@code Heatmap.overlay()}
  * for the same photo, on ONNX Runtime Web's wasm backend.
  */
+@org.junit.jupiter.api.Tag("slow") // left out by -Pquick
 class ExplainerPageTest {
+    /** Held, so its level stays: Selenium warns that it has no DevTools bindings for this Chromium; none are used. */
+    private static final java.util.logging.Logger SELENIUM = java.util.logging.Logger.getLogger("org.openqa.selenium");
+
     private static final Path REPOSITORY = Path.of(System.getProperty("convlens.repository", "../..")).toAbsolutePath()
             .normalize();
     private static final Path WEB = REPOSITORY.resolve("examples/web");
@@ -73,6 +77,7 @@ class ExplainerPageTest {
                 + " \"grad-cam.onnx\", \"labels\": [\"cat\", \"dog\"]}, {\"label\": \"Grad-CAM++, conv2d_3\","
                 + " \"file\": \"grad-cam-plus-plus.onnx\", \"labels\": [\"cat\", \"dog\"]}]");
         HttpServer server = serve(List.of(dir, WEB));
+        SELENIUM.setLevel(java.util.logging.Level.SEVERE);
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile())
                 .usingAnyFreePort().build();
         ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile()).addArguments("--headless=new",

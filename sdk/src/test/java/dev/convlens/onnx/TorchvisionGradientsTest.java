@@ -42,6 +42,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * its kink, ONNX Runtime and torch, which round differently, may send the gradient different ways, which leaves the
  * correlation near 1 but moves up to a few percent of the gradient when it happens deep in the network.
  */
+@org.junit.jupiter.api.Tag("slow") // left out by -Pquick
 public class TorchvisionGradientsTest {
     private static final Path FOLDER = Path.of("target", "torchvision");
     private static final Path SCRIPT = Path.of("tools", "input_gradient_references.py");
