@@ -189,9 +189,9 @@ final class Pipeline implements AutoCloseable {
             Declaration declared = inputs.get(0);
             InputSpec input = InputSpec.of(declared.name(), declared.dims(), declared.elemType(), options.layout());
             if (input.width() > 0 && input.height() > 0
-                    && (long) input.width() * input.height() > options.maxPixels()) {
+                    && input.width() * input.height() > options.maxPixels()) {
                 throw new UnsupportedModelException(model.source() + " takes a fixed input of " + input.width()
-                        + "x" + input.height() + " = " + (long) input.width() * input.height() + " pixels, more"
+                        + "x" + input.height() + " = " + input.width() * input.height() + " pixels, more"
                         + " than the limit of " + options.maxPixels() + " (Options.maxPixels); raise it with"
                         + " Options.maxPixels(...) if this machine has the memory for the input and its activations");
             }
@@ -523,7 +523,8 @@ final class Pipeline implements AutoCloseable {
 
     /** The table of {@link Inspector#summary()}. */
     String summary() {
-        return Summary.of(model.source(), model.producer(), input, layers(), engine.modelOutputs());
+        return Summary.of(model.source(), model.producer(), input, model.metadata(PREPROCESSING_KEY).orElse(null),
+                layers(), engine.modelOutputs());
     }
 
     /**

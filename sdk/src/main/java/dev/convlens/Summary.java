@@ -8,7 +8,12 @@ final class Summary {
     private Summary() {
     }
 
-    static String of(String source, String producer, InputSpec input, List<Layer> layers, List<String> outputs) {
+    /**
+     * @param preprocessing the model's own ({@code convlens.preprocessing} in its metadata), or null: then the raw
+     *     pixels a request feeds are said to be assumed, since an ImageNet model fed them explains nonsense
+     */
+    static String of(String source, String producer, InputSpec input, String preprocessing, List<Layer> layers,
+                     List<String> outputs) {
         int nameWidth = Math.max(5, layers.stream().mapToInt(l -> l.name().length()).max().orElse(0));
         int typeWidth = Math.max(4, layers.stream().mapToInt(l -> String.join("+", l.opTypes()).length()).max()
                 .orElse(0));
@@ -21,6 +26,9 @@ final class Summary {
         out.append(nl).append("Input: ").append(input.name()).append(' ')
                 .append(input.float16() ? "float16" : "float32").append(' ').append(input.layout()).append(' ')
                 .append(shape(input)).append(nl);
+        out.append("Preprocessing: ").append(preprocessing != null ? preprocessing + " (the model's own, from its"
+                + " metadata)" : "raw 0..255 RGB, nearest (assumed: the model names none in its metadata; an ImageNet"
+                + " model usually wants imagenet or caffe)").append(nl);
         out.append(String.format(row, "#", "Layer", "Type", "Output shape", "Param #"));
         long total = 0;
         boolean unknown = false;

@@ -28,6 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code examples/web/run-explainer.mjs}. What it returns is compared with the Java SDK's own heatmap, overlay,
  * class, score and model outputs for the same photo.
  */
+@org.junit.jupiter.api.Tag("slow") // left out by -Pquick
 class ExplainerNodeTest {
     private static final Path WEB = Path.of("../examples/web");
     private static final Path PHOTO = HeatmapTest.PHOTO;
@@ -131,8 +132,8 @@ class ExplainerNodeTest {
 
     @org.junit.jupiter.api.Test
     void theReadmesSnippetRunsInNode() throws Exception {
-        String readme = Files.readString(Path.of("../README.md"));
-        int section = readme.indexOf("## Explain on a device");
+        String readme = Files.readString(Path.of("../docs/explainers.md"));
+        int section = readme.indexOf("# Explain on a device");
         int start = readme.indexOf("```js\n", section) + "```js\n".length();
         String snippet = readme.substring(start, readme.indexOf("```", start));
         try (Inspector inspector = Inspector.of(HeatmapTest.SEED)) {

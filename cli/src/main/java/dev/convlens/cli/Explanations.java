@@ -29,6 +29,10 @@ final class Explanations extends ImageOptions {
     @Option(names = "--out", paramLabel = "DIR", description = "where the overlays go (default: ${DEFAULT-VALUE})")
     Path out = Path.of("out");
 
+    @Option(names = "--alpha", paramLabel = "A", description = "draw the overlay as a blend, (1 - A) * image + A *"
+            + " jet(heat), A from 0 to 1 (default: the book's, jet at 0.4 added to the image and rescaled)")
+    Float alpha;
+
     @Option(names = "--json", description = "print one JSON line per image: class, score, layer, file")
     boolean json;
 
@@ -67,6 +71,9 @@ final class Explanations extends ImageOptions {
         Outputs.createFolder(out);
         try (Inspector inspector = open(files.size())) {
             String name = layer == null ? null : ModelOptions.layers(inspector, "--layer", List.of(layer)).get(0);
+            if (alpha != null && !(alpha >= 0 && alpha <= 1)) {
+                throw new ConvLens.UsageException("--alpha must be 0 to 1, was " + alpha);
+            }
             if (target.choice == null) {
                 firstOutputs(inspector, files).ifPresent(target::requireClassScores);
             }
@@ -76,7 +83,7 @@ final class Explanations extends ImageOptions {
                 request = name == null ? request : request.layers(name);
                 Heatmap heatmap = explain.apply(target.aim(request));
                 Path file = out.resolve(names.name(image) + "_" + method + ".png");
-                Outputs.png(heatmap.overlay(), file);
+                Outputs.png(alpha == null ? heatmap.overlay() : heatmap.overlay(alpha), file);
                 if (json) {
                     Map<String, Object> line = new LinkedHashMap<>();
                     line.put("image", image.toString());

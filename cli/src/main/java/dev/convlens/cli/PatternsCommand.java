@@ -42,6 +42,13 @@ final class PatternsCommand implements Callable<Integer> {
     @Option(names = "--book", description = "the book's settings: gray start, 40 steps of 1")
     boolean book;
 
+    @Option(names = "--steps", paramLabel = "N", description = "gradient steps (default: 40, also with --book)")
+    Integer steps;
+
+    @Option(names = "--step", paramLabel = "LEVELS", description = "each step's length in pixel levels along the"
+            + " normalized gradient (default: 10; 1 with --book)")
+    Float step;
+
     @Option(names = "--regularized", description = "jitter, scale and rotate at each step, for clearer patterns")
     boolean regularized;
 
@@ -59,6 +66,10 @@ final class PatternsCommand implements Callable<Integer> {
             int[] chosen = channels == null ? firstChannels(inspector, name) : channels(channels);
             patterns = patterns.channels(chosen); // checks them before any work
             patterns = book ? patterns.book() : patterns;
+            if (steps != null || step != null) {
+                patterns = patterns.steps(steps != null ? steps : Patterns.DEFAULT_STEPS, step != null ? step
+                        : book ? 1 : Patterns.DEFAULT_STEP);
+            }
             patterns = regularized ? patterns.regularized() : patterns;
             patterns = model.preprocessing == null ? patterns : patterns.preprocessing(model.preprocessing);
             patterns = model.size == null ? patterns : patterns.size(model.size.width(), model.size.height());

@@ -21,7 +21,8 @@ class FirstHourTest {
     void summaryPrintsItsTableWithoutJson() {
         Cli summary = Cli.run("summary", Cli.MODEL);
         assertThat(summary.code()).isZero();
-        assertThat(summary.out()).contains("conv2d_4", "Input: input_1 float32 NHWC");
+        assertThat(summary.out()).contains("conv2d_4", "Input: input_1 float32 NHWC", "Preprocessing: raw (the model's"
+                + " own, from its metadata)");
     }
 
     /** A folder with fewer images than --top ended in a NullPointerException. */
@@ -213,5 +214,41 @@ class FirstHourTest {
         assertThat(report.code()).as(report.err()).isZero();
         assertThat(Files.readString(dir.resolve("faces/index.html"))).contains("grad-cam not drawn: the model's"
                 + " first output 'scores' [1, 4420, 2] is not class scores").contains("<figcaption>eigen-cam on");
+    }
+
+    /** --steps and --step set the ascent: one step of 10 levels moves a channel less than forty do. */
+    @Test
+    void patternsTakeTheirStepsFromTheCommandLine() {
+        Cli one = Cli.run("patterns", Cli.MODEL, "--layer", "conv2d", "--channels", "0", "--steps", 1, "--json",
+                "--out", dir.resolve("one.png"));
+        Cli forty = Cli.run("patterns", Cli.MODEL, "--layer", "conv2d", "--channels", "0", "--json", "--out",
+                dir.resolve("forty.png"));
+        assertThat(score(one)).isPositive().isLessThan(score(forty));
+        Cli bad = Cli.run("patterns", Cli.MODEL, "--layer", "conv2d", "--step", 0);
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("step size must be positive and finite, was 0.0");
+    }
+
+    private static double score(Cli run) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"score\":([0-9.E-]+)").matcher(run.out());
+        assertThat(m.find()).as(run.out() + run.err()).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+
+    /** --alpha blends: at 0 the overlay is the photo itself, pixel for pixel; out of range is a bad argument. */
+    @Test
+    void heatmapTakesAnAlpha() throws IOException {
+        Cli run = Cli.run("heatmap", Cli.MODEL, Cli.CHELSEA, "--alpha", 0, "--out", dir);
+        assertThat(run.code()).as(run.err()).isZero();
+        java.awt.image.BufferedImage overlay = javax.imageio.ImageIO.read(dir.resolve("chelsea_grad-cam.png").toFile());
+        java.awt.image.BufferedImage photo = javax.imageio.ImageIO.read(Cli.CHELSEA.toFile());
+        for (int y = 0; y < photo.getHeight(); y++) {
+            for (int x = 0; x < photo.getWidth(); x++) {
+                assertThat(overlay.getRGB(x, y)).as("(%d, %d)", x, y).isEqualTo(photo.getRGB(x, y));
+            }
+        }
+        Cli bad = Cli.run("heatmap", Cli.MODEL, Cli.CHELSEA, "--alpha", 2, "--out", dir);
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).isEqualTo("convlens heatmap: --alpha must be 0 to 1, was 2.0\n");
     }
 }

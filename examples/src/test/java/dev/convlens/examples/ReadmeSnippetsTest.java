@@ -28,7 +28,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Every {@code java} block of the README, run as it is written: in JShell, in a folder where the files it names exist
+ * Every {@code java} block of the README and of docs/, run as it is written: in JShell, in a folder where the files it names exist
  * ({@code model.onnx} is the shipped model, {@code model_nchw.onnx} its NCHW export, {@code dog.jpg} and
  * {@code cat.jpg} the shipped photo; {@code ultraface.onnx} and {@code portrait.jpg} come from ../shared, and the
  * blocks that name them skip, saying so, without it), after a prelude of imports and an {@code inspector} on
@@ -78,24 +78,31 @@ class ReadmeSnippetsTest {
         shell.close();
     }
 
+    /** The pages whose java blocks run, in the order a reader meets them (later blocks use earlier ones). */
+    static final List<String> PAGES = List.of("README.md", "docs/api.md", "docs/methods.md", "docs/explainers.md",
+            "docs/command-line.md", "docs/errors.md", "docs/performance.md", "docs/architecture.md");
+
     @TestFactory
-    Stream<DynamicTest> everyJavaBlockOfTheReadmeRuns() throws IOException {
-        Matcher blocks = JAVA_BLOCK.matcher(Files.readString(REPOSITORY.resolve("README.md")));
+    Stream<DynamicTest> everyJavaBlockOfTheReadmeAndTheDocsRuns() throws IOException {
         List<DynamicTest> tests = new ArrayList<>();
-        while (blocks.find()) {
-            String block = blocks.group(1);
-            String name = block.lines().findFirst().orElse("").strip();
-            tests.add(DynamicTest.dynamicTest(name, () -> {
-                for (String file : SHARED.keySet()) {
-                    if (block.contains("\"" + file + "\"") && !Files.exists(Path.of(file))) {
-                        System.out.println("skipped a README block: it names " + file + ", from ../shared, absent");
-                        org.junit.jupiter.api.Assumptions.assumeTrue(false, file + " is absent");
+        for (String page : PAGES) {
+            Matcher blocks = JAVA_BLOCK.matcher(Files.readString(REPOSITORY.resolve(page)));
+            while (blocks.find()) {
+                String block = blocks.group(1);
+                String name = page + ": " + block.lines().findFirst().orElse("").strip();
+                tests.add(DynamicTest.dynamicTest(name, () -> {
+                    for (String file : SHARED.keySet()) {
+                        if (block.contains("\"" + file + "\"") && !Files.exists(Path.of(file))) {
+                            System.out.println("skipped a block of " + page + ": it names " + file
+                                    + ", from ../shared, absent");
+                            org.junit.jupiter.api.Assumptions.assumeTrue(false, file + " is absent");
+                        }
                     }
-                }
-                run(block);
-            }));
+                    run(block);
+                }));
+            }
         }
-        assertThat(tests).as("java blocks in README.md").hasSizeGreaterThanOrEqualTo(3);
+        assertThat(tests).as("java blocks in README.md and docs/").hasSizeGreaterThanOrEqualTo(8);
         return tests.stream();
     }
 
