@@ -143,7 +143,18 @@ public final class Heatmap {
      * @return an RGB image of the image's size (upright)
      */
     public BufferedImage overlay() {
-        return image(Overlay.chollet(image.rgb(), resized(), Colormap.JET));
+        return overlay(Colormap.JET);
+    }
+
+    /**
+     * Returns the heatmap over the image as {@link #overlay()} draws it, colored with another colormap.
+     *
+     * @param colormap the colors, {@link Colormap#JET} as in the book
+     * @return an RGB image of the image's size
+     * @throws NullPointerException if colormap is null
+     */
+    public BufferedImage overlay(Colormap colormap) {
+        return image(Overlay.chollet(image.rgb(), resized(), Objects.requireNonNull(colormap, "colormap")));
     }
 
     /**
@@ -154,10 +165,25 @@ public final class Heatmap {
      * @throws IllegalArgumentException if alpha is outside 0..1
      */
     public BufferedImage overlay(float alpha) {
+        return overlay(Colormap.JET, alpha);
+    }
+
+    /**
+     * Returns the heatmap over the image as an alpha blend with another colormap, {@code (1 - alpha) * image + alpha
+     * * colormap(heat)}.
+     *
+     * @param colormap the colors
+     * @param alpha the heatmap's weight, 0 to 1
+     * @return an RGB image of the image's size
+     * @throws NullPointerException if colormap is null
+     * @throws IllegalArgumentException if alpha is outside 0..1
+     */
+    public BufferedImage overlay(Colormap colormap, float alpha) {
+        Objects.requireNonNull(colormap, "colormap");
         if (!(alpha >= 0 && alpha <= 1)) {
             throw new IllegalArgumentException("alpha must be 0 to 1, was " + alpha);
         }
-        return image(Overlay.blend(image.rgb(), resized(), Colormap.JET, alpha));
+        return image(Overlay.blend(image.rgb(), resized(), colormap, alpha));
     }
 
     /**

@@ -201,28 +201,39 @@ class HeatmapTest {
             int h = photo.getHeight();
             int[] rgb = photo.getPixels(0, 0, w, h, (int[]) null);
             float[] heat = heatAtPhotoSize(heatmap, w, h);
-            int[] jet = ColormapReferences.table(Colormap.JET);
-
-            float[] sum = new float[rgb.length];
-            float min = Float.POSITIVE_INFINITY;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int i = 0; i < sum.length; i++) {
-                sum[i] = channel(jet[level(heat[i / 3])], i % 3) * 0.4f + rgb[i];
-                min = Math.min(min, sum[i]);
-                max = Math.max(max, sum[i]);
-            }
-            int[] chollet = new int[rgb.length];
-            for (int i = 0; i < sum.length; i++) {
-                chollet[i] = (int) ((sum[i] - min) / (max - min) * 255);
-            }
-            PixelComparison.assertPixels("overlay()", heatmap.overlay(), w, h, PixelComparison.pack(chollet, 3));
-
-            for (float alpha : new float[] {0, 0.3f, 1}) {
-                int[] blend = new int[rgb.length];
-                for (int i = 0; i < rgb.length; i++) {
-                    blend[i] = Math.round((1 - alpha) * rgb[i] + alpha * channel(jet[level(heat[i / 3])], i % 3));
+            for (Colormap colormap : List.of(Colormap.JET, Colormap.VIRIDIS)) { // overlay() and (alpha) are jet's
+                int[] colors = ColormapReferences.table(colormap);
+                float[] sum = new float[rgb.length];
+                float min = Float.POSITIVE_INFINITY;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int i = 0; i < sum.length; i++) {
+                    sum[i] = channel(colors[level(heat[i / 3])], i % 3) * 0.4f + rgb[i];
+                    min = Math.min(min, sum[i]);
+                    max = Math.max(max, sum[i]);
                 }
-                PixelComparison.assertPixels("overlay(" + alpha + ")", heatmap.overlay(alpha), w, h, PixelComparison.pack(blend, 3));
+                int[] chollet = new int[rgb.length];
+                for (int i = 0; i < sum.length; i++) {
+                    chollet[i] = (int) ((sum[i] - min) / (max - min) * 255);
+                }
+                PixelComparison.assertPixels("overlay(" + colormap + ")", heatmap.overlay(colormap), w, h,
+                        PixelComparison.pack(chollet, 3));
+                if (colormap == Colormap.JET) {
+                    PixelComparison.assertPixels("overlay()", heatmap.overlay(), w, h, PixelComparison.pack(chollet,
+                            3));
+                }
+                for (float alpha : new float[] {0, 0.3f, 1}) {
+                    int[] blend = new int[rgb.length];
+                    for (int i = 0; i < rgb.length; i++) {
+                        blend[i] = Math.round((1 - alpha) * rgb[i]
+                                + alpha * channel(colors[level(heat[i / 3])], i % 3));
+                    }
+                    PixelComparison.assertPixels("overlay(" + colormap + ", " + alpha + ")",
+                            heatmap.overlay(colormap, alpha), w, h, PixelComparison.pack(blend, 3));
+                    if (colormap == Colormap.JET) {
+                        PixelComparison.assertPixels("overlay(" + alpha + ")", heatmap.overlay(alpha), w, h,
+                                PixelComparison.pack(blend, 3));
+                    }
+                }
             }
 
             for (Colormap colormap : List.of(Colormap.JET, Colormap.VIRIDIS)) {

@@ -1,5 +1,6 @@
 package dev.convlens.cli;
 
+import dev.convlens.Colormap;
 import dev.convlens.ExplanationMethod;
 import dev.convlens.Heatmap;
 import dev.convlens.HeatmapMethod;
@@ -32,6 +33,14 @@ final class Explanations extends ImageOptions {
     @Option(names = "--alpha", paramLabel = "A", description = "draw the overlay as a blend, (1 - A) * image + A *"
             + " jet(heat), A from 0 to 1 (default: the book's, jet at 0.4 added to the image and rescaled)")
     Float alpha;
+
+    @Option(names = "--colormap", paramLabel = "NAME", description = "the heat's colors: ${COMPLETION-CANDIDATES}"
+            + " (default: jet, as the book)")
+    Colormap colormap = Colormap.JET;
+
+    @Option(names = "--values", description = "also write the map's values, float32 [h, w], as NAME_METHOD.npy"
+            + " beside the overlay (numpy.load reads it)")
+    boolean values;
 
     @Option(names = "--json", description = "print one JSON line per image: class, score, layer, file")
     boolean json;
@@ -83,7 +92,11 @@ final class Explanations extends ImageOptions {
                 request = name == null ? request : request.layers(name);
                 Heatmap heatmap = explain.apply(target.aim(request));
                 Path file = out.resolve(names.name(image) + "_" + method + ".png");
-                Outputs.png(alpha == null ? heatmap.overlay() : heatmap.overlay(alpha), file);
+                Outputs.png(alpha == null ? heatmap.overlay(colormap) : heatmap.overlay(colormap, alpha), file);
+                if (values) {
+                    Npy.write(out.resolve(names.name(image) + "_" + method + ".npy"),
+                            new long[] {heatmap.height(), heatmap.width()}, heatmap.values());
+                }
                 if (json) {
                     Map<String, Object> line = new LinkedHashMap<>();
                     line.put("image", image.toString());

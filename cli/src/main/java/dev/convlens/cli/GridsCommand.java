@@ -1,5 +1,6 @@
 package dev.convlens.cli;
 
+import dev.convlens.FeatureMap;
 import dev.convlens.Inspection;
 import dev.convlens.Inspector;
 import dev.convlens.Request;
@@ -31,6 +32,10 @@ final class GridsCommand implements Callable<Integer> {
             + " are several (default: ${DEFAULT-VALUE})")
     Path out = Path.of("out");
 
+    @Option(names = "--values", description = "also write each layer's activations, float32 [C, H, W], as an .npy"
+            + " file beside its grid (numpy.load reads it)")
+    boolean values;
+
     @Option(names = "--json", description = "print one JSON line per image: prediction, files and per-layer"
             + " statistics (mean, max, fraction of zeros, non-finite count)")
     boolean json;
@@ -47,6 +52,12 @@ final class GridsCommand implements Callable<Integer> {
                 Request request = drawing.apply(layers, input.request(inspector, image));
                 Inspection result = request.inspect();
                 List<Path> written = result.writeGrids(outputs.folder(image), drawing.perRow);
+                for (int l = 0; values && l < written.size(); l++) {
+                    FeatureMap map = result.activations().get(l);
+                    String png = written.get(l).getFileName().toString();
+                    Npy.write(written.get(l).resolveSibling(png.substring(0, png.length() - 4) + ".npy"),
+                            new long[] {map.channels(), map.height(), map.width()}, map.values());
+                }
                 Map<String, Object> line = new LinkedHashMap<>();
                 line.put("image", image.toString());
                 line.put("prediction", labels.predictionJson(result.output()));

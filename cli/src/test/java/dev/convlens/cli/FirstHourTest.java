@@ -251,4 +251,64 @@ class FirstHourTest {
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.err()).isEqualTo("convlens heatmap: --alpha must be 0 to 1, was 2.0\n");
     }
+
+    /** --colormap colors the overlay: gray at alpha 1 is the SDK's map alone in gray, pixel for pixel. */
+    @Test
+    void heatmapTakesAColormap() throws IOException {
+        Cli run = Cli.run("heatmap", Cli.MODEL, Cli.CHELSEA, "--colormap", "gray", "--alpha", 1, "--out", dir);
+        assertThat(run.code()).as(run.err()).isZero();
+        java.awt.image.BufferedImage drawn = javax.imageio.ImageIO.read(dir.resolve("chelsea_grad-cam.png").toFile());
+        try (dev.convlens.Inspector inspector = dev.convlens.Inspector.of(Cli.MODEL)) {
+            java.awt.image.BufferedImage gray = inspector.image(Cli.CHELSEA)
+                    .heatmap(dev.convlens.HeatmapMethod.GRAD_CAM).image(dev.convlens.Colormap.GRAY);
+            for (int y = 0; y < gray.getHeight(); y++) {
+                for (int x = 0; x < gray.getWidth(); x++) {
+                    assertThat(drawn.getRGB(x, y)).as("(%d, %d)", x, y).isEqualTo(gray.getRGB(x, y));
+                }
+            }
+        }
+    }
+
+    /** --values writes the raw numbers as .npy files that numpy.load reads back to the SDK's values, exactly. */
+    @Test
+    void valuesAreWrittenForNumpy() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("/usr/bin/python3", "-c", "import numpy")
+                .start().waitFor() == 0, "/usr/bin/python3 with numpy is absent");
+        Cli grids = Cli.run("grids", Cli.MODEL, Cli.CHELSEA, "--layers", "conv2d,-1", "--values", "--out", dir);
+        assertThat(grids.code()).as(grids.err()).isZero();
+        Cli heatmap = Cli.run("heatmap", Cli.MODEL, Cli.CHELSEA, "--values", "--out", dir);
+        assertThat(heatmap.code()).as(heatmap.err()).isZero();
+        try (dev.convlens.Inspector inspector = dev.convlens.Inspector.of(Cli.MODEL)) {
+            dev.convlens.Request request = inspector.image(Cli.CHELSEA);
+            java.util.List<dev.convlens.FeatureMap> maps = request.layers("conv2d", "conv2d_4").activations();
+            assertThat(numpy(dir.resolve("00_conv2d.npy"))).isEqualTo(maps.get(0).values());
+            assertThat(numpy(dir.resolve("08_conv2d_4.npy"))).isEqualTo(maps.get(1).values());
+            assertThat(shape(dir.resolve("08_conv2d_4.npy"))).isEqualTo("(256, 7, 7)");
+            assertThat(numpy(dir.resolve("chelsea_grad-cam.npy")))
+                    .isEqualTo(request.heatmap(dev.convlens.HeatmapMethod.GRAD_CAM).values());
+            assertThat(shape(dir.resolve("chelsea_grad-cam.npy"))).isEqualTo("(7, 7)");
+        }
+    }
+
+    /** The array numpy.load reads from a file, as float32 values in C order. */
+    private float[] numpy(Path file) throws Exception {
+        Path raw = dir.resolve(file.getFileName() + ".raw");
+        python("import numpy; numpy.load('" + file + "').astype('<f4').tofile('" + raw + "')");
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(Files.readAllBytes(raw))
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        float[] values = new float[bytes.remaining() / 4];
+        bytes.asFloatBuffer().get(values);
+        return values;
+    }
+
+    private String shape(Path file) throws Exception {
+        return python("import numpy; print(numpy.load('" + file + "').shape, end='')");
+    }
+
+    private static String python(String code) throws Exception {
+        Process p = new ProcessBuilder("/usr/bin/python3", "-c", code).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        return out;
+    }
 }
