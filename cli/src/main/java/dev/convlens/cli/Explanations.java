@@ -3,7 +3,6 @@ package dev.convlens.cli;
 import dev.convlens.Colormap;
 import dev.convlens.ExplanationMethod;
 import dev.convlens.Heatmap;
-import dev.convlens.HeatmapMethod;
 import dev.convlens.Inspector;
 import dev.convlens.Request;
 import java.io.PrintWriter;
@@ -52,10 +51,10 @@ final class Explanations extends ImageOptions {
      */
     String describe(String method, Heatmap heatmap) {
         ExplanationMethod m = heatmap.method();
-        String what = m == HeatmapMethod.EIGEN_CAM ? " of no class (the layer's first principal component)"
+        String what = !TargetOption.needsClass(m) ? " of no class (the layer's first principal component)"
                 : String.format(Locale.ROOT, " of %s, score %.3f", target.explained(heatmap, labels),
                         heatmap.score());
-        String where = usesLayer(m) ? ", on " + heatmap.layer().name() : ", on the input";
+        String where = TargetOption.usesLayer(m) ? ", on " + heatmap.layer().name() : ", on the input";
         boolean blank = true;
         for (float v : heatmap.values()) {
             blank &= !(v > 0);
@@ -63,10 +62,6 @@ final class Explanations extends ImageOptions {
         return method + what + where + " (" + heatmap.width() + "x" + heatmap.height() + ")" + (blank ? "; the map is"
                 + " 0 everywhere, the overlay plain: nothing there raises the score (try another --layer or method)"
                 : "");
-    }
-
-    private static boolean usesLayer(ExplanationMethod method) {
-        return method instanceof HeatmapMethod && method != HeatmapMethod.OCCLUSION;
     }
 
     /**
@@ -78,13 +73,15 @@ final class Explanations extends ImageOptions {
         List<Path> files = files();
         PrintWriter print = out();
         Outputs.createFolder(out);
+        if (alpha != null && !(alpha >= 0 && alpha <= 1)) {
+            throw new ConvLens.UsageException("--alpha must be 0 to 1, was " + alpha);
+        }
         try (Inspector inspector = open(files.size())) {
             String name = layer == null ? null : ModelOptions.layers(inspector, "--layer", List.of(layer)).get(0);
-            if (alpha != null && !(alpha >= 0 && alpha <= 1)) {
-                throw new ConvLens.UsageException("--alpha must be 0 to 1, was " + alpha);
-            }
-            if (target.choice == null) {
-                firstOutputs(inspector, files).ifPresent(target::requireClassScores);
+            String noClass = target.choice == null ? firstOutputs(inspector, files).map(target::noClass).orElse(null)
+                    : null;
+            if (noClass != null) {
+                throw new ConvLens.UsageException(noClass);
             }
             Outputs names = new Outputs(out, files);
             int failed = Batch.run("explaining", files, workers(files.size()), err(), image -> {
@@ -101,7 +98,7 @@ final class Explanations extends ImageOptions {
                     Map<String, Object> line = new LinkedHashMap<>();
                     line.put("image", image.toString());
                     line.put("method", method);
-                    if (usesLayer(heatmap.method())) {
+                    if (TargetOption.usesLayer(heatmap.method())) {
                         line.put("layer", heatmap.layer().name());
                     }
                     line.put("target", heatmap.target().toString());

@@ -74,6 +74,16 @@ class ModelOptions extends ModelFile {
         return size == null ? request : request.size(size.width(), size.height());
     }
 
+    /** Whether the model has a layer or spatial tensor of this exact name (a request checks, reading no image). */
+    private static boolean names(Inspector inspector, String name) {
+        try {
+            inspector.image(new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB)).layers(name);
+            return true;
+        } catch (dev.convlens.LayerNotFoundException e) {
+            return false;
+        }
+    }
+
     /**
      * The layer names of a {@code --layers} list: names, globs and indexes (negative from the end; a number that is a
      * layer's name is that layer), each checked
@@ -86,11 +96,11 @@ class ModelOptions extends ModelFile {
             if (item.matches("-?\\d+") && all.stream().noneMatch(l -> l.name().equals(item))) { // PyTorch's "313"
                 int index = Integer.parseInt(item);
                 int at = index < 0 ? all.size() + index : index;
-                if (at < 0 || at >= all.size()) {
+                if ((at < 0 || at >= all.size()) && !names(inspector, item)) { // else a tensor named so
                     throw new ConvLens.UsageException(option + ": index " + index + " is out of range; the model has "
                             + all.size() + " layers (0.." + (all.size() - 1) + ", or -1 for the last)");
                 }
-                names.add(all.get(at).name());
+                names.add(at >= 0 && at < all.size() ? all.get(at).name() : item);
             } else {
                 names.add(item);
             }

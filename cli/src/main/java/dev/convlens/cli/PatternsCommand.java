@@ -64,7 +64,7 @@ final class PatternsCommand implements Callable<Integer> {
             String name = ModelOptions.layers(inspector, "--layer", List.of(layer)).get(0);
             Patterns patterns = inspector.patterns(name).seed(seed);
             int[] chosen = channels == null ? firstChannels(inspector, name) : channels(channels);
-            patterns = patterns.channels(chosen); // checks them before any work
+            patterns = chosen == null ? patterns : patterns.channels(chosen); // checks them before any work
             patterns = book ? patterns.book() : patterns;
             if (steps != null || step != null) {
                 patterns = patterns.steps(steps != null ? steps : Patterns.DEFAULT_STEPS, step != null ? step
@@ -106,19 +106,25 @@ final class PatternsCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The channels patterns takes by default: the first {@value Patterns#DEFAULT_CHANNELS}, or all if fewer. */
+    /**
+     * The channels patterns takes by default, the first {@value Patterns#DEFAULT_CHANNELS} or all if fewer, where
+     * the layer is listed with its channel count; null for a tensor named exactly, whose count only the SDK knows.
+     */
     static int[] firstChannels(Inspector inspector, String layer) {
         int count = inspector.layers().stream().filter(l -> l.name().equals(layer)).findFirst()
-                .map(dev.convlens.Layer::channels).orElse(Patterns.DEFAULT_CHANNELS);
-        return IntStream.range(0, count < 0 ? Patterns.DEFAULT_CHANNELS : Math.min(count,
-                Patterns.DEFAULT_CHANNELS)).toArray();
+                .map(dev.convlens.Layer::channels).orElse(-1);
+        return count < 0 ? null : IntStream.range(0, Math.min(count, Patterns.DEFAULT_CHANNELS)).toArray();
     }
 
     /**
      * The patterns of some channels with progress on stderr: asked for {@value #PER_RUN} channels at a time, the
-     * batches the SDK optimizes together, so the pictures are the same as from one call.
+     * batches the SDK optimizes together, so the pictures are the same as from one call. For null channels, the
+     * SDK's default in one call.
      */
     static List<FilterPattern> list(Patterns patterns, int[] channels, String layer, PrintWriter err) {
+        if (channels == null) {
+            return patterns.list();
+        }
         Progress progress = Progress.of(err, "patterns of " + layer, channels.length, "channels");
         List<FilterPattern> all = new ArrayList<>();
         for (int from = 0; from < channels.length; from += PER_RUN) {

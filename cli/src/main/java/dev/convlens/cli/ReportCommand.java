@@ -63,20 +63,15 @@ final class ReportCommand implements Callable<Integer> {
                     : ModelOptions.layers(inspector, "--patterns", List.of(patternsLayer)).get(0);
             // a model without class scores has no predicted class: only the methods that need none are drawn
             String noClass = null;
-            List<HeatmapMethod> drawn = methods;
-            if (target.choice == null) {
-                try {
-                    input.firstOutputs(inspector, files).ifPresent(target::requireClassScores);
-                } catch (ConvLens.UsageException e) {
-                    drawn = methods.stream().filter(m -> m == HeatmapMethod.EIGEN_CAM).toList();
-                    if (drawn.size() < methods.size()) {
-                        noClass = methods.stream().filter(m -> m != HeatmapMethod.EIGEN_CAM).map(Converters::name)
-                                .collect(java.util.stream.Collectors.joining(", ")) + " not drawn: " + e.getMessage();
-                        input.err().println(noClass);
-                    }
-                }
+            String why = target.choice == null ? input.firstOutputs(inspector, files).map(target::noClass)
+                    .orElse(null) : null;
+            List<HeatmapMethod> explained = why == null ? methods
+                    : methods.stream().filter(m -> !TargetOption.needsClass(m)).toList();
+            if (explained.size() < methods.size()) {
+                noClass = methods.stream().filter(TargetOption::needsClass).map(Converters::name)
+                        .collect(java.util.stream.Collectors.joining(", ")) + " not drawn: " + why;
+                input.err().println(noClass);
             }
-            List<HeatmapMethod> explained = drawn;
             StringBuilder sections = new StringBuilder();
             int[] partsFailed = new int[1];
             List<Batch.Failure> failed = Batch.run("drawing", files, input.workers(files.size()), input.err(),
@@ -133,8 +128,8 @@ final class ReportCommand implements Callable<Integer> {
             try {
                 Heatmap heatmap = target.aim(request).heatmap(method);
                 html.append(Page.figure(out, Outputs.png(heatmap.overlay(), folder.resolve(name + ".png")),
-                        name + (method == HeatmapMethod.EIGEN_CAM ? "" : ", " + target.explained(heatmap, labels))
-                                + (method == HeatmapMethod.OCCLUSION ? "" : " on " + heatmap.layer().name())));
+                        name + (TargetOption.needsClass(method) ? ", " + target.explained(heatmap, labels) : "")
+                                + (TargetOption.usesLayer(method) ? " on " + heatmap.layer().name() : "")));
             } catch (ConvLensException | IllegalArgumentException e) { // the rest of the section stays
                 failures++;
                 input.err().println(image + ": " + name + ": " + Messages.of(e));

@@ -1,6 +1,8 @@
 package dev.convlens.cli;
 
+import dev.convlens.ExplanationMethod;
 import dev.convlens.Heatmap;
+import dev.convlens.HeatmapMethod;
 import dev.convlens.Request;
 import dev.convlens.Target;
 import dev.convlens.Tensor;
@@ -115,17 +117,28 @@ final class TargetOption {
     }
 
     /**
-     * Without {@code --target}, the model's first output must be class scores for a predicted class to explain:
-     * otherwise a bad argument, with what to give instead.
+     * Why there is no predicted class to explain, with what to give instead: without {@code --target}, the model's
+     * first output must be class scores. Null when there is one (or a target was given).
      */
-    void requireClassScores(List<Tensor> outputs) {
+    String noClass(List<Tensor> outputs) {
         Tensor first = outputs.get(0);
-        if (choice == null && !Labels.classScores(first)) {
-            throw new ConvLens.UsageException("the model's first output '" + first.name() + "' "
-                    + Arrays.toString(first.shape()) + " is not class scores, so there is no predicted class to"
-                    + " explain: give --target with a value of an output, by its index or the largest along some"
-                    + " axes, e.g. --target '" + example(first) + "'; its outputs: " + list(outputs));
+        if (choice != null || Labels.classScores(first)) {
+            return null;
         }
+        return "the model's first output '" + first.name() + "' " + Arrays.toString(first.shape()) + " is not class"
+                + " scores, so there is no predicted class to explain: give --target with a value of an output, by"
+                + " its index or the largest along some axes, e.g. --target '" + example(first) + "'; its outputs: "
+                + list(outputs);
+    }
+
+    /** Whether a method explains a class (Eigen-CAM explains none: it is the layer's first principal component). */
+    static boolean needsClass(ExplanationMethod method) {
+        return method != HeatmapMethod.EIGEN_CAM;
+    }
+
+    /** Whether a method's map is taken at a layer (occlusion and the attributions work on the input). */
+    static boolean usesLayer(ExplanationMethod method) {
+        return method instanceof HeatmapMethod && method != HeatmapMethod.OCCLUSION;
     }
 
     /**

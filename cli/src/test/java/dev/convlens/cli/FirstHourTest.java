@@ -197,6 +197,9 @@ class FirstHourTest {
         Cli plain = Cli.run("heatmap", faces, face, "--target", "scores[0,*,1]", "--out", dir.resolve("plain"));
         assertThat(plain.out()).contains("on classification_headers.0.2 (40x30); the map is 0 everywhere, the"
                 + " overlay plain");
+        Cli tensor = Cli.run("grids", faces, face, "--layers", "312", "--out", dir.resolve("g")); // a tensor's name
+        assertThat(tensor.code()).as(tensor.err()).isZero();
+        assertThat(tensor.out()).contains("; 1 grid in ");
         Cli wrong = Cli.run("heatmap", faces, face, "--target", "scores[0,*]", "--out", dir);
         assertThat(wrong.code()).isEqualTo(2);
         assertThat(wrong.err()).contains("--target scores[0,*] gives 2 indexes, and the output 'scores' has 3 axes");
