@@ -5,16 +5,18 @@ import java.util.Objects;
 
 /**
  * A layer of a model, as a Keras user would name it: a convolution with the bias, normalization and activation an
- * exporter split off it, a pooling layer, or a merge point where branches meet (a ResNet block's output).
+ * exporter split off it, a pooling layer, a merge point where branches meet (a ResNet block's output), or a dense
+ * layer of the classifier's head.
  *
  * @param index the layer's position in {@link Inspector#layers()}, in graph order
  * @param name its name: the Keras layer or PyTorch module name where the export keeps one, unique in the model
- * @param kind convolution, pooling or merge
+ * @param kind convolution, pooling, merge or dense
  * @param opTypes the ONNX op types it is made of, e.g. {@code [Conv, Relu]}
  * @param output the ONNX tensor that holds its output, the last of those ops
- * @param channels its output channels, or -1 if unknown
- * @param height its output height, or -1 if unknown or dependent on the image (dynamic input size)
- * @param width its output width, or -1 if unknown or dependent on the image
+ * @param channels its output channels (a dense layer's units), or -1 if unknown
+ * @param height its output height (1 for a dense layer), or -1 if unknown or dependent on the image (dynamic input
+ *     size)
+ * @param width its output width (1 for a dense layer), or -1 if unknown or dependent on the image
  * @param parameters its number of weights, or -1 if they cannot be counted without running the model
  */
 public record Layer(int index, String name, Kind kind, List<String> opTypes, String output, int channels,
@@ -31,6 +33,13 @@ public record Layer(int index, String name, Kind kind, List<String> opTypes, Str
          * selectable by name, not in the default set of {@link Request#layers()}.
          */
         MERGE,
+        /**
+         * A dense layer (Keras's {@code Dense}, PyTorch's {@code nn.Linear}): a Gemm or MatMul on the vector after
+         * the flattening or global pooling, with its bias, activation and softmax. Its units are drawn as channels of
+         * one value each, on one scale; it has no positions, so no heatmap is drawn on it. Listed and selectable, not
+         * in the default set of {@link Request#layers()}.
+         */
+        DENSE,
         /**
          * Any other spatial tensor of the graph, selected by its exact name (a convolution's output before its
          * activation, say): not listed by {@link Inspector#layers()}; its index follows the listed layers'.
@@ -60,12 +69,15 @@ public record Layer(int index, String name, Kind kind, List<String> opTypes, Str
     }
 
     /**
-     * Returns the output shape as Keras prints it, channels first: {@code (32, 178, 178)}, with {@code ?} for an
-     * unknown dimension.
+     * Returns the output shape as Keras prints it, channels first: {@code (32, 178, 178)}, or {@code (256,)} for a
+     * dense layer, with {@code ?} for an unknown dimension.
      *
      * @return the shape as text
      */
     public String shape() {
+        if (kind == Kind.DENSE) {
+            return "(" + dim(channels) + ",)";
+        }
         return "(" + dim(channels) + ", " + dim(height) + ", " + dim(width) + ")";
     }
 

@@ -336,8 +336,9 @@ final class Pipeline implements AutoCloseable {
         for (LayerInfo info : catalog.layers()) {
             long[] shape = values.get(info.output()).shape();
             int c = shape.length >= 2 ? (int) shape[1] : -1;
-            int h = shape.length == 4 && !input.dynamicSize() ? (int) shape[2] : -1;
-            int w = shape.length == 4 && !input.dynamicSize() ? (int) shape[3] : -1;
+            boolean vector = shape.length == 2;
+            int h = vector ? 1 : shape.length == 4 && !input.dynamicSize() ? (int) shape[2] : -1;
+            int w = vector ? 1 : shape.length == 4 && !input.dynamicSize() ? (int) shape[3] : -1;
             layers.add(new Layer(info.index(), info.name(),
                     Layer.Kind.valueOf(info.kind().name()), info.opTypes(), info.output(),
                     c, h, w, info.parameters()));
@@ -536,6 +537,12 @@ final class Pipeline implements AutoCloseable {
     private Layer heatmapLayer(Task task, List<Layer> all, float[] tensor, Prepared p) {
         if (task.layers() != null) {
             LayerInfo last = task.layers().get(task.layers().size() - 1);
+            if (last.kind() == LayerInfo.Kind.DENSE) {
+                Layer spatial = classLayer(all);
+                throw new IllegalArgumentException(last.name() + " is a dense layer: its values have no positions in"
+                        + " the image, so no heatmap is drawn on it; take a spatial layer, such as " + spatial.name()
+                        + " (" + spatial.index() + ")");
+            }
             return last.kind() == LayerInfo.Kind.TENSOR ? layer(last) : all.get(last.index());
         }
         if (task.target() != null && task.target().output() != null) {
@@ -645,8 +652,11 @@ final class Pipeline implements AutoCloseable {
         if ((s.length == 4 || s.length == 3) && s[0] == 1) { // a 1-D convolution: one row per channel
             return new FeatureMap(layer, s.length == 4 ? (int) s[2] : 1, (int) s[s.length - 1], v.channels());
         }
+        if (s.length == 2 && s[0] == 1) { // a dense layer: one value a unit
+            return new FeatureMap(layer, 1, 1, v.channels());
+        }
         throw new InferenceException("layer " + layer.name() + " produced shape " + Arrays.toString(s)
-                + ", not one image's [1, C, H, W] feature maps");
+                + ", not one image's [1, C, H, W] feature maps or [1, units] values");
     }
 
     void ensureOpen() {

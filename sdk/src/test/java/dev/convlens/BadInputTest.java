@@ -38,7 +38,7 @@ class BadInputTest {
     private static final int BOOL = 9;
     private static final int DOUBLE = 11;
     /** The layers of {@link TestModels}: two convolutions, a max pool and the global average pool. */
-    private static final List<String> LAYERS = List.of("conv1", "pool1", "conv2", "gap");
+    private static final List<String> LAYERS = List.of("conv1", "pool1", "conv2", "gap", "fc");
 
     @TempDir
     Path dir;
@@ -752,7 +752,7 @@ class BadInputTest {
                     () -> inspector.image(rgb()).layers("conv3"));
             assertThat(e).isExactlyInstanceOf(LayerNotFoundException.class)
                     .hasMessageStartingWith("no layer matches 'conv3'; closest: conv1, conv2")
-                    .hasMessageContaining("Inspector.layers() lists all 4");
+                    .hasMessageContaining("Inspector.layers() lists all 5");
             assertThat(e.query()).isEqualTo("conv3");
             assertThat(e.candidates()).startsWith("conv1", "conv2").isSubsetOf(LAYERS);
         }
@@ -773,11 +773,11 @@ class BadInputTest {
     @Test
     void layerIndexOutOfRange() {
         try (Inspector inspector = model()) {
-            for (int index : new int[] {4, -5}) {
+            for (int index : new int[] {5, -6}) {
                 LayerNotFoundException e = catchThrowableOfType(LayerNotFoundException.class,
                         () -> inspector.image(rgb()).layers(0, index));
                 assertThat(e).isExactlyInstanceOf(LayerNotFoundException.class).hasMessage("no layer at index "
-                        + index + "; the model has 4 layers, 0 to 3 (or -1 to -4 from the end)");
+                        + index + "; the model has 5 layers, 0 to 4 (or -1 to -5 from the end)");
                 assertThat(e.query()).isEqualTo(String.valueOf(index));
                 assertThat(e.candidates()).isEmpty();
             }
@@ -894,13 +894,13 @@ class BadInputTest {
     void activationsOverTheLimitAreRefusedBeforeTheyAreRead() {
         byte[] model = new TestModels(TestModels.Spec.rgb(H, W).withDynamicSize()).bytes();
         try (Inspector inspector = Inspector.of(model, Options.defaults().maxActivations(100_000))) {
-            // the run that learns the layers' shapes: conv1 4x200x200, pool1 4x100x100, conv2 6x98x98, the pool 6
+            // the run that learns the layers' shapes: conv1 4x200x200, pool1 4x100x100, conv2 6x98x98, the pool 6, fc 2
             assertThatThrownBy(() -> inspector.image(rgb()).size(200, 200).grid(8))
                     .isExactlyInstanceOf(InferenceException.class)
                     .hasMessageContainingAll(
-                            "at an input of shape [1, 3, 200, 200] hold 257630 values (1.0 MB as floats)",
+                            "at an input of shape [1, 3, 200, 200] hold 257632 values (1.0 MB as floats)",
                             "more than the limit of 100000 (Options.maxActivations)", "ask for fewer layers");
-            assertThat(inspector.image(rgb()).size(100, 100).grid(8)).hasSize(2); // 64,030 values
+            assertThat(inspector.image(rgb()).size(100, 100).grid(8)).hasSize(2); // 64,032 values
         }
         assertThatThrownBy(() -> Options.defaults().maxActivations(0))
                 .isExactlyInstanceOf(IllegalArgumentException.class);

@@ -23,9 +23,9 @@ class ComparisonTest {
             Comparison drift = full.image(PHOTO).compare(half.image(PHOTO));
             System.out.println(drift);
             assertThat(drift.layers()).extracting(Comparison.LayerDrift::layer)
-                    .containsExactly("conv1", "pool1", "conv2", "gap"); // every layer both have, in model order
-            List<FeatureMap> a = full.image(PHOTO).layers("conv1", "pool1", "conv2", "gap").activations();
-            List<FeatureMap> b = half.image(PHOTO).layers("conv1", "pool1", "conv2", "gap").activations();
+                    .containsExactly("conv1", "pool1", "conv2", "gap", "fc"); // every layer both have, in model order
+            List<FeatureMap> a = full.image(PHOTO).layers("conv1", "pool1", "conv2", "gap", "fc").activations();
+            List<FeatureMap> b = half.image(PHOTO).layers("conv1", "pool1", "conv2", "gap", "fc").activations();
             for (int l = 0; l < a.size(); l++) {
                 float[] x = a.get(l).values();
                 float[] y = b.get(l).values();
@@ -66,7 +66,7 @@ class ComparisonTest {
             assertThat(one.image(PHOTO).compare(other.image(PHOTO)).layer("conv1").cosine()).isLessThan(0.9);
             assertThatThrownBy(() -> one.image(PHOTO).compare(seed.image(PHOTO)))
                     .isExactlyInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("the models have no layer in common: [conv1, pool1, conv2, gap] against"
+                    .hasMessageContaining("the models have no layer in common: [conv1, pool1, conv2, gap, fc] against"
                             + " [conv2d, max_pooling2d,");
         }
     }

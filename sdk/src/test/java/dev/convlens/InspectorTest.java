@@ -126,15 +126,15 @@ class InspectorTest {
         TestModels model = new TestModels(TestModels.Spec.rgb(H, W));
         try (Inspector inspector = Inspector.of(model.bytes())) {
             List<Layer> layers = inspector.layers();
-            assertThat(layers).extracting(Layer::name).containsExactly("conv1", "pool1", "conv2", "gap");
+            assertThat(layers).extracting(Layer::name).containsExactly("conv1", "pool1", "conv2", "gap", "fc");
             assertThat(layers).extracting(Layer::kind).containsExactly(Layer.Kind.CONVOLUTION, Layer.Kind.POOLING,
-                    Layer.Kind.CONVOLUTION, Layer.Kind.POOLING);
+                    Layer.Kind.CONVOLUTION, Layer.Kind.POOLING, Layer.Kind.DENSE);
             assertThat(layers.get(0).opTypes()).containsExactly("Conv", "Relu");
             assertThat(layers.get(2).opTypes()).containsExactly("Conv", "BatchNormalization", "Relu");
             assertThat(layers).extracting(Layer::shape)
-                    .containsExactly("(4, 12, 10)", "(4, 6, 5)", "(6, 4, 3)", "(6, 1, 1)");
+                    .containsExactly("(4, 12, 10)", "(4, 6, 5)", "(6, 4, 3)", "(6, 1, 1)", "(2,)");
             assertThat(layers).extracting(Layer::parameters)
-                    .containsExactly(4L * 3 * 9 + 4, 0L, 6L * 4 * 9 + 4 * 6, 0L);
+                    .containsExactly(4L * 3 * 9 + 4, 0L, 6L * 4 * 9 + 4 * 6, 0L, 2L * 6 + 2);
             assertThat(layers.get(2).output()).isEqualTo("/relu2/Relu_output_0");
             assertThat(inspector.summary())
                     .contains("conv1", "Conv+Relu", "(4, 12, 10)", "112")
@@ -249,13 +249,14 @@ class InspectorTest {
             assertThat(names(r.layers("relu1"))).containsExactly("conv1");            // a segment of /relu1/Relu
             assertThat(names(r.layers("MaxPool", "GlobalAveragePool"))).containsExactly("pool1", "gap");
             assertThat(names(r.layers("conv*"))).containsExactly("conv1", "conv2");
-            assertThat(names(r.layers(-1, 0))).containsExactly("conv1", "gap");
+            assertThat(names(r.layers(-2, 0))).containsExactly("conv1", "gap");
+            assertThat(names(r.layers(-1))).containsExactly("fc");
             assertThat(names(r.layers("conv2", "conv1"))).containsExactly("conv1", "conv2"); // model order
             assertThatThrownBy(() -> r.layers("cnov2")).isInstanceOf(LayerNotFoundException.class)
                     .hasMessageContaining("no layer matches 'cnov2'").hasMessageContaining("closest: conv2")
                     .satisfies(e -> assertThat(((LayerNotFoundException) e).candidates()).startsWith("conv2"));
-            assertThatThrownBy(() -> r.layers(4)).isInstanceOf(LayerNotFoundException.class)
-                    .hasMessageContaining("4 layers");
+            assertThatThrownBy(() -> r.layers(5)).isInstanceOf(LayerNotFoundException.class)
+                    .hasMessageContaining("5 layers");
         }
     }
 
@@ -354,8 +355,8 @@ class InspectorTest {
                 .build();
         try (Inspector inspector = Inspector.of(model.toBuilder().setGraph(graph).build().toByteArray())) {
             assertThat(inspector.layers()).extracting(Layer::name).containsExactly("conv1", "pool1", "conv2", "gap",
-                    "se");
-            assertThat(inspector.layers().get(4).shape()).isEqualTo("(2, 1, 1)");
+                    "fc", "se");
+            assertThat(inspector.layers().get(5).shape()).isEqualTo("(2, 1, 1)");
             Request request = inspector.image(rgbImage(W, H, 1));
             assertThat(names(request)).containsExactly("conv1", "conv2");
             FeatureMap se = request.layers("se").activations().get(0);

@@ -66,6 +66,21 @@ class PatternsTest {
         }
     }
 
+    /** A dense layer's unit is a channel of one value: its pattern's score is the model's output on the pattern. */
+    @Test
+    void aDenseUnitsPatternScoresTheUnitItself() throws Exception {
+        try (Inspector inspector = Inspector.of(SEED)) {
+            FilterPattern one = inspector.patterns("dense").steps(1, 1).list().get(0);
+            FilterPattern p = inspector.patterns("dense").steps(2, 1).list().get(0); // before the sigmoid saturates
+            float[] out = layerOutput(p.input(), p.layer().output()); // [1, 1]: the sigmoid, "dog"
+            System.out.printf("pattern of the dense unit: score %.4f (%.4f after one step), the model on its input"
+                    + " %.4f%n", p.score(), one.score(), out[0]);
+            assertThat(out).hasSize(1);
+            assertThat(p.score()).isCloseTo(out[0], within(1e-5f));
+            assertThat(p.score()).isGreaterThan(one.score()).isLessThan(0.99f);
+        }
+    }
+
     @Test
     void theSameSeedGivesTheSamePatternsAndTheBooksSettingsLeaveDeadChannelsAtTheirStart() {
         try (Inspector inspector = Inspector.of(SEED)) {

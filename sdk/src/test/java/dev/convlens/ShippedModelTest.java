@@ -1,6 +1,7 @@
 package dev.convlens;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.io.IOException;
@@ -90,6 +91,31 @@ class ShippedModelTest {
             assertThat(nhwc).isEqualTo(expected);
             assertThat(nchw).isCloseTo(expected, within(1e-5f)).isEqualTo(told);
             assertThat(wrong).isGreaterThan(0.99f); // 0..255 into a 0..1 model: "dog, 1.00" for a cat
+        }
+    }
+
+    /**
+     * The seed's last layer is listed as Keras's summary lists it ("dense (Dense) (None, 1) 12545" in "Deep Learning
+     * with Python", 8.2), its one unit is the model's output, and a heatmap on it is refused with the spatial layer
+     * to take instead.
+     */
+    @Test
+    void theDenseLayerIsListedDrawnAndRefusedForAHeatmap() {
+        try (Inspector inspector = Inspector.of(MODEL)) {
+            Layer dense = inspector.layers().get(inspector.layers().size() - 1);
+            assertThat(dense.name()).isEqualTo("dense");
+            assertThat(dense.kind()).isEqualTo(Layer.Kind.DENSE);
+            assertThat(dense.opTypes()).containsExactly("Gemm", "Sigmoid");
+            assertThat(dense.shape()).isEqualTo("(1,)");
+            assertThat(dense.parameters()).isEqualTo(12_545);
+            Request request = inspector.image(PHOTO);
+            Inspection result = request.layers(-1).inspect();
+            assertThat(result.activation("dense").values()).containsExactly(result.output().values());
+            assertThat(result.grid(16).get(0).getWidth()).isEqualTo(1);
+            assertThatThrownBy(() -> request.layers("dense").heatmap(HeatmapMethod.GRAD_CAM))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("dense is a dense layer: its values have no positions in the image, so no heatmap is"
+                            + " drawn on it; take a spatial layer, such as conv2d_4 (8)");
         }
     }
 }

@@ -6,11 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.convlens.onnx.Onnx;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -103,5 +106,60 @@ class WildModelsTest {
         Onnx.ModelProto model = Onnx.ModelProto.parseFrom(Files.readAllBytes(file));
         return model.getGraph().getNodeList().stream()
                 .filter(n -> n.getOpType().equals("Conv") || n.getOpType().equals("ConvTranspose")).count();
+    }
+
+    /**
+     * PyTorch's {@code nn.Linear} layers of the cats-vs-dogs model are listed as dense layers with their weights
+     * counted, and their units are values: the last one's equal the model's output, and each is the previous one's
+     * Gemm, computed here from the weights in the file ({@code y = x W^T + b}).
+     */
+    @Test
+    void denseLayersAreListedAndTheirUnitsAreTheGemmsValues() throws IOException {
+        Path file = Shared.require("models/wild/cat_vs_dog_pytorch_op13.onnx");
+        try (Inspector inspector = Inspector.of(file)) {
+            List<Layer> dense = inspector.layers().stream().filter(l -> l.kind() == Layer.Kind.DENSE).toList();
+            assertThat(dense).extracting(Layer::name).containsExactly("FC.0", "FC.3");
+            assertThat(dense).extracting(Layer::opTypes).containsExactly(List.of("Gemm", "Relu"), List.of("Gemm"));
+            assertThat(dense).extracting(Layer::shape).containsExactly("(512,)", "(2,)");
+            assertThat(dense).extracting(Layer::parameters).containsExactly(576L * 512 + 512, 512L * 2 + 2);
+            assertThat(inspector.summary()).contains("FC.0", "Gemm+Relu", "(512,)", "295,424");
+
+            Inspection result = inspector.image(Shared.require("images/dog_1080x1080.jpg")).layers("FC.0", "FC.3")
+                    .inspect();
+            FeatureMap hidden = result.activation("FC.0");
+            FeatureMap logits = result.activation("FC.3");
+            assertThat(hidden.channels()).isEqualTo(512);
+            assertThat(hidden.height()).isEqualTo(1);
+            assertThat(hidden.width()).isEqualTo(1);
+            assertThat(logits.values()).containsExactly(result.output().values());
+            Onnx.GraphProto graph = Onnx.ModelProto.parseFrom(Files.readAllBytes(file)).getGraph();
+            float[] w = initializer(graph, "FC.3.weight");
+            float[] b = initializer(graph, "FC.3.bias");
+            float[] x = hidden.values();
+            for (int o = 0; o < 2; o++) {
+                double y = b[o];
+                for (int i = 0; i < 512; i++) {
+                    y += (double) x[i] * w[o * 512 + i];
+                }
+                assertThat(logits.value(o, 0, 0)).as("unit " + o).isCloseTo((float) y,
+                        org.assertj.core.api.Assertions.within(1e-4f * Math.max(1, Math.abs((float) y))));
+            }
+            double smallest = Double.MAX_VALUE;
+            double largest = 0;
+            for (float v : x) {
+                smallest = Math.min(smallest, v);
+                largest = Math.max(largest, v);
+            }
+            assertThat(smallest).as("Relu units").isGreaterThanOrEqualTo(0);
+            assertThat(largest).as("Relu units").isPositive();
+        }
+    }
+
+    private static float[] initializer(Onnx.GraphProto graph, String name) {
+        Onnx.TensorProto t = graph.getInitializerList().stream().filter(i -> i.getName().equals(name)).findFirst()
+                .orElseThrow();
+        float[] values = new float[t.getRawData().size() / 4];
+        ByteBuffer.wrap(t.getRawData().toByteArray()).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+        return values;
     }
 }

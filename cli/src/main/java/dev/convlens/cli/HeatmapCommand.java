@@ -19,7 +19,7 @@ final class HeatmapCommand implements Callable<Integer> {
     HeatmapMethod method = HeatmapMethod.GRAD_CAM;
 
     @Option(names = "--layer", paramLabel = "LAYER", description = "the layer: a name or an index, -1 the last"
-            + " (default: the layer the classifier's global pooling reads, else the last spatial convolution the"
+            + " (a spatial one: a dense layer has no positions; default: the layer the classifier's global pooling reads, else the last spatial convolution the"
             + " score depends on; occlusion takes none)")
     String layer;
 

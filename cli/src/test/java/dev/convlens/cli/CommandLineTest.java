@@ -43,7 +43,7 @@ class CommandLineTest {
     /** The grids are the SDK's pictures, and --json's statistics are the activations' own, computed here again. */
     @Test
     void gridsWritesEveryLayerAndItsStatistics() throws IOException {
-        Cli run = Cli.run("grids", Cli.MODEL, Cli.CHELSEA, "--out", dir, "--json", "--layers", "conv2d,-1");
+        Cli run = Cli.run("grids", Cli.MODEL, Cli.CHELSEA, "--out", dir, "--json", "--layers", "conv2d,-2");
         assertThat(run.code()).as(run.err()).isZero();
         assertThat(ImageIO.read(dir.resolve("00_conv2d.png").toFile()).getWidth()).isEqualTo(16 * 179 - 1);
         assertThat(dir.resolve("08_conv2d_4.png")).exists();
@@ -77,7 +77,7 @@ class CommandLineTest {
         Cli layer = Cli.run("grids", Cli.MODEL, Cli.CHELSEA, "--layers", "conv2x", "--out", dir);
         assertThat(layer.code()).isEqualTo(2);
         assertThat(layer.err()).isEqualTo("convlens grids: no layer matches 'conv2x'; closest: conv2d, conv2d_1,"
-                + " conv2d_2, conv2d_3, conv2d_4 (convlens summary MODEL lists all 9)\n");
+                + " conv2d_2, conv2d_3, conv2d_4 (convlens summary MODEL lists all 10)\n");
         Cli colormap = Cli.run("grids", Cli.MODEL, Cli.CHELSEA, "--colormap", "rainbow");
         assertThat(colormap.code()).isEqualTo(2);
         assertThat(colormap.err()).contains("'--colormap'", "VIRIDIS, MAGMA, INFERNO", "'rainbow'").hasLineCount(1);

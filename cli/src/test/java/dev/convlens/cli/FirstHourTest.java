@@ -40,7 +40,7 @@ class FirstHourTest {
         Path photos = Files.createDirectories(dir.resolve("photos"));
         Files.write(photos.resolve("a_broken.jpg"), new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 0, 1, 2});
         Files.copy(Cli.CHELSEA, photos.resolve("b.png"));
-        Cli run = Cli.run("microscope", Cli.MODEL, photos, "--layers", "-1", "--top", "1", "--out", dir.resolve("m"));
+        Cli run = Cli.run("microscope", Cli.MODEL, photos, "--layers", "-2", "--top", "1", "--out", dir.resolve("m"));
         assertThat(run.code()).isEqualTo(1);
         assertThat(run.out()).contains("1 image, 1 layer", "1 error (listed in the page)");
         assertThat(Files.readString(dir.resolve("m/microscope.json"))).contains("\"errors\":[{", "a_broken.jpg");
@@ -75,15 +75,15 @@ class FirstHourTest {
     @Test
     void messagesSpeakTheCommandLine() {
         Cli layer = Cli.run("heatmap", Cli.MODEL, Cli.CHELSEA, "--layer", "conv9");
-        assertThat(layer.err()).contains("(convlens summary MODEL lists all 9)").doesNotContain("Inspector");
+        assertThat(layer.err()).contains("(convlens summary MODEL lists all 10)").doesNotContain("Inspector");
         assertThat(Messages.words("ask for a smaller size(w, h) or fewer layers; use GRAD_CAM or EIGEN_CAM, in RGB"))
                 .isEqualTo("ask for a smaller --size WxH or fewer layers; use grad-cam or eigen-cam, in RGB");
     }
 
-    /** heatmap names the class by --labels, says when no class or layer is used, and takes --layer -1. */
+    /** heatmap names the class by --labels, says when no class or layer is used, and takes a negative --layer. */
     @Test
     void heatmapLinesSayWhatWasExplained() {
-        Cli gradCam = Cli.run("heatmap", Cli.MODEL, Cli.CHELSEA, "--labels", "cat,dog", "--layer", "-1", "--out",
+        Cli gradCam = Cli.run("heatmap", Cli.MODEL, Cli.CHELSEA, "--labels", "cat,dog", "--layer", "-2", "--out",
                 dir);
         assertThat(gradCam.code()).as(gradCam.err()).isZero();
         assertThat(gradCam.out()).isEqualTo(Cli.CHELSEA + ": grad-cam of cat (class 0), score 0.574, on conv2d_4"
@@ -97,6 +97,25 @@ class FirstHourTest {
         Cli attribution = Cli.run("attribution", Cli.MODEL, Cli.CHELSEA, "--method", "gradient", "--out", dir,
                 "--labels", "cat,dog");
         assertThat(attribution.out()).contains("gradient of cat (class 0), score 0.574, on the input (180x180)");
+    }
+
+    /**
+     * A dense layer (Keras's {@code dense}, the seed's last layer) is listed, drawn and written as values; a heatmap on
+     * it is a bad argument that names the layer to take.
+     */
+    @Test
+    void denseLayersAreListedDrawnAndRefusedForAHeatmap() throws IOException {
+        assertThat(Cli.run("summary", Cli.MODEL).out()).contains("  9  dense            Gemm+Sigmoid  (1,)  ")
+                .contains("12,545");
+        Cli grids = Cli.run("grids", Cli.MODEL, Cli.CHELSEA, "--layers", "dense", "--out", dir, "--json");
+        assertThat(grids.code()).as(grids.err()).isZero();
+        assertThat(dir.resolve("09_dense.png")).exists();
+        assertThat(grids.out()).contains("\"scores\":[0.42602473]") // the unit is the output itself
+                .contains("{\"layer\":\"dense\",\"mean\":0.42602473,");
+        Cli heatmap = Cli.run("heatmap", Cli.MODEL, Cli.CHELSEA, "--layer", "-1", "--out", dir);
+        assertThat(heatmap.code()).isEqualTo(2);
+        assertThat(heatmap.err()).isEqualTo("convlens heatmap: dense is a dense layer: its values have no positions"
+                + " in the image, so no heatmap is drawn on it; take a spatial layer, such as conv2d_4 (8)\n");
     }
 
     /** Each command offers the options it uses, and only those. */
@@ -113,7 +132,7 @@ class FirstHourTest {
     /** channel draws one image: a folder is refused, not a silent pick of one of its images. */
     @Test
     void channelRefusesAFolder() {
-        Cli run = Cli.run("channel", Cli.MODEL, Cli.CHELSEA.getParent(), "--layer", "-1", "--channel", 3);
+        Cli run = Cli.run("channel", Cli.MODEL, Cli.CHELSEA.getParent(), "--layer", "-2", "--channel", 3);
         assertThat(run.code()).isEqualTo(2);
         assertThat(run.err()).contains("is a folder; channel draws one image");
     }
@@ -121,7 +140,7 @@ class FirstHourTest {
     /** One of a thing is not "1 grids". */
     @Test
     void countsTakeTheirNumber() {
-        Cli run = Cli.run("grids", Cli.MODEL, Cli.CHELSEA, "--layers", "-1", "--out", dir);
+        Cli run = Cli.run("grids", Cli.MODEL, Cli.CHELSEA, "--layers", "-2", "--out", dir);
         assertThat(run.out()).contains("; 1 grid in ");
         assertThat(Messages.count(2, "layer")).isEqualTo("2 layers");
     }
@@ -144,7 +163,7 @@ class FirstHourTest {
         Path photos = Files.createDirectories(dir.resolve("photos"));
         Files.copy(Cli.CHELSEA, photos.resolve("a.png"));
         Files.write(photos.resolve("b.jpg"), new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, 0, 1, 2});
-        Cli run = Cli.run("report", Cli.MODEL, photos, "--methods", "grad-cam,cam", "--layers", "-1", "--out",
+        Cli run = Cli.run("report", Cli.MODEL, photos, "--methods", "grad-cam,cam", "--layers", "-2", "--out",
                 dir.resolve("r"));
         assertThat(run.code()).isEqualTo(1);
         assertThat(run.out()).startsWith("1 of 2 images, 1 heatmap failed (shown on the page) -> ");
@@ -208,7 +227,7 @@ class FirstHourTest {
     /** report takes --target; for a model without class scores it draws the methods that need no class. */
     @Test
     void theReportTakesATarget() throws IOException {
-        Cli dog = Cli.run("report", Cli.MODEL, Cli.CHELSEA, "--target", 1, "--labels", "cat,dog", "--layers", "-1",
+        Cli dog = Cli.run("report", Cli.MODEL, Cli.CHELSEA, "--target", 1, "--labels", "cat,dog", "--layers", "-2",
                 "--methods", "grad-cam", "--out", dir.resolve("dog"));
         assertThat(dog.code()).as(dog.err()).isZero();
         assertThat(Files.readString(dir.resolve("dog/index.html"))).contains("grad-cam, dog (class 1) on conv2d_4");
@@ -277,7 +296,7 @@ class FirstHourTest {
     void valuesAreWrittenForNumpy() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("/usr/bin/python3", "-c", "import numpy")
                 .start().waitFor() == 0, "/usr/bin/python3 with numpy is absent");
-        Cli grids = Cli.run("grids", Cli.MODEL, Cli.CHELSEA, "--layers", "conv2d,-1", "--values", "--out", dir);
+        Cli grids = Cli.run("grids", Cli.MODEL, Cli.CHELSEA, "--layers", "conv2d,-2", "--values", "--out", dir);
         assertThat(grids.code()).as(grids.err()).isZero();
         Cli heatmap = Cli.run("heatmap", Cli.MODEL, Cli.CHELSEA, "--values", "--out", dir);
         assertThat(heatmap.code()).as(heatmap.err()).isZero();

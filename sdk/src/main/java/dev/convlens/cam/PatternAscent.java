@@ -101,7 +101,10 @@ public final class PatternAscent {
             pixels[b] = start.apply(channels[b]);
         }
         long[] shape = gradient.shape(objective);
-        int plane = (int) (shape[2] * shape[3]);
+        int plane = 1; // a map's positions; one for a dense layer's [N, units]
+        for (int d = 2; d < shape.length; d++) {
+            plane = Math.multiplyExact(plane, (int) shape[d]);
+        }
         int perImage = (int) shape[1] * plane;
         float[] seed = new float[n * perImage]; // each element's channel's mean: 1 / (H W) over its map
         for (int b = 0; b < n; b++) {

@@ -20,7 +20,9 @@ import java.util.TreeSet;
  * would return for the layer, and the one that keeps ONNX Runtime's Conv+activation fusion intact when it is
  * exposed. Pooling layers are single MaxPool, AveragePool, LpPool or global pooling nodes. Merge layers are where
  * spatial branches meet (a residual Add, a Concat, a gating Mul, a Sum) with the activation and normalization after
- * them: a ResNet block's output, the tensor pytorch-grad-cam users name as {@code model.layer4[-1]}.
+ * them: a ResNet block's output, the tensor pytorch-grad-cam users name as {@code model.layer4[-1]}. Dense layers
+ * are a Gemm, or a MatMul by a constant, on the vector after the flattening or global pooling, with its bias,
+ * activation and softmax: Keras's {@code Dense}, PyTorch's {@code nn.Linear}.
  */
 public final class LayerCatalog {
     private static final Set<String> CONVOLUTIONS = Set.of("Conv", "ConvTranspose", "QLinearConv", "ConvInteger");
@@ -29,6 +31,8 @@ public final class LayerCatalog {
             "Flatten", "Squeeze", "Unsqueeze", "Slice", "Pad", "Resize", "Concat", "GlobalMaxPool");
     private static final Set<String> POOLS = Set.of("MaxPool", "AveragePool", "LpPool", "GlobalAveragePool",
             "GlobalMaxPool", "GlobalLpPool");
+    /** Ops of a dense layer, on a vector. */
+    private static final Set<String> DENSE = Set.of("Gemm", "MatMul");
     /** Ops where branches meet, when two or more of their inputs are computed. */
     private static final Set<String> MERGES = Set.of("Add", "Sum", "Mul", "Concat", "Max");
     /** Ops after which a tensor no longer has positions of the image. */
@@ -46,7 +50,7 @@ public final class LayerCatalog {
             "Identity", "Dropout");
     /** Ops whose constant inputs are all weights. */
     private static final Set<String> WEIGHTED = Set.of("Conv", "ConvTranspose", "BatchNormalization",
-            "InstanceNormalization", "PRelu");
+            "InstanceNormalization", "PRelu", "Gemm", "MatMul");
     /** Activations that are flat below a bound: a unit there passes no gradient back. */
     private static final Set<String> SWITCHES = Set.of("Relu", "Clip");
     /** Longest gate branch followed, e.g. hard-swish's Add, Clip, Div before the Mul. */
@@ -90,6 +94,8 @@ public final class LayerCatalog {
             } else if (MERGES.contains(node.getOpType()) && computedInputs(graph, node) >= 2
                     && spatial.contains(node.getOutput(0))) { // not the merges of a classifier's vectors
                 f = new Found(LayerInfo.Kind.MERGE, chain(graph, i));
+            } else if (DENSE.contains(node.getOpType()) && isDense(graph, node, spatial)) {
+                f = new Found(LayerInfo.Kind.DENSE, withSoftmax(graph, chain(graph, i)));
             }
             if (f != null) {
                 found.add(f);
@@ -200,6 +206,33 @@ public final class LayerCatalog {
             }
         }
         return spatial;
+    }
+
+    /**
+     * Whether a Gemm or MatMul is a dense layer: its first input computed from the image but no longer spatial (a
+     * MatMul over a map's channels, as some exporters write a 1x1 convolution, is not one), a MatMul's second input
+     * constant weights.
+     */
+    private static boolean isDense(Graph graph, Onnx.NodeProto node, Set<String> spatial) {
+        if (node.getInputCount() < 2) {
+            return false;
+        }
+        String x = node.getInput(0);
+        return !graph.isConstant(x) && !spatial.contains(x)
+                && (node.getOpType().equals("Gemm") || graph.isConstant(node.getInput(1)));
+    }
+
+    /** A dense chain with the Softmax that ends it, which Keras counts as the layer's activation. */
+    private static List<Integer> withSoftmax(Graph graph, List<Integer> nodes) {
+        String end = graph.node(nodes.get(nodes.size() - 1)).getOutput(0);
+        List<Integer> next = graph.consumers(end);
+        if (!graph.isGraphOutput(end) && next.size() == 1 && graph.node(next.get(0)).getOpType().equals("Softmax")
+                && graph.node(next.get(0)).getOutputCount() > 0) {
+            List<Integer> all = new ArrayList<>(nodes);
+            all.add(next.get(0));
+            return all;
+        }
+        return nodes;
     }
 
     /** How many of a node's inputs are computed, not constants. */

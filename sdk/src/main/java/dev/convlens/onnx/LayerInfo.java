@@ -4,13 +4,13 @@ import java.util.List;
 
 /**
  * One layer as found in the graph: a convolution with what the exporter split off it (bias, normalization,
- * activation), a pooling node, or a merge point of branches (a residual Add, a Concat, a gating Mul) with the
- * activation after it.
+ * activation), a pooling node, a merge point of branches (a residual Add, a Concat, a gating Mul) with the
+ * activation after it, or a dense layer.
  *
  * @param index position among the model's layers, in graph order
  * @param name display name, unique within the model (the Keras layer or PyTorch module name where the export
  *     keeps it)
- * @param kind convolution, pooling or merge
+ * @param kind convolution, pooling, merge or dense
  * @param opTypes the op types of the layer's nodes, in order, e.g. [Conv, BatchNormalization, Relu]
  * @param nodeNames the names of those nodes (some exporters leave them empty)
  * @param output the tensor holding the layer's output: the last tensor of the chain
@@ -40,6 +40,8 @@ public record LayerInfo(int index, String name, Kind kind, List<String> opTypes,
         POOLING,
         /** Where branches meet: a residual Add, a Concat, a gating Mul, with what follows it. */
         MERGE,
+        /** A Gemm or MatMul on a vector, with its bias and activation: one value a unit, no positions. */
+        DENSE,
         /** Any other spatial tensor of the graph, selected by its exact name; not among the listed layers. */
         TENSOR
     }

@@ -6,7 +6,7 @@ import dev.convlens.Contrast;
  * The linear maps from a layer's activation values to colormap levels, one per channel:
  * {@code (x - offset) * gain + base}, clipped to 0..255 and truncated. Statistics skip NaN and infinite values.
  * A channel's map is measured when it is asked for, so that drawing one channel measures that channel alone; only
- * {@link Contrast#LAYER_MIN_MAX} measures the whole layer first.
+ * {@link Contrast#LAYER_MIN_MAX} and a layer of one value a channel measure the whole layer first.
  */
 final class Levels {
     /**
@@ -22,7 +22,7 @@ final class Levels {
 
     private final Contrast contrast;
     private final float[][] channels;
-    /** For {@link Contrast#LAYER_MIN_MAX}: the layer's map, and which channels are all finite. */
+    /** For {@link Contrast#LAYER_MIN_MAX} and one-value channels: the layer's map, and which channels are finite. */
     private final Map layer;
     private final boolean[] finite;
 
@@ -33,8 +33,23 @@ final class Levels {
         this.finite = finite;
     }
 
-    /** The maps of a layer's channels, each {@code height x width} values. */
+    /**
+     * The maps of a layer's channels, each {@code height x width} values. Channels of one value each (a dense layer,
+     * a global pooling) share the layer's map whatever the contrast: one value alone has no contrast, and each would
+     * be drawn flat.
+     */
     static Levels of(Contrast contrast, float[][] channels) {
+        if (channels.length > 0 && java.util.Arrays.stream(channels).allMatch(c -> c.length == 1)) {
+            float[] values = new float[channels.length];
+            boolean[] finite = new boolean[channels.length];
+            for (int c = 0; c < channels.length; c++) {
+                values[c] = channels[c][0];
+                finite[c] = Float.isFinite(values[c]);
+            }
+            Contrast overAll = contrast == Contrast.STANDARDIZED ? contrast : Contrast.CHANNEL_MIN_MAX;
+            return new Levels(contrast, channels, new Levels(overAll, new float[][] {values}, null, null).channel(0),
+                    finite);
+        }
         if (contrast != Contrast.LAYER_MIN_MAX) {
             return new Levels(contrast, channels, null, null);
         }

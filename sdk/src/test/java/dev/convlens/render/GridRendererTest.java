@@ -52,6 +52,35 @@ class GridRendererTest {
         assertThat(r.rgb()).containsExactly(0x000000, 0xffffff, 0x000000, 0x000000, 0xffffff);
     }
 
+    /** A dense layer's units, one value a channel, share one scale whatever the contrast: alone each would be flat. */
+    @Test
+    void channelsOfOneValueShareTheLayersScale() {
+        float[] units = {0, 2, 4, 6}; // mean 3, population std sqrt(5)
+        double std = Math.sqrt(5);
+        int[] standardized = new int[4];
+        int[] minMax = new int[4];
+        for (int i = 0; i < 4; i++) {
+            standardized[i] = gray((int) Math.max(0, Math.min(255, (units[i] - 3) / std * 64 + 128)));
+            minMax[i] = gray(Math.min(255, (int) Math.floor(units[i] / 6 * 256)));
+        }
+        int gap = 0x000000;
+        for (Contrast contrast : Contrast.values()) {
+            int[] want = contrast == Contrast.STANDARDIZED ? standardized : minMax;
+            Raster r = grid(planes(units, 4), 1, 1, 4, contrast);
+            assertThat(r.rgb()).as(contrast.name())
+                    .containsExactly(want[0], gap, want[1], gap, want[2], gap, want[3]);
+            for (int c = 0; c < 4; c++) {
+                assertThat(GridRenderer.channel(planes(units, 4), 1, 1, c, 1, contrast, GRAY).rgb())
+                        .as(contrast + " unit " + c).containsExactly(want[c]);
+            }
+        }
+        assertThat(standardized).containsExactly(0x2a2a2a, 0x636363, 0x9c9c9c, 0xd5d5d5); // Python, same formula
+    }
+
+    private static int gray(int level) {
+        return level << 16 | level << 8 | level;
+    }
+
     /** One layer's grid in gray, at scale 1, on one core. */
     private static Raster grid(float[][] planes, int height, int width, int perRow, Contrast contrast) {
         return GridRenderer.grids(java.util.List.of(new GridRenderer.Channels(planes, height, width)), perRow, 1,
