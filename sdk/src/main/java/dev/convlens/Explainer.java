@@ -45,7 +45,9 @@ import java.util.stream.Collectors;
  * (a float16 model's weights stay float16, each Cast to the float32 its gradients are taken in). The methods written
  * in the graph:
  * {@link HeatmapMethod#CAM},
- * {@link HeatmapMethod#GRAD_CAM}, {@link HeatmapMethod#GRAD_CAM_PLUS_PLUS}, {@link HeatmapMethod#EIGEN_CAM} (its
+ * {@link HeatmapMethod#GRAD_CAM}, {@link HeatmapMethod#GRAD_CAM_PLUS_PLUS}, {@link HeatmapMethod#XGRAD_CAM},
+ * {@link HeatmapMethod#HIRES_CAM}, {@link HeatmapMethod#LAYER_CAM}, {@link HeatmapMethod#EIGEN_GRAD_CAM} and
+ * {@link HeatmapMethod#EIGEN_CAM} (their
  * principal component by a fixed number of power iterations), {@link HeatmapMethod#RECIPRO_CAM} (the network's tail
  * run once more, on the layer's maps under every one-hot spatial mask as a batch), {@link AttributionMethod#GRADIENT},
  * {@link AttributionMethod#INPUT_X_GRADIENT}, {@link AttributionMethod#GUIDED_BACKPROP},

@@ -18,6 +18,28 @@ public enum HeatmapMethod implements ExplanationMethod {
     /** Grad-CAM++ (Chattopadhyay et al. 2018): like Grad-CAM, with pixel-wise weights from the gradient's powers. */
     GRAD_CAM_PLUS_PLUS,
     /**
+     * XGrad-CAM (Fu et al. 2020): each channel weighted by its gradient times its activation, summed over positions
+     * and divided by the activations' sum ({@code + 1e-7}), as pytorch-grad-cam's {@code XGradCAM}; one run.
+     */
+    XGRAD_CAM,
+    /**
+     * HiResCAM (Draelos and Carin 2020): the gradient times the activation at each position, summed over channels,
+     * without Grad-CAM's averaging of the gradient, so that the map shows the positions the score's change comes
+     * from; as pytorch-grad-cam's {@code HiResCAM}; one run.
+     */
+    HIRES_CAM,
+    /**
+     * LayerCAM (Jiang et al. 2021): the positive part of the gradient times the activation at each position, summed
+     * over channels; meaningful on earlier layers too; as pytorch-grad-cam's {@code LayerCAM}; one run.
+     */
+    LAYER_CAM,
+    /**
+     * Eigen-Grad-CAM: the gradient times the activation, projected on its first principal component as
+     * {@link #EIGEN_CAM} projects the activations (signed to agree with the channels' sum, which an SVD leaves to
+     * chance); pytorch-grad-cam's {@code EigenGradCAM}; one run.
+     */
+    EIGEN_GRAD_CAM,
+    /**
      * Score-CAM (Wang et al. 2020): each channel, upsampled and scaled to 0..1, masks the input; the class scores of
      * the masked inputs, softmaxed, weigh the channels. One run per channel, batched; {@link HeatmapOptions#channels}
      * limits it to the most active channels.

@@ -287,7 +287,9 @@ public final class Inspector implements AutoCloseable {
      * }</pre>
      *
      * @param method {@link HeatmapMethod#CAM}, {@link HeatmapMethod#GRAD_CAM},
-     *     {@link HeatmapMethod#GRAD_CAM_PLUS_PLUS}, {@link HeatmapMethod#EIGEN_CAM}, {@link HeatmapMethod#RECIPRO_CAM},
+     *     {@link HeatmapMethod#GRAD_CAM_PLUS_PLUS}, {@link HeatmapMethod#XGRAD_CAM}, {@link HeatmapMethod#HIRES_CAM},
+     *     {@link HeatmapMethod#LAYER_CAM}, {@link HeatmapMethod#EIGEN_GRAD_CAM}, {@link HeatmapMethod#EIGEN_CAM},
+     *     {@link HeatmapMethod#RECIPRO_CAM},
      *     {@link AttributionMethod#GRADIENT}, {@link AttributionMethod#INPUT_X_GRADIENT},
      *     {@link AttributionMethod#GUIDED_BACKPROP}, {@link AttributionMethod#GUIDED_GRAD_CAM} or
      *     {@link AttributionMethod#INTEGRATED_GRADIENTS}

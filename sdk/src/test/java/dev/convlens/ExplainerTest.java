@@ -139,7 +139,9 @@ class ExplainerTest {
     void theShippedConvnetsGradCamRunsInItsOwnGraph() throws Exception {
         BufferedImage photo = ImageIO.read(PHOTO.toFile());
         try (Inspector inspector = Inspector.of(SEED)) {
-            for (HeatmapMethod method : List.of(HeatmapMethod.GRAD_CAM, HeatmapMethod.GRAD_CAM_PLUS_PLUS)) {
+            for (HeatmapMethod method : List.of(HeatmapMethod.GRAD_CAM, HeatmapMethod.GRAD_CAM_PLUS_PLUS,
+                    HeatmapMethod.XGRAD_CAM, HeatmapMethod.HIRES_CAM, HeatmapMethod.LAYER_CAM,
+                    HeatmapMethod.EIGEN_GRAD_CAM)) {
                 byte[] explainer = inspector.explainer(method).bytes();
                 Run run = run(explainer, photo, -1);
                 Heatmap expected = inspector.image(PHOTO).heatmap(method);

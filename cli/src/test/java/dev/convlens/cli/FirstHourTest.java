@@ -88,6 +88,9 @@ class FirstHourTest {
         assertThat(gradCam.code()).as(gradCam.err()).isZero();
         assertThat(gradCam.out()).isEqualTo(Cli.CHELSEA + ": grad-cam of cat (class 0), score 0.574, on conv2d_4"
                 + " (7x7) -> " + dir.resolve("chelsea_grad-cam.png") + "\n");
+        Cli layerCam = Cli.run("heatmap", Cli.MODEL, Cli.CHELSEA, "--method", "layer-cam", "--layer", "conv2d_2",
+                "--out", dir);
+        assertThat(layerCam.out()).contains("layer-cam of class 0, score 0.574, on conv2d_2 (41x41) -> ");
         Cli eigen = Cli.run("heatmap", Cli.MODEL, Cli.CHELSEA, "--method", "eigen-cam", "--out", dir);
         assertThat(eigen.out()).contains("eigen-cam of no class (the layer's first principal component), on conv2d_4")
                 .doesNotContain("class 0");

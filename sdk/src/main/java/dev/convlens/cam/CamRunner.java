@@ -81,7 +81,8 @@ public final class CamRunner {
         long[] shape = spec.shape(w, h);
         return switch (method) {
             case CAM -> cam(layer, input, shape, requestedClass);
-            case GRAD_CAM, GRAD_CAM_PLUS_PLUS -> gradCam(method, layer, input, shape, requestedClass);
+            case GRAD_CAM, GRAD_CAM_PLUS_PLUS, XGRAD_CAM, HIRES_CAM, LAYER_CAM, EIGEN_GRAD_CAM ->
+                    gradCam(method, layer, input, shape, requestedClass);
             case SCORE_CAM -> scoreCam(options, layer, input, shape, w, h, requestedClass);
             case ABLATION_CAM -> ablationCam(options, layer, input, shape, requestedClass);
             case RECIPRO_CAM -> reciproCam(options, layer, input, shape, requestedClass);
@@ -139,9 +140,22 @@ public final class CamRunner {
                 }
             }
         }
-        double[] weights = method == HeatmapMethod.GRAD_CAM ? MapMath.meanGradients(g.planes)
-                : MapMath.gradCamPlusPlusWeights(a.planes, g.planes);
-        return new Result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, target.target(), target.score(), layer);
+        return new Result(gradientMap(method, a.planes, g.planes), a.h, a.w, target.target(), target.score(), layer);
+    }
+
+    /** A gradient method's map from a layer's activations and the score's gradient there. */
+    static float[] gradientMap(HeatmapMethod method, float[][] a, float[][] g) {
+        double[] ones = new double[a.length];
+        Arrays.fill(ones, 1);
+        return switch (method) {
+            case GRAD_CAM -> MapMath.weightedRelu(a, MapMath.meanGradients(g));
+            case GRAD_CAM_PLUS_PLUS -> MapMath.weightedRelu(a, MapMath.gradCamPlusPlusWeights(a, g));
+            case XGRAD_CAM -> MapMath.weightedRelu(a, MapMath.xGradCamWeights(a, g));
+            case HIRES_CAM -> MapMath.weightedRelu(MapMath.gradientTimesActivation(a, g, false), ones);
+            case LAYER_CAM -> MapMath.weightedRelu(MapMath.gradientTimesActivation(a, g, true), ones);
+            case EIGEN_GRAD_CAM -> MapMath.principalProjection(MapMath.gradientTimesActivation(a, g, false));
+            default -> throw new IllegalArgumentException(method + " is not a gradient method");
+        };
     }
 
     /** The shape of some tensors, and of the first output, in one run on an input. */

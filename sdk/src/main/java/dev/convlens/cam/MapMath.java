@@ -24,6 +24,39 @@ public final class MapMath {
         return out;
     }
 
+    /**
+     * The gradient times the activation, position by position, as HiResCAM, LayerCAM and Eigen-Grad-CAM weigh the
+     * maps; with {@code positive}, the gradient's negative part set to zero first (LayerCAM).
+     */
+    static float[][] gradientTimesActivation(float[][] activations, float[][] gradients, boolean positive) {
+        float[][] out = new float[activations.length][];
+        for (int k = 0; k < out.length; k++) {
+            float[] a = activations[k];
+            float[] g = gradients[k];
+            float[] m = new float[a.length];
+            for (int i = 0; i < m.length; i++) {
+                m[i] = (positive ? Math.max(0, g[i]) : g[i]) * a[i];
+            }
+            out[k] = m;
+        }
+        return out;
+    }
+
+    /** XGrad-CAM's channel weights: {@code sum(g * a) / (sum(a) + 1e-7)} over each channel's positions. */
+    static double[] xGradCamWeights(float[][] activations, float[][] gradients) {
+        double[] w = new double[activations.length];
+        for (int k = 0; k < w.length; k++) {
+            double products = 0;
+            double sum = 0;
+            for (int i = 0; i < activations[k].length; i++) {
+                products += (double) gradients[k][i] * activations[k][i];
+                sum += activations[k][i];
+            }
+            w[k] = products / (sum + 1e-7);
+        }
+        return w;
+    }
+
     /** Grad-CAM's channel weights: the mean of each channel's gradient. */
     static double[] meanGradients(float[][] gradients) {
         double[] w = new double[gradients.length];

@@ -50,7 +50,8 @@ public final class ExplainerBuilder {
     public static final String METHOD_KEY = "convlens.explainer.method";
     /** The methods written in the graph. */
     public static final Set<ExplanationMethod> METHODS = Set.of(HeatmapMethod.CAM, HeatmapMethod.GRAD_CAM,
-            HeatmapMethod.GRAD_CAM_PLUS_PLUS, HeatmapMethod.EIGEN_CAM, HeatmapMethod.RECIPRO_CAM,
+            HeatmapMethod.GRAD_CAM_PLUS_PLUS, HeatmapMethod.XGRAD_CAM, HeatmapMethod.HIRES_CAM, HeatmapMethod.LAYER_CAM,
+            HeatmapMethod.EIGEN_GRAD_CAM, HeatmapMethod.EIGEN_CAM, HeatmapMethod.RECIPRO_CAM,
             AttributionMethod.INTEGRATED_GRADIENTS, AttributionMethod.GUIDED_GRAD_CAM, AttributionMethod.GRADIENT, AttributionMethod.INPUT_X_GRADIENT,
             AttributionMethod.GUIDED_BACKPROP);
     /** The oldest opset with the ops the picture's resize needs (Range, CumSum). */
@@ -254,6 +255,7 @@ public final class ExplainerBuilder {
             map = switch ((HeatmapMethod) spec.method()) {
                 case CAM -> maps.cam(DenseHead.require(model, spec.layer(), spec.output()), activations, classIndex);
                 case EIGEN_CAM -> maps.eigenCam(activations, shape[1], h, wide);
+                case EIGEN_GRAD_CAM -> maps.eigenCam(w.mul(activations, gradient), shape[1], h, wide);
                 case RECIPRO_CAM -> {
                     String constant = values == 1
                             ? w.sub(w.scalar(1f), w.cast(classIndex, GraphWriter.FLOAT)) : null;

@@ -27,7 +27,17 @@ final class HeatmapGraph {
      * {@code [1, C, h, w]}.
      */
     String cam(HeatmapMethod method, String activations, String gradient) {
-        String weights = switch (method) {
+        String weighted = switch (method) {
+            case HIRES_CAM -> w.mul(activations, gradient);
+            case LAYER_CAM -> w.mul(activations, w.emit("Relu", gradient));
+            default -> w.mul(activations, weights(method, activations, gradient));
+        };
+        return w.emit("Relu", w.reduce("ReduceSum", weighted, 1));
+    }
+
+    /** A CAM method's channel weights, {@code [1, C, 1, 1]}. */
+    private String weights(HeatmapMethod method, String activations, String gradient) {
+        return switch (method) {
             case GRAD_CAM -> w.reduce("ReduceMean", gradient, 2, 3);
             case GRAD_CAM_PLUS_PLUS -> { // a = g^2 / (2 g^2 + sum(A) g^3 + 1e-6), w = sum(a * relu(g))
                 String g2 = w.mul(gradient, gradient);
@@ -37,9 +47,10 @@ final class HeatmapGraph {
                         w.scalar(1e-6f)));
                 yield w.reduce("ReduceSum", w.mul(alpha, w.emit("Relu", gradient)), 2, 3);
             }
+            case XGRAD_CAM -> w.emit("Div", w.reduce("ReduceSum", w.mul(gradient, activations), 2, 3),
+                    w.add(w.reduce("ReduceSum", activations, 2, 3), w.scalar(1e-7f)));
             default -> throw new IllegalArgumentException(method + " is not written in the graph");
         };
-        return w.emit("Relu", w.reduce("ReduceSum", w.mul(activations, weights), 1));
     }
 
     /**

@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""Writes reference heatmaps computed by pytorch-grad-cam's own code (jacobgil/pytorch-grad-cam), for the methods
+ConvLens takes from it: GradCAM (a check of the harness against cam_references.py's definition), XGradCAM, HiResCAM,
+LayerCAM and EigenGradCAM, on the two models of cam_references.py (the shipped convnet on chelsea.png at conv2d_4 and
+conv2d_2; the small ResNet at layer3, its last block, as pytorch-grad-cam users name model.layer3[-1]).
+
+pytorch-grad-cam is not on Debian and there is no PyPI here: give the folder that holds its pytorch_grad_cam package
+(a checkout, e.g. `git archive HEAD pytorch_grad_cam | tar -x -C DIR`). The package's __init__ imports every method
+and its dependencies; this script loads the modules it uses alone, and stands in for the modules Debian lacks that
+those methods never call: ttach (test-time augmentation, only for aug_smooth), cv2, scipy.ndimage and matplotlib
+(utils/image.py's drawing and resizing) and sklearn.decomposition (KernelPCA, only for KPCA-CAM). Its
+scale_cam_image (a min-max scaling and cv2.resize to the input's size) is replaced by the identity, so that the maps
+are compared at the layer's size, before any resize, as every ConvLens heatmap test compares them; everything else
+(the hooks, the target, the backward pass, get_cam_image, the ReLU) is pytorch-grad-cam's.
+
+An SVD's sign is arbitrary: EigenGradCAM's projection is taken by pytorch-grad-cam as numpy returns it, ConvLens
+signs it to agree with the channels' sum (as Eigen-CAM). Where the two differ the row is pytorch-grad-cam's
+get_cam_image negated before its ReLU, and the header says so.
+
+Usage (Debian: apt-get install python3-torch python3-pil):
+  /usr/bin/python3 sdk/tools/pytorch_grad_cam_references.py /path/holding/pytorch_grad_cam
+"""
+import importlib
+import os
+import sys
+import types
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from PIL import Image
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import cam_references as ref  # noqa: E402  the models, the photo and the output folder
+
+STUBBED = []
+
+
+def stub(name, **attributes):
+    """A module Debian lacks, which the methods used never call."""
+    try:
+        importlib.import_module(name)
+        return
+    except ImportError:
+        pass
+    module = types.ModuleType(name)
+    module.__dict__.update(attributes)
+    sys.modules[name] = module
+    STUBBED.append(name)
+    parent, _, child = name.rpartition(".")
+    if parent:
+        setattr(sys.modules[parent], child, module)
+
+
+class Unused:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError("a stand-in for a module Debian lacks was called")
+
+
+def load(folder):
+    """pytorch-grad-cam's modules, without its package __init__."""
+    stub("ttach", Compose=Unused, HorizontalFlip=Unused, Multiply=Unused)
+    stub("cv2", COLORMAP_JET=2)  # a default argument of show_cam_on_image
+    stub("scipy")
+    stub("scipy.ndimage", zoom=Unused())
+    stub("matplotlib")
+    stub("matplotlib.pyplot")
+    stub("matplotlib.lines", Line2D=Unused)
+    stub("sklearn")
+    stub("sklearn.decomposition", KernelPCA=Unused)
+    for package in ("pytorch_grad_cam", "pytorch_grad_cam.utils"):
+        module = types.ModuleType(package)
+        module.__path__ = [os.path.join(folder, *package.split("."))]
+        sys.modules[package] = module
+    base = importlib.import_module("pytorch_grad_cam.base_cam")
+    base.scale_cam_image = lambda cam, target_size=None: cam  # compared at the layer's size
+    names = {"GRAD_CAM": ("grad_cam", "GradCAM"), "XGRAD_CAM": ("xgrad_cam", "XGradCAM"),
+             "HIRES_CAM": ("hirescam", "HiResCAM"), "LAYER_CAM": ("layer_cam", "LayerCAM"),
+             "EIGEN_GRAD_CAM": ("eigen_grad_cam", "EigenGradCAM")}
+    methods = {m: getattr(importlib.import_module("pytorch_grad_cam." + f), c) for m, (f, c) in names.items()}
+    targets = importlib.import_module("pytorch_grad_cam.utils.model_targets")
+    return methods, targets
+
+
+def maps(methods, model, layer, x, target, flips):
+    """Every method's map on one layer, as pytorch-grad-cam computes it, at the layer's size."""
+    out = {}
+    for name, cls in methods.items():
+        cam = cls(model=model, target_layers=[layer])
+        m = cam(input_tensor=x, targets=[target])[0].astype(np.float64)
+        if name == "EIGEN_GRAD_CAM":
+            a = cam.activations_and_grads.activations[0].numpy()
+            g = cam.activations_and_grads.gradients[0].numpy()
+            raw = cam.get_cam_image(x, layer, [target], a, g, False)[0].astype(np.float64)
+            if (raw * (g * a)[0].sum(0)).sum() < 0:
+                m = np.maximum(-raw, 0)
+                flips.append(name)
+        out[name] = m
+        cam.activations_and_grads.release()
+    return out
+
+
+def main():
+    if len(sys.argv) != 2 or not os.path.isdir(os.path.join(sys.argv[1], "pytorch_grad_cam")):
+        sys.exit("usage: pytorch_grad_cam_references.py FOLDER (the folder that holds pytorch_grad_cam/)")
+    methods, targets = load(sys.argv[1])
+    torch.set_num_threads(2)
+
+    # the shipped convnet in Keras layout, with ReLU modules to hook at conv2d_4 and conv2d_2
+    net = ref.ConvNet()
+    net.load_state_dict(torch.load(os.path.join(ref.ROOT, "models", "cats_vs_dogs_small.pt")))
+    net.eval()
+    keras = ref.KerasLayout(net).eval()
+    relu_4, relu_2 = nn.ReLU(), nn.ReLU()
+
+    def features(x):
+        x = net.max_pooling2d(F.relu(net.conv2d(x)))
+        x = net.max_pooling2d_1(F.relu(net.conv2d_1(x)))
+        x = net.max_pooling2d_2(relu_2(net.conv2d_2(x)))
+        x = net.max_pooling2d_3(F.relu(net.conv2d_3(x)))
+        return relu_4(net.conv2d_4(x))
+
+    net.features = features
+    img = Image.open(ref.PHOTO).convert("RGB").resize((180, 180), Image.NEAREST)
+    x = torch.from_numpy(np.asarray(img, dtype=np.float32))[None]
+    with torch.no_grad():
+        p = float(keras(x).reshape(-1)[0])
+    target = 1 if p >= 0.5 else 0
+    score = p if target == 1 else 1 - p
+    # one sigmoid unit: pytorch-grad-cam's BinaryClassifierOutputTarget, -output for class 0, whose gradient is that
+    # of ConvLens's score 1 - output
+    flips = []
+    seed = maps(methods, keras, relu_4, x, targets.BinaryClassifierOutputTarget(target), flips)
+    for name, m in maps(methods, keras, relu_2, x, targets.BinaryClassifierOutputTarget(target), flips).items():
+        seed[name + "@conv2d_2"] = m
+    write("seed", target, score, seed, flips)
+
+    # the small ResNet, its weights as cam_references.py made them (it exported resnet_small.onnx)
+    res = ref.small_resnet()
+    img = Image.open(ref.PHOTO).convert("RGB").resize((64, 64), Image.BILINEAR)
+    x = torch.from_numpy(np.asarray(img, dtype=np.float32) / 255).permute(2, 0, 1)[None]
+    mean = torch.tensor([0.485, 0.456, 0.406])[:, None, None]
+    std = torch.tensor([0.229, 0.224, 0.225])[:, None, None]
+    x = (x - mean) / std
+    with torch.no_grad():
+        logits = res(x)[0]
+    target = int(logits.argmax())
+    flips = []
+    resnet = maps(methods, res, res.layer3, x, targets.ClassifierOutputTarget(target), flips)
+    for name, m in maps(methods, res, res.layer2, x, targets.ClassifierOutputTarget(target), flips).items():
+        resnet[name + "@layer2"] = m
+    write("resnet", target, float(logits[target]), resnet, flips)
+
+
+def write(name, target, score, maps, flips):
+    with open(os.path.join(ref.OUT, name + "_pytorch_grad_cam.tsv"), "w") as f:
+        f.write(f"# pytorch-grad-cam's own code on PyTorch {torch.__version__}, written by"
+                f" sdk/tools/pytorch_grad_cam_references.py\n")
+        f.write(f"# stand-ins for modules the methods never call: {', '.join(STUBBED) or 'none'}\n")
+        f.write(f"# EigenGradCAM's SVD sign flipped to agree with the channels' sum: {flips.count('EIGEN_GRAD_CAM')}"
+                f" of 2 layers\n")
+        f.write("# method\ttarget class\tscore\theight\twidth\tvalues row by row\n")
+        for method, m in sorted(maps.items()):
+            f.write(f"{method}\t{target}\t{score:.8f}\t{m.shape[0]}\t{m.shape[1]}\t"
+                    + " ".join(f"{v:.8g}" for v in m.reshape(-1)) + "\n")
+    print(f"{name}: class {target}, score {score:.4f}, {sorted(maps)}; EigenGradCAM signs flipped: "
+          f"{flips.count('EIGEN_GRAD_CAM')}; stand-ins: {STUBBED}")
+
+
+if __name__ == "__main__":
+    main()
