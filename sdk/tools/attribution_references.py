@@ -25,7 +25,6 @@ import sys
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..", "..")
@@ -114,19 +113,14 @@ def main():
     net.load_state_dict(torch.load(os.path.join(ROOT, "models", "cats_vs_dogs_small.pt")))
     net.eval()
     keras = KerasLayout(net).eval()
-    img = Image.open(refs.PHOTO).convert("RGB").resize((180, 180), Image.NEAREST)
-    x = torch.from_numpy(np.asarray(img, dtype=np.float32))[None]
+    x = refs.seed_input()
     target, _, cam = seed_cam(net, keras, x)
     ms, (score, base) = maps(keras, x, torch.zeros_like(x), target, True, cam)
     write("seed", target, score, base, ms)
 
     res = refs.small_resnet()
-    img = Image.open(refs.PHOTO).convert("RGB").resize((64, 64), Image.BILINEAR)
-    x = torch.from_numpy(np.asarray(img, dtype=np.float32) / 255).permute(2, 0, 1)[None]
-    mean = torch.tensor([0.485, 0.456, 0.406])[:, None, None]
-    std = torch.tensor([0.229, 0.224, 0.225])[:, None, None]
-    x = (x - mean) / std
-    baseline = ((torch.zeros_like(x) - mean) / std)
+    x = refs.resnet_input()
+    baseline = ((torch.zeros_like(x) - refs.IMAGENET_MEAN) / refs.IMAGENET_STD)
     block = refs.Probe(res.layer3)  # the default heatmap layer: the last block's output, which the pooling reads
     target, _, cam_maps = refs.methods(res, block, x, channels_last=False, pooled_probe=block, fc=res.fc)
     ms, (score, base) = maps(res, x, baseline, target, False, cam_maps["GRAD_CAM"])

@@ -63,6 +63,23 @@ def small_resnet():
     return net.eval()
 
 
+IMAGENET_MEAN = torch.tensor([0.485, 0.456, 0.406])[:, None, None]
+IMAGENET_STD = torch.tensor([0.229, 0.224, 0.225])[:, None, None]
+
+
+def seed_input():
+    """The shipped convnet's input: the photo resized to 180x180 with nearest neighbours, raw pixels, NHWC."""
+    img = Image.open(PHOTO).convert("RGB").resize((180, 180), Image.NEAREST)
+    return torch.from_numpy(np.asarray(img, dtype=np.float32))[None]
+
+
+def resnet_input():
+    """The small ResNet's input: the photo resized to 64x64 with Pillow's bilinear filter, ImageNet's normalization."""
+    img = Image.open(PHOTO).convert("RGB").resize((64, 64), Image.BILINEAR)
+    x = torch.from_numpy(np.asarray(img, dtype=np.float32) / 255).permute(2, 0, 1)[None]
+    return (x - IMAGENET_MEAN) / IMAGENET_STD
+
+
 class Probe:
     """Captures a module's output, and optionally replaces it (for ablation)."""
 
@@ -173,9 +190,11 @@ def methods(model, probe, x, channels_last, pooled_probe=None, fc=None):
     return target, y, maps
 
 
-def write(name, target, score, maps):
-    with open(os.path.join(OUT, name + "_reference.tsv"), "w") as f:
-        f.write(f"# PyTorch {torch.__version__} heatmaps, written by sdk/tools/cam_references.py\n")
+def write(name, target, score, maps, source="reference",
+          header=f"PyTorch {torch.__version__} heatmaps, written by sdk/tools/cam_references.py"):
+    """The rows HeatmapTest reads, to cam/NAME_SOURCE.tsv; header: the file's first comment lines."""
+    with open(os.path.join(OUT, name + "_" + source + ".tsv"), "w") as f:
+        f.write("".join(f"# {line}\n" for line in header.split("\n")))
         f.write(f"# method\ttarget class\tscore\theight\twidth\tvalues row by row\n")
         for method, m in sorted(maps.items()):
             f.write(f"{method}\t{target}\t{score:.8f}\t{m.shape[0]}\t{m.shape[1]}\t"
@@ -206,8 +225,7 @@ def main():
     probe = Probe(relu_layer)
     probe_2 = Probe(relu_2)
     net.features = features
-    img = Image.open(PHOTO).convert("RGB").resize((180, 180), Image.NEAREST)
-    x = torch.from_numpy(np.asarray(img, dtype=np.float32))[None]
+    x = seed_input()
     target, score, maps = methods(keras, probe, x, channels_last=True)
     # an earlier layer too, so the gradient goes back through MaxPool and Conv
     out = keras(x)
@@ -224,11 +242,7 @@ def main():
     torch.onnx.export(res, torch.randn(1, 3, 64, 64), os.path.join(OUT, "resnet_small.onnx"), opset_version=13,
                       input_names=["input"], output_names=["logits"],
                       dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}})
-    img = Image.open(PHOTO).convert("RGB").resize((64, 64), Image.BILINEAR)
-    x = torch.from_numpy(np.asarray(img, dtype=np.float32) / 255).permute(2, 0, 1)[None]
-    mean = torch.tensor([0.485, 0.456, 0.406])[:, None, None]
-    std = torch.tensor([0.229, 0.224, 0.225])[:, None, None]
-    x = (x - mean) / std
+    x = resnet_input()
     # the default layer: the last block's output, after its residual Add and ReLU, which the global pooling reads
     # (pytorch-grad-cam's model.layer3[-1]); then the last block's second conv, as a named layer
     block = Probe(res.layer3)

@@ -29,7 +29,6 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from PIL import Image
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -126,8 +125,7 @@ def main():
         return relu_4(net.conv2d_4(x))
 
     net.features = features
-    img = Image.open(ref.PHOTO).convert("RGB").resize((180, 180), Image.NEAREST)
-    x = torch.from_numpy(np.asarray(img, dtype=np.float32))[None]
+    x = ref.seed_input()
     with torch.no_grad():
         p = float(keras(x).reshape(-1)[0])
     target = 1 if p >= 0.5 else 0
@@ -142,11 +140,7 @@ def main():
 
     # the small ResNet, its weights as cam_references.py made them (it exported resnet_small.onnx)
     res = ref.small_resnet()
-    img = Image.open(ref.PHOTO).convert("RGB").resize((64, 64), Image.BILINEAR)
-    x = torch.from_numpy(np.asarray(img, dtype=np.float32) / 255).permute(2, 0, 1)[None]
-    mean = torch.tensor([0.485, 0.456, 0.406])[:, None, None]
-    std = torch.tensor([0.229, 0.224, 0.225])[:, None, None]
-    x = (x - mean) / std
+    x = ref.resnet_input()
     with torch.no_grad():
         logits = res(x)[0]
     target = int(logits.argmax())
@@ -158,18 +152,13 @@ def main():
 
 
 def write(name, target, score, maps, flips):
-    with open(os.path.join(ref.OUT, name + "_pytorch_grad_cam.tsv"), "w") as f:
-        f.write(f"# pytorch-grad-cam's own code on PyTorch {torch.__version__}, written by"
-                f" sdk/tools/pytorch_grad_cam_references.py\n")
-        f.write(f"# stand-ins for modules the methods never call: {', '.join(STUBBED) or 'none'}\n")
-        f.write(f"# EigenGradCAM's SVD sign flipped to agree with the channels' sum: {flips.count('EIGEN_GRAD_CAM')}"
-                f" of 2 layers\n")
-        f.write("# method\ttarget class\tscore\theight\twidth\tvalues row by row\n")
-        for method, m in sorted(maps.items()):
-            f.write(f"{method}\t{target}\t{score:.8f}\t{m.shape[0]}\t{m.shape[1]}\t"
-                    + " ".join(f"{v:.8g}" for v in m.reshape(-1)) + "\n")
-    print(f"{name}: class {target}, score {score:.4f}, {sorted(maps)}; EigenGradCAM signs flipped: "
-          f"{flips.count('EIGEN_GRAD_CAM')}; stand-ins: {STUBBED}")
+    ref.write(name, target, score, maps, "pytorch_grad_cam",
+              f"pytorch-grad-cam's own code on PyTorch {torch.__version__}, written by"
+              f" sdk/tools/pytorch_grad_cam_references.py\n"
+              f"stand-ins for modules the methods never call: {', '.join(STUBBED) or 'none'}\n"
+              f"EigenGradCAM's SVD sign flipped to agree with the channels' sum: {flips.count('EIGEN_GRAD_CAM')}"
+              f" of 2 layers")
+    print(f"{name}: EigenGradCAM signs flipped on {flips.count('EIGEN_GRAD_CAM')} of 2 layers; stand-ins: {STUBBED}")
 
 
 if __name__ == "__main__":
