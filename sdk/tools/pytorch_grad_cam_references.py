@@ -1,21 +1,26 @@
 #!/usr/bin/env python3
 """Writes reference heatmaps computed by pytorch-grad-cam's own code (jacobgil/pytorch-grad-cam), for the methods
 ConvLens takes from it: GradCAM (a check of the harness against cam_references.py's definition), XGradCAM, HiResCAM,
-LayerCAM and EigenGradCAM, on the two models of cam_references.py (the shipped convnet on chelsea.png at conv2d_4 and
+LayerCAM and EigenGradCAM, some with eigen_smooth, and AblationCAM with its AblationLayer on a layer with negative
+values (HeatmapOptions.ablateBelowMinimum), on the two models of cam_references.py (the shipped convnet on chelsea.png at conv2d_4 and
 conv2d_2; the small ResNet at layer3, its last block, as pytorch-grad-cam users name model.layer3[-1]).
 
 pytorch-grad-cam is not on Debian and there is no PyPI here: give the folder that holds its pytorch_grad_cam package
 (a checkout, e.g. `git archive HEAD pytorch_grad_cam | tar -x -C DIR`). The package's __init__ imports every method
 and its dependencies; this script loads the modules it uses alone, and stands in for the modules Debian lacks that
 those methods never call: ttach (test-time augmentation, only for aug_smooth), cv2, scipy.ndimage and matplotlib
-(utils/image.py's drawing and resizing) and sklearn.decomposition (KernelPCA, only for KPCA-CAM). Its
+(utils/image.py's drawing and resizing) and sklearn.decomposition (KernelPCA, only for KPCA-CAM); and tqdm,
+AblationCAM's progress bar, by the identity. Its
 scale_cam_image (a min-max scaling and cv2.resize to the input's size) is replaced by the identity, so that the maps
 are compared at the layer's size, before any resize, as every ConvLens heatmap test compares them; everything else
 (the hooks, the target, the backward pass, get_cam_image, the ReLU) is pytorch-grad-cam's.
 
-An SVD's sign is arbitrary: EigenGradCAM's projection is taken by pytorch-grad-cam as numpy returns it, ConvLens
-signs it to agree with the channels' sum (as Eigen-CAM). Where the two differ the row is pytorch-grad-cam's
-get_cam_image negated before its ReLU, and the header says so.
+An SVD's sign is arbitrary: EigenGradCAM's and eigen_smooth's projections are taken by pytorch-grad-cam as numpy
+returns them, ConvLens signs them to agree with the sum they replace (as Eigen-CAM). Where the two differ the row is
+pytorch-grad-cam's get_cam_image negated before its ReLU, and the header says so.
+
+A row's method is METHOD[@LAYER][#OPTION]: the layer where it is not the default, the option eigen-smooth or
+below-minimum.
 
 Usage (Debian: apt-get install python3-torch python3-pil):
   /usr/bin/python3 sdk/tools/pytorch_grad_cam_references.py /path/holding/pytorch_grad_cam
@@ -35,6 +40,7 @@ sys.path.insert(0, HERE)
 import cam_references as ref  # noqa: E402  the models, the photo and the output folder
 
 STUBBED = []
+GRADIENT_METHODS = ("GRAD_CAM", "XGRAD_CAM", "HIRES_CAM", "LAYER_CAM", "EIGEN_GRAD_CAM")
 
 
 def stub(name, **attributes):
@@ -72,6 +78,7 @@ def load(folder):
     stub("matplotlib.lines", Line2D=Unused)
     stub("sklearn")
     stub("sklearn.decomposition", KernelPCA=Unused)
+    stub("tqdm", tqdm=lambda iterable, *args, **kwargs: iterable)  # AblationCAM's progress bar, passed through
     for package in ("pytorch_grad_cam", "pytorch_grad_cam.utils"):
         module = types.ModuleType(package)
         module.__path__ = [os.path.join(folder, *package.split("."))]
@@ -79,6 +86,7 @@ def load(folder):
     base = importlib.import_module("pytorch_grad_cam.base_cam")
     base.scale_cam_image = lambda cam, target_size=None: cam  # compared at the layer's size
     names = {"GRAD_CAM": ("grad_cam", "GradCAM"), "XGRAD_CAM": ("xgrad_cam", "XGradCAM"),
+             "ABLATION_CAM": ("ablation_cam", "AblationCAM"),
              "HIRES_CAM": ("hirescam", "HiResCAM"), "LAYER_CAM": ("layer_cam", "LayerCAM"),
              "EIGEN_GRAD_CAM": ("eigen_grad_cam", "EigenGradCAM")}
     methods = {m: getattr(importlib.import_module("pytorch_grad_cam." + f), c) for m, (f, c) in names.items()}
@@ -86,20 +94,23 @@ def load(folder):
     return methods, targets
 
 
-def maps(methods, model, layer, x, target, flips):
-    """Every method's map on one layer, as pytorch-grad-cam computes it, at the layer's size."""
+def maps(methods, model, layer, x, target, flips, names=GRADIENT_METHODS, eigen_smooth=False, suffix=""):
+    """Some methods' maps on one layer, as pytorch-grad-cam computes them, at the layer's size."""
     out = {}
-    for name, cls in methods.items():
-        cam = cls(model=model, target_layers=[layer])
-        m = cam(input_tensor=x, targets=[target])[0].astype(np.float64)
-        if name == "EIGEN_GRAD_CAM":
+    for name in names:
+        cam = methods[name](model=model, target_layers=[layer])
+        m = cam(input_tensor=x, targets=[target], eigen_smooth=eigen_smooth)[0].astype(np.float64)
+        if name == "EIGEN_GRAD_CAM" or eigen_smooth:
+            # a projection: signed as ConvLens signs it, to agree with the sum it replaces
             a = cam.activations_and_grads.activations[0].numpy()
             g = cam.activations_and_grads.gradients[0].numpy()
-            raw = cam.get_cam_image(x, layer, [target], a, g, False)[0].astype(np.float64)
-            if (raw * (g * a)[0].sum(0)).sum() < 0:
+            raw = cam.get_cam_image(x, layer, [target], a, g, True)[0].astype(np.float64)
+            total = (g * a)[0].sum(0) if name == "EIGEN_GRAD_CAM" else cam.get_cam_image(x, layer, [target], a, g,
+                                                                                          False)[0]
+            if (raw * total).sum() < 0:
                 m = np.maximum(-raw, 0)
-                flips.append(name)
-        out[name] = m
+                flips.append(name + suffix)
+        out[name + suffix] = m
         cam.activations_and_grads.release()
     return out
 
@@ -134,8 +145,10 @@ def main():
     # of ConvLens's score 1 - output
     flips = []
     seed = maps(methods, keras, relu_4, x, targets.BinaryClassifierOutputTarget(target), flips)
-    for name, m in maps(methods, keras, relu_2, x, targets.BinaryClassifierOutputTarget(target), flips).items():
-        seed[name + "@conv2d_2"] = m
+    seed.update(maps(methods, keras, relu_2, x, targets.BinaryClassifierOutputTarget(target), flips,
+                     suffix="@conv2d_2"))
+    seed.update(maps(methods, keras, relu_4, x, targets.BinaryClassifierOutputTarget(target), flips,
+                     ("GRAD_CAM", "XGRAD_CAM", "HIRES_CAM", "LAYER_CAM"), True, "#eigen-smooth"))
     write("seed", target, score, seed, flips)
 
     # the small ResNet, its weights as cam_references.py made them (it exported resnet_small.onnx)
@@ -146,8 +159,13 @@ def main():
     target = int(logits.argmax())
     flips = []
     resnet = maps(methods, res, res.layer3, x, targets.ClassifierOutputTarget(target), flips)
-    for name, m in maps(methods, res, res.layer2, x, targets.ClassifierOutputTarget(target), flips).items():
-        resnet[name + "@layer2"] = m
+    resnet.update(maps(methods, res, res.layer2, x, targets.ClassifierOutputTarget(target), flips, suffix="@layer2"))
+    resnet.update(maps(methods, res, res.layer3, x, targets.ClassifierOutputTarget(target), flips,
+                       ("GRAD_CAM", "LAYER_CAM"), True, "#eigen-smooth"))
+    # Ablation-CAM on the last block's second conv and its BatchNorm, whose output is negative in places:
+    # pytorch-grad-cam's AblationLayer sets a channel below the minimum there, which ConvLens's ablateBelowMinimum does
+    resnet.update(maps(methods, res, res.layer3.bn2, x, targets.ClassifierOutputTarget(target), flips,
+                       ("ABLATION_CAM",), suffix="@layer3.conv2#below-minimum"))
     write("resnet", target, float(logits[target]), resnet, flips)
 
 
@@ -155,10 +173,10 @@ def write(name, target, score, maps, flips):
     ref.write(name, target, score, maps, "pytorch_grad_cam",
               f"pytorch-grad-cam's own code on PyTorch {torch.__version__}, written by"
               f" sdk/tools/pytorch_grad_cam_references.py\n"
-              f"stand-ins for modules the methods never call: {', '.join(STUBBED) or 'none'}\n"
-              f"EigenGradCAM's SVD sign flipped to agree with the channels' sum: {flips.count('EIGEN_GRAD_CAM')}"
-              f" of 2 layers")
-    print(f"{name}: EigenGradCAM signs flipped on {flips.count('EIGEN_GRAD_CAM')} of 2 layers; stand-ins: {STUBBED}")
+              f"stand-ins for modules Debian lacks, which these methods never call (tqdm, AblationCAM's progress"
+              f" bar, is passed through): {', '.join(STUBBED) or 'none'}\n"
+              f"projections whose SVD sign was flipped to agree with the sum they replace: {', '.join(flips)}")
+    print(f"{name}: signs flipped: {flips}; stand-ins: {STUBBED}")
 
 
 if __name__ == "__main__":

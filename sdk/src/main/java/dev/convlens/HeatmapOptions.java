@@ -11,7 +11,7 @@ import java.util.Objects;
  * }</pre>
  */
 public final class HeatmapOptions {
-    private static final HeatmapOptions DEFAULTS = new HeatmapOptions(0, 0, 0, 16, 25, 0.15f, 50);
+    private static final HeatmapOptions DEFAULTS = new HeatmapOptions(0, 0, 0, 16, 25, 0.15f, 50, false, false);
 
     private final int channels;
     private final int patch;
@@ -20,8 +20,11 @@ public final class HeatmapOptions {
     private final int samples;
     private final float noise;
     private final int steps;
+    private final boolean eigenSmooth;
+    private final boolean ablateBelowMinimum;
 
-    private HeatmapOptions(int channels, int patch, int stride, int batch, int samples, float noise, int steps) {
+    private HeatmapOptions(int channels, int patch, int stride, int batch, int samples, float noise, int steps,
+                           boolean eigenSmooth, boolean ablateBelowMinimum) {
         this.channels = channels;
         this.patch = patch;
         this.stride = stride;
@@ -29,6 +32,8 @@ public final class HeatmapOptions {
         this.samples = samples;
         this.noise = noise;
         this.steps = steps;
+        this.eigenSmooth = eigenSmooth;
+        this.ablateBelowMinimum = ablateBelowMinimum;
     }
 
     /**
@@ -49,7 +54,8 @@ public final class HeatmapOptions {
      * @throws IllegalArgumentException if channels is negative
      */
     public HeatmapOptions channels(int channels) {
-        return new HeatmapOptions(notNegative("channels", channels), patch, stride, batch, samples, noise, steps);
+        return new HeatmapOptions(notNegative("channels", channels), patch, stride, batch, samples, noise, steps,
+                eigenSmooth, ablateBelowMinimum);
     }
 
     /**
@@ -62,7 +68,7 @@ public final class HeatmapOptions {
      */
     public HeatmapOptions occlusion(int patch, int stride) {
         return new HeatmapOptions(channels, notNegative("patch", patch), notNegative("stride", stride), batch, samples,
-                noise, steps);
+                noise, steps, eigenSmooth, ablateBelowMinimum);
     }
 
     /**
@@ -76,7 +82,8 @@ public final class HeatmapOptions {
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be at least 1, was " + batch);
         }
-        return new HeatmapOptions(channels, patch, stride, batch, samples, noise, steps);
+        return new HeatmapOptions(channels, patch, stride, batch, samples, noise, steps,
+                eigenSmooth, ablateBelowMinimum);
     }
 
     /**
@@ -95,7 +102,8 @@ public final class HeatmapOptions {
         if (!(noise >= 0) || !Float.isFinite(noise)) {
             throw new IllegalArgumentException("noise must be 0 or more and finite, was " + noise);
         }
-        return new HeatmapOptions(channels, patch, stride, batch, samples, noise, steps);
+        return new HeatmapOptions(channels, patch, stride, batch, samples, noise, steps,
+                eigenSmooth, ablateBelowMinimum);
     }
 
     /**
@@ -110,7 +118,36 @@ public final class HeatmapOptions {
         if (steps < 1) {
             throw new IllegalArgumentException("steps must be at least 1, was " + steps);
         }
-        return new HeatmapOptions(channels, patch, stride, batch, samples, noise, steps);
+        return new HeatmapOptions(channels, patch, stride, batch, samples, noise, steps,
+                eigenSmooth, ablateBelowMinimum);
+    }
+
+    /**
+     * Returns a copy whose CAM methods project their weighted maps on the first principal component instead of
+     * summing them, as pytorch-grad-cam's {@code eigen_smooth=True}: less noise, the map of the strongest common
+     * pattern. The component is signed to agree with the sum it replaces (an SVD's sign is arbitrary). Applies to
+     * {@link HeatmapMethod#CAM}, {@link HeatmapMethod#GRAD_CAM}, {@link HeatmapMethod#GRAD_CAM_PLUS_PLUS},
+     * {@link HeatmapMethod#XGRAD_CAM}, {@link HeatmapMethod#HIRES_CAM}, {@link HeatmapMethod#LAYER_CAM},
+     * {@link HeatmapMethod#SCORE_CAM} and {@link HeatmapMethod#ABLATION_CAM}; Eigen-CAM and Eigen-Grad-CAM project
+     * already. Default off.
+     *
+     * @return a changed copy
+     */
+    public HeatmapOptions eigenSmooth() {
+        return new HeatmapOptions(channels, patch, stride, batch, samples, noise, steps, true, ablateBelowMinimum);
+    }
+
+    /**
+     * Returns a copy whose {@link HeatmapMethod#ABLATION_CAM} removes a channel as pytorch-grad-cam does: where the
+     * layer has values other than 0 at its minimum (a BatchNorm output before a residual Add can be negative), the
+     * channel is set to that minimum minus 10^7 instead of 0, which a following ReLU turns off entirely; zeroing such
+     * a channel leaves it at a value the network may still use. By default the channel is set to 0, as the paper
+     * does: on a layer after a ReLU (the usual target) the two are the same.
+     *
+     * @return a changed copy
+     */
+    public HeatmapOptions ablateBelowMinimum() {
+        return new HeatmapOptions(channels, patch, stride, batch, samples, noise, steps, eigenSmooth, true);
     }
 
     private static int notNegative(String name, int value) {
@@ -183,21 +220,42 @@ public final class HeatmapOptions {
         return steps;
     }
 
+    /**
+     * Returns whether the CAM methods project on the first principal component, {@link #eigenSmooth()}.
+     *
+     * @return true if they do
+     */
+    public boolean eigenSmoothed() {
+        return eigenSmooth;
+    }
+
+    /**
+     * Returns whether Ablation-CAM sets a channel below the layer's minimum, {@link #ablateBelowMinimum()}.
+     *
+     * @return true if it does, false if it sets it to 0
+     */
+    public boolean ablatesBelowMinimum() {
+        return ablateBelowMinimum;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof HeatmapOptions other && other.channels == channels && other.patch == patch
                 && other.stride == stride && other.batch == batch && other.samples == samples && other.noise == noise
-                && other.steps == steps;
+                && other.steps == steps && other.eigenSmooth == eigenSmooth
+                && other.ablateBelowMinimum == ablateBelowMinimum;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(channels, patch, stride, batch, samples, noise, steps);
+        return Objects.hash(channels, patch, stride, batch, samples, noise, steps, eigenSmooth, ablateBelowMinimum);
     }
 
     @Override
     public String toString() {
         return "HeatmapOptions[channels " + channels + ", patch " + patch + ", stride " + stride + ", batch " + batch
-                + ", samples " + samples + ", noise " + noise + ", steps " + steps + "]";
+                + ", samples " + samples + ", noise " + noise + ", steps " + steps
+                + (eigenSmooth ? ", eigen-smoothed" : "") + (ablateBelowMinimum ? ", ablated below the minimum" : "")
+                + "]";
     }
 }

@@ -30,8 +30,17 @@ class HeatmapTest {
     static final Path PHOTO = Path.of("../examples/images/chelsea.png");
 
     /** A map PyTorch computed; {@code layer} is null for the default target layer. */
-    record Reference(String model, HeatmapMethod method, String layer, int target, float score, int height,
-                     int width, double[] values) {
+    /** A reference map; options: null, or a row's {@code #} option, {@code eigen-smooth} or {@code below-minimum}. */
+    record Reference(String model, HeatmapMethod method, String layer, String options, int target, float score,
+                     int height, int width, double[] values) {
+        HeatmapOptions heatmapOptions() {
+            HeatmapOptions defaults = HeatmapOptions.defaults();
+            return options == null ? defaults : switch (options) {
+                case "eigen-smooth" -> defaults.eigenSmooth();
+                case "below-minimum" -> defaults.ablateBelowMinimum();
+                default -> throw new IllegalArgumentException(options);
+            };
+        }
     }
 
     /**
@@ -47,9 +56,11 @@ class HeatmapTest {
                 }
                 String[] f = line.split("\t");
                 double[] values = Stream.of(f[5].split(" ")).mapToDouble(Double::parseDouble).toArray();
-                String[] methodAndLayer = f[0].split("@");
+                String[] withOptions = f[0].split("#");
+                String[] methodAndLayer = withOptions[0].split("@");
                 rows.add(new Reference(model, HeatmapMethod.valueOf(methodAndLayer[0]),
-                        methodAndLayer.length > 1 ? methodAndLayer[1] : null, Integer.parseInt(f[1]),
+                        methodAndLayer.length > 1 ? methodAndLayer[1] : null,
+                        withOptions.length > 1 ? withOptions[1] : null, Integer.parseInt(f[1]),
                         Float.parseFloat(f[2]), Integer.parseInt(f[3]), Integer.parseInt(f[4]), values));
             }
         }
@@ -62,6 +73,7 @@ class HeatmapTest {
             for (String source : List.of("reference", "pytorch_grad_cam")) {
                 for (Reference r : references(model, source)) {
                     all.add(Arguments.of(model, r.method() + (r.layer() == null ? "" : " on " + r.layer())
+                            + (r.options() == null ? "" : ", " + r.options())
                             + (source.equals("reference") ? "" : " (pytorch-grad-cam)"), r));
                 }
             }
@@ -88,9 +100,9 @@ class HeatmapTest {
             if (reference.layer() != null) {
                 request = request.layers(reference.layer());
             }
-            request.heatmap(method); // the first run builds derived models; time the second
+            request.heatmap(method, reference.heatmapOptions()); // the first run builds derived models; time the second
             long start = System.nanoTime();
-            Heatmap heatmap = request.heatmap(method);
+            Heatmap heatmap = request.heatmap(method, reference.heatmapOptions());
             double ms = (System.nanoTime() - start) / 1e6;
             assertThat(heatmap.targetClass()).isEqualTo(reference.target());
             assertThat(heatmap.score()).isCloseTo(reference.score(), within(1e-4f));

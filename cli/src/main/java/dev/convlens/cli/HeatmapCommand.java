@@ -1,6 +1,7 @@
 package dev.convlens.cli;
 
 import dev.convlens.HeatmapMethod;
+import dev.convlens.HeatmapOptions;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,12 +20,23 @@ final class HeatmapCommand implements Callable<Integer> {
     HeatmapMethod method = HeatmapMethod.GRAD_CAM;
 
     @Option(names = "--layer", paramLabel = "LAYER", description = "the layer: a name or an index, -1 the last"
-            + " (a spatial one: a dense layer has no positions; default: the layer the classifier's global pooling reads, else the last spatial convolution the"
-            + " score depends on; occlusion takes none)")
+            + " (a spatial one: a dense layer has no positions; default: the layer the classifier's global pooling"
+            + " reads, else the last spatial convolution the score depends on; occlusion takes none)")
     String layer;
+
+    @Option(names = "--eigen-smooth", description = "project the weighted maps on their first principal component"
+            + " instead of summing them (pytorch-grad-cam's eigen_smooth)")
+    boolean eigenSmooth;
+
+    @Option(names = "--ablate-below-minimum", description = "ablation-cam: set a channel to the layer's minimum minus"
+            + " 1e7 where the layer has negative values, as pytorch-grad-cam does (default: 0, as the paper)")
+    boolean belowMinimum;
 
     @Override
     public Integer call() {
-        return explanations.run(Converters.name(method), layer, r -> r.heatmap(method));
+        HeatmapOptions options = HeatmapOptions.defaults();
+        options = eigenSmooth ? options.eigenSmooth() : options;
+        HeatmapOptions chosen = belowMinimum ? options.ablateBelowMinimum() : options;
+        return explanations.run(Converters.name(method), layer, r -> r.heatmap(method, chosen));
     }
 }

@@ -312,6 +312,13 @@ class FirstHourTest {
             assertThat(numpy(dir.resolve("chelsea_grad-cam.npy")))
                     .isEqualTo(request.heatmap(dev.convlens.HeatmapMethod.GRAD_CAM).values());
             assertThat(shape(dir.resolve("chelsea_grad-cam.npy"))).isEqualTo("(7, 7)");
+            Cli smooth = Cli.run("heatmap", Cli.MODEL, Cli.CHELSEA, "--method", "hires-cam", "--eigen-smooth",
+                    "--values", "--out", dir.resolve("smooth"));
+            assertThat(smooth.code()).as(smooth.err()).isZero();
+            float[] smoothed = request.heatmap(dev.convlens.HeatmapMethod.HIRES_CAM,
+                    dev.convlens.HeatmapOptions.defaults().eigenSmooth()).values();
+            assertThat(numpy(dir.resolve("smooth/chelsea_hires-cam.npy"))).isEqualTo(smoothed)
+                    .isNotEqualTo(request.heatmap(dev.convlens.HeatmapMethod.HIRES_CAM).values());
         }
     }
 

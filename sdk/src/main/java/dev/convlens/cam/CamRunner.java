@@ -80,9 +80,9 @@ public final class CamRunner {
         engine.requireScores(Score.output(requestedClass, engine.modelOutputs()));
         long[] shape = spec.shape(w, h);
         return switch (method) {
-            case CAM -> cam(layer, input, shape, requestedClass);
+            case CAM -> cam(options, layer, input, shape, requestedClass);
             case GRAD_CAM, GRAD_CAM_PLUS_PLUS, XGRAD_CAM, HIRES_CAM, LAYER_CAM, EIGEN_GRAD_CAM ->
-                    gradCam(method, layer, input, shape, requestedClass);
+                    gradCam(method, options, layer, input, shape, requestedClass);
             case SCORE_CAM -> scoreCam(options, layer, input, shape, w, h, requestedClass);
             case ABLATION_CAM -> ablationCam(options, layer, input, shape, requestedClass);
             case RECIPRO_CAM -> reciproCam(options, layer, input, shape, requestedClass);
@@ -95,7 +95,7 @@ public final class CamRunner {
         };
     }
 
-    private Result cam(String layer, float[] input, long[] shape, Target requestedClass) {
+    private Result cam(HeatmapOptions options, String layer, float[] input, long[] shape, Target requestedClass) {
         if (requestedClass != null && requestedClass.output() != null) {
             throw new UnsupportedModelException("CAM weighs the dense weights of a class, and " + requestedClass
                     + " is not one; use GRAD_CAM, SCORE_CAM, ABLATION_CAM, EIGEN_CAM or OCCLUSION");
@@ -110,10 +110,11 @@ public final class CamRunner {
         for (int k = 0; k < weights.length; k++) {
             weights[k] = sign * head.weights()[row][k];
         }
-        return f.result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, head.pooled());
+        return f.result(MapMath.combine(a.planes, weights, options.eigenSmoothed()), a.h, a.w, head.pooled());
     }
 
-    private Result gradCam(HeatmapMethod method, String layer, float[] input, long[] shape, Target requestedClass) {
+    private Result gradCam(HeatmapMethod method, HeatmapOptions options, String layer, float[] input, long[] shape,
+                           Target requestedClass) {
         String output = Score.output(requestedClass, engine.modelOutputs());
         String gradient = GradientBuilder.gradientOf(layer);
         Map<String, Values> r;
@@ -140,19 +141,20 @@ public final class CamRunner {
                 }
             }
         }
-        return new Result(gradientMap(method, a.planes, g.planes), a.h, a.w, target.target(), target.score(), layer);
+        return new Result(gradientMap(method, a.planes, g.planes, options.eigenSmoothed()), a.h, a.w, target.target(),
+                target.score(), layer);
     }
 
     /** A gradient method's map from a layer's activations and the score's gradient there. */
-    static float[] gradientMap(HeatmapMethod method, float[][] a, float[][] g) {
+    private static float[] gradientMap(HeatmapMethod method, float[][] a, float[][] g, boolean eigenSmooth) {
         double[] ones = new double[a.length];
         Arrays.fill(ones, 1);
         return switch (method) {
-            case GRAD_CAM -> MapMath.weightedRelu(a, MapMath.meanGradients(g));
-            case GRAD_CAM_PLUS_PLUS -> MapMath.weightedRelu(a, MapMath.gradCamPlusPlusWeights(a, g));
-            case XGRAD_CAM -> MapMath.weightedRelu(a, MapMath.xGradCamWeights(a, g));
-            case HIRES_CAM -> MapMath.weightedRelu(MapMath.gradientTimesActivation(a, g, false), ones);
-            case LAYER_CAM -> MapMath.weightedRelu(MapMath.gradientTimesActivation(a, g, true), ones);
+            case GRAD_CAM -> MapMath.combine(a, MapMath.meanGradients(g), eigenSmooth);
+            case GRAD_CAM_PLUS_PLUS -> MapMath.combine(a, MapMath.gradCamPlusPlusWeights(a, g), eigenSmooth);
+            case XGRAD_CAM -> MapMath.combine(a, MapMath.xGradCamWeights(a, g), eigenSmooth);
+            case HIRES_CAM -> MapMath.combine(MapMath.gradientTimesActivation(a, g, false), ones, eigenSmooth);
+            case LAYER_CAM -> MapMath.combine(MapMath.gradientTimesActivation(a, g, true), ones, eigenSmooth);
             case EIGEN_GRAD_CAM -> MapMath.principalProjection(MapMath.gradientTimesActivation(a, g, false));
             default -> throw new IllegalArgumentException(method + " is not a gradient method");
         };
@@ -274,7 +276,7 @@ public final class CamRunner {
         for (int i = 0; i < channels.length; i++) {
             weights[channels[i]] = softmax[i];
         }
-        return f.result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, layer);
+        return f.result(MapMath.combine(a.planes, weights, options.eigenSmoothed()), a.h, a.w, layer);
     }
 
     private Result ablationCam(HeatmapOptions options, String layer, float[] input, long[] shape, Target requestedClass) {
@@ -282,10 +284,13 @@ public final class CamRunner {
         Maps a = tail.forward.maps(layer);
         int channels = a.planes.length;
         int plane = a.h * a.w;
+        float removed = options.ablatesBelowMinimum() ? belowMinimum(a.planes) : 0;
         double[] ablated = tail.scores(channels, options.batch(), (k, into, at) -> {
             for (int c = 0; c < channels; c++) {
                 if (c != k) {
                     System.arraycopy(a.planes[c], 0, into, at + c * plane, plane);
+                } else if (removed != 0) {
+                    Arrays.fill(into, at + c * plane, at + (c + 1) * plane, removed);
                 }
             }
         });
@@ -294,7 +299,21 @@ public final class CamRunner {
         for (int k = 0; k < channels; k++) {
             weights[k] = Math.abs(y) < 1e-12 ? y - ablated[k] : (y - ablated[k]) / y;
         }
-        return tail.forward.result(MapMath.weightedRelu(a.planes, weights), a.h, a.w, layer);
+        return tail.forward.result(MapMath.combine(a.planes, weights, options.eigenSmoothed()), a.h, a.w, layer);
+    }
+
+    /**
+     * pytorch-grad-cam's value for an ablated channel: 0 where the layer's minimum is 0 (after a ReLU), else that
+     * minimum minus 10^7, which switches a following ReLU off.
+     */
+    private static float belowMinimum(float[][] planes) {
+        float min = Float.POSITIVE_INFINITY;
+        for (float[] plane : planes) {
+            for (float v : plane) {
+                min = Math.min(min, v);
+            }
+        }
+        return min == 0 ? 0 : min - 1e7f;
     }
 
     /**

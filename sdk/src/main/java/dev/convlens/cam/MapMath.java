@@ -57,6 +57,25 @@ public final class MapMath {
         return w;
     }
 
+    /**
+     * The maps weighted and combined: summed and negative values set to zero ({@link #weightedRelu}), or with
+     * {@code eigenSmooth}, the weighted maps projected on their first principal component
+     * ({@link #principalProjection}, signed to agree with the sum), as pytorch-grad-cam's {@code eigen_smooth}.
+     */
+    static float[] combine(float[][] maps, double[] weights, boolean eigenSmooth) {
+        if (!eigenSmooth) {
+            return weightedRelu(maps, weights);
+        }
+        float[][] weighted = new float[maps.length][];
+        for (int k = 0; k < maps.length; k++) {
+            weighted[k] = new float[maps[k].length];
+            for (int i = 0; i < maps[k].length; i++) {
+                weighted[k][i] = (float) (weights[k] * maps[k][i]);
+            }
+        }
+        return principalProjection(weighted);
+    }
+
     /** Grad-CAM's channel weights: the mean of each channel's gradient. */
     static double[] meanGradients(float[][] gradients) {
         double[] w = new double[gradients.length];
