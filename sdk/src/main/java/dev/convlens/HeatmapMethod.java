@@ -63,6 +63,12 @@ public enum HeatmapMethod implements ExplanationMethod {
      */
     RECIPRO_CAM,
     /**
+     * A baseline to score the others against, pytorch-grad-cam's {@code RandomCAM}: the feature maps weighted by
+     * random channel weights, uniform in -1..1 from a fixed seed, negative values set to zero. Explains no class; a
+     * method that a faithfulness metric does not rank above it tells nothing on that image.
+     */
+    RANDOM_CAM,
+    /**
      * Occlusion sensitivity (Zeiler and Fergus 2014): the drop of the class score when a square patch of the input
      * is set to zero, for each position of the patch; {@link HeatmapOptions#patch} and
      * {@link HeatmapOptions#stride} set its size and step. One run per position, batched.

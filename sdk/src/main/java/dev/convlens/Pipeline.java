@@ -2,7 +2,9 @@ package dev.convlens;
 
 import dev.convlens.cam.Attributions;
 import dev.convlens.cam.CamRunner;
+import dev.convlens.cam.MapMath;
 import dev.convlens.cam.PatternAscent;
+import dev.convlens.cam.Perturbations;
 import dev.convlens.image.InputSpec;
 import dev.convlens.image.NearestResize;
 import dev.convlens.image.PixelSpace;
@@ -34,6 +36,7 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.FutureTask;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 
 /**
  * Everything ConvLens does with one model, behind {@link Inspector} and {@link Request}: it opens the model, knows its
@@ -375,6 +378,68 @@ final class Pipeline implements AutoCloseable {
             return new Heatmap(method, layer, task.target(), r.targetClass(), r.score(), r.width(), r.height(),
                     r.map(), p.pixels());
         });
+    }
+
+    /**
+     * Measures a heatmap's faithfulness on the task's image: deletion and insertion curves and ROAD, each changed
+     * input scored for the heatmap's own target.
+     */
+    Evaluation evaluate(Task task, Heatmap heatmap, Faithfulness protocol) {
+        return inHeap(() -> {
+            Prepared p = prepare(task, true);
+            float[] tensor = tensor(task, p);
+            long[] shape = input.shape(p.width(), p.height());
+            int w = p.width();
+            int h = p.height();
+            float[] map = heatmap.width() == w && heatmap.height() == h ? heatmap.values()
+                    : MapMath.resize(heatmap.values(), heatmap.height(), heatmap.width(), h, w);
+            Perturbations inputs = new Perturbations(tensor, input.layout(), input.channels(), h, w);
+            int[] order = Perturbations.mostRelevantFirst(map);
+            int share = -Math.floorDiv(-w * h, Math.min(protocol.steps(), w * h)); // RISE's step: ceil(pixels / steps)
+            int steps = -Math.floorDiv(-w * h, share);
+            float[] zeros = new float[tensor.length];
+            double[] deletion = cams.scores(heatmap.target(), tensor, shape, steps,
+                    i -> inputs.replaced(order, Math.min((i + 1) * share, w * h), zeros, false), protocol.batch());
+            float[] blurred = inputs.blurred();
+            double[] insertion = cams.scores(heatmap.target(), blurred, shape, steps,
+                    i -> inputs.replaced(order, Math.min((i + 1) * share, w * h), blurred, true), protocol.batch());
+            int[] percentiles = protocol.percentiles();
+            float[] scaled = scaled(map);
+            float[] least = new float[scaled.length];
+            for (int i = 0; i < least.length; i++) {
+                least[i] = 1f - scaled[i];
+            }
+            int n = percentiles.length;
+            // each imputation one sparse solve, on several cores; its noise from the seed and its index
+            IntStream imputations = IntStream.range(0, 2 * n);
+            List<float[]> road = (options.threads() != 1 ? imputations.parallel() : imputations)
+                    .mapToObj(k -> inputs.imputed(Perturbations.atOrAbovePercentile(k < n ? scaled : least,
+                            percentiles[k % n]), protocol.noise(), new Random(protocol.seed() + k)))
+                    .toList();
+            double[] changed = cams.scores(heatmap.target(), tensor, shape, road.size(), road::get, protocol.batch());
+            double most = 0;
+            double leastFirst = 0;
+            for (int k = 0; k < percentiles.length; k++) {
+                most += (changed[1 + k] - changed[0]) / percentiles.length;
+                leastFirst += (changed[1 + percentiles.length + k] - changed[0]) / percentiles.length;
+            }
+            return new Evaluation(heatmap.method(), (float) changed[0], deletion, insertion, most, leastFirst, protocol);
+        });
+    }
+
+    /** A map scaled to 0..1 by its minimum and maximum, as pytorch-grad-cam's metrics receive its heatmaps. */
+    private static float[] scaled(float[] map) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (float v : map) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        float[] out = new float[map.length];
+        for (int i = 0; i < map.length; i++) {
+            out[i] = max > min ? (float) ((map[i] - min) / (max - min)) : 0;
+        }
+        return out;
     }
 
     /** Computes a pixel attribution for the task's class, at the input's resolution. */

@@ -332,6 +332,44 @@ public final class Request {
     }
 
     /**
+     * Measures how faithful a heatmap of this request's image is to the model, with the default
+     * {@link Faithfulness} protocol: deletion and insertion curves and their areas, ROAD in both orders and combined,
+     * each changed input scored for the heatmap's own target.
+     *
+     * <pre>{@code
+     * Request request = inspector.image(Path.of("dog.jpg"));
+     * Evaluation e = request.evaluate(request.heatmap(HeatmapMethod.GRAD_CAM));
+     * double deletion = e.deletionArea(); // lower is better
+     * }</pre>
+     *
+     * @param heatmap a heatmap or attribution of this request's image
+     * @return the numbers, each with its direction
+     * @throws NullPointerException if heatmap is null
+     * @throws ImageException if the image cannot be read
+     * @throws InferenceException if ONNX Runtime fails
+     * @throws CancelledException if the thread is interrupted (long work stops at its next run)
+     */
+    public Evaluation evaluate(Heatmap heatmap) {
+        return evaluate(heatmap, Faithfulness.defaults());
+    }
+
+    /**
+     * Measures how faithful a heatmap of this request's image is to the model, under a protocol.
+     *
+     * @param heatmap a heatmap or attribution of this request's image
+     * @param protocol the steps, percentiles, noise and batch size
+     * @return the numbers, each with its direction
+     * @throws NullPointerException if an argument is null
+     * @throws ImageException if the image cannot be read
+     * @throws InferenceException if ONNX Runtime fails
+     * @throws CancelledException if the thread is interrupted (long work stops at its next run)
+     */
+    public Evaluation evaluate(Heatmap heatmap, Faithfulness protocol) {
+        return pipeline.evaluate(task, Objects.requireNonNull(heatmap, "heatmap"),
+                Objects.requireNonNull(protocol, "protocol"));
+    }
+
+    /**
      * Computes which input pixels mattered for the target class (see {@link #target(int)}), from the gradient of its
      * score with respect to the model's input, with the default {@link HeatmapOptions}. The map has the input's
      * resolution; {@link Heatmap#overlay()} draws it over the image as for heatmaps (negative values as 0).

@@ -131,9 +131,12 @@ final class TargetOption {
                 + list(outputs);
     }
 
-    /** Whether a method explains a class (Eigen-CAM explains none: it is the layer's first principal component). */
+    /**
+     * Whether a method explains a class (Eigen-CAM explains none: it is the layer's first principal component; nor
+     * does the random baseline).
+     */
     static boolean needsClass(ExplanationMethod method) {
-        return method != HeatmapMethod.EIGEN_CAM;
+        return method != HeatmapMethod.EIGEN_CAM && method != HeatmapMethod.RANDOM_CAM;
     }
 
     /** Whether a method's map is taken at a layer (occlusion and the attributions work on the input). */

@@ -121,6 +121,36 @@ class FirstHourTest {
                 + " in the image, so no heatmap is drawn on it; take a spatial layer, such as conv2d_4 (8)\n");
     }
 
+    /**
+     * evaluate gives each method's faithfulness on each image, in words with the better direction and as JSON whose
+     * numbers are the SDK's; the random baseline explains no class.
+     */
+    @Test
+    void evaluateSaysHowFaithfulEachMethodIs() {
+        Cli text = Cli.run("evaluate", Cli.MODEL, Cli.CHELSEA, "--labels", "cat,dog", "--steps", "5");
+        assertThat(text.code()).as(text.err()).isZero();
+        assertThat(text.out().split("\n")).hasSize(2);
+        assertThat(text.out()).contains(": grad-cam of cat (class 0), score 0.574, on conv2d_4 (7x7): deletion ")
+                .contains("(lower is better)").contains("random-cam of no class (random channel weights, a baseline)");
+        Cli json = Cli.run("evaluate", Cli.MODEL, Cli.CHELSEA, "--methods", "hires-cam", "--steps", "5", "--noise",
+                "0", "--json");
+        assertThat(json.code()).as(json.err()).isZero();
+        try (dev.convlens.Inspector inspector = dev.convlens.Inspector.of(Cli.MODEL)) {
+            dev.convlens.Request request = inspector.image(Cli.CHELSEA);
+            dev.convlens.Evaluation e = request.evaluate(request.heatmap(dev.convlens.HeatmapMethod.HIRES_CAM),
+                    dev.convlens.Faithfulness.defaults().steps(5).noise(0, 42));
+            assertThat(json.out()).startsWith("{\"image\":\"" + Cli.CHELSEA + "\",\"method\":\"hires-cam\","
+                    + "\"layer\":\"conv2d_4\",\"target\":\"class 0\",\"score\":0.57397527,")
+                    .contains("\"deletion_auc\":" + (float) e.deletionArea() + ",")
+                    .contains("\"road_morf\":" + (float) e.roadMostRelevantFirst() + ",")
+                    .contains("\"road_lerf\":" + (float) e.roadLeastRelevantFirst() + ",")
+                    .contains("\"protocol\":\"deletion to zeros and insertion into RISE's blur");
+        }
+        Cli steps = Cli.run("evaluate", Cli.MODEL, Cli.CHELSEA, "--steps", "0");
+        assertThat(steps.code()).isEqualTo(2);
+        assertThat(steps.err()).isEqualTo("convlens evaluate: steps must be at least 1, was 0\n");
+    }
+
     /** Each command offers the options it uses, and only those. */
     @Test
     void commandsOfferOnlyTheOptionsTheyUse() {

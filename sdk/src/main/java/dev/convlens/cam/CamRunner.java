@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.IntFunction;
@@ -34,6 +35,8 @@ import java.util.stream.IntStream;
  * {@code 1 - s} for class 0. A {@link Target} may name any value of any output, or a region of a dense one.
  */
 public final class CamRunner {
+    /** {@link HeatmapMethod#RANDOM_CAM}'s seed: a baseline that repeats. */
+    private static final long RANDOM_SEED = 42;
     private final ModelFile model;
     private final Engine engine;
     private final InputSpec spec;
@@ -90,6 +93,13 @@ public final class CamRunner {
                 Forward f = forward(List.of(layer), input, shape, requestedClass);
                 Maps a = f.maps(layer);
                 yield f.result(MapMath.principalProjection(a.planes), a.h, a.w, layer);
+            }
+            case RANDOM_CAM -> {
+                Forward f = forward(List.of(layer), input, shape, requestedClass);
+                Maps a = f.maps(layer);
+                Random random = new Random(RANDOM_SEED);
+                double[] weights = random.doubles(a.planes.length, -1, 1).toArray();
+                yield f.result(MapMath.combine(a.planes, weights, options.eigenSmoothed()), a.h, a.w, layer);
             }
             case OCCLUSION -> occlusion(options, input, shape, w, h, requestedClass);
         };
@@ -480,6 +490,22 @@ public final class CamRunner {
             }
         }
         return scores;
+    }
+
+    /**
+     * A target's score on an input, then on each of some changed copies of it, run in batches where the model's
+     * batch is dynamic: what faithfulness metrics compare.
+     *
+     * @param changed the {@code i}-th changed input, for i from 0 to {@code count - 1}
+     * @return {@code count + 1} scores, the input's first
+     */
+    public double[] scores(Target target, float[] input, long[] shape, int count, IntFunction<float[]> changed,
+                           int batch) {
+        Score score = forward(List.of(), input, shape, target).target;
+        double[] all = new double[count + 1];
+        all[0] = score.score();
+        System.arraycopy(scores(count, changed, shape, score, batch), 0, all, 1, count);
+        return all;
     }
 
     /** The channels with the largest mean activation, as many as asked (0 or more than there are: all). */

@@ -1,0 +1,119 @@
+package dev.convlens;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Faithfulness against references computed another way ({@code sdk/tools/faithfulness_references.py}): deletion and
+ * insertion as RISE's CausalMetric computes them, ROAD by pytorch-grad-cam's own imputer and metrics (noise 0), on
+ * the Grad-CAM maps of the shipped convnet and the small ResNet; and the directions: Grad-CAM against its inverted map
+ * and the random baseline.
+ */
+class EvaluationTest {
+    private static final Path PHOTO = Path.of("../examples/images/chelsea.png");
+
+    static Map<String, double[]> references() throws IOException {
+        Map<String, double[]> rows = new HashMap<>();
+        try (InputStream in = EvaluationTest.class.getResourceAsStream("cam/faithfulness_reference.tsv")) {
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (!line.startsWith("#") && !line.isBlank()) {
+                    String[] f = line.split("\t");
+                    rows.put(f[0], Stream.of(f[1].split(" ")).mapToDouble(Double::parseDouble).toArray());
+                }
+            }
+        }
+        return rows;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"seed", "resnet"})
+    void deletionInsertionAndRoadAreRisesAndPytorchGradCamsNumbers(String model) throws IOException {
+        Map<String, double[]> reference = references();
+        try (Inspector inspector = HeatmapTest.open(model)) {
+            Request request = inspector.image(PHOTO)
+                    .preprocessing(model.equals("seed") ? Preprocessing.RAW : Preprocessing.IMAGENET);
+            Heatmap gradCam = request.heatmap(HeatmapMethod.GRAD_CAM);
+            Evaluation e = request.evaluate(gradCam, Faithfulness.defaults().noise(0, 1));
+            System.out.println(model + ": " + e);
+            double[] deletion = reference.get(model + " DELETION");
+            double[] insertion = reference.get(model + " INSERTION");
+            double range = Arrays.stream(deletion).max().orElseThrow() - Arrays.stream(deletion).min().orElseThrow();
+            assertThat(e.deletion()).hasSize(21);
+            for (int i = 0; i < deletion.length; i++) {
+                assertThat(e.deletion()[i]).as("deletion after %d steps", i).isCloseTo(deletion[i], within(1e-5));
+                assertThat(e.insertion()[i]).as("insertion after %d steps", i).isCloseTo(insertion[i], within(1e-5));
+            }
+            assertThat(e.deletion()[0]).isCloseTo(gradCam.score(), within(1e-6));
+            assertThat(e.insertion()[20]).isCloseTo(gradCam.score(), within(1e-6));
+            double morf = Arrays.stream(reference.get(model + " ROAD_MORF")).average().orElseThrow();
+            double lerf = Arrays.stream(reference.get(model + " ROAD_LERF")).average().orElseThrow();
+            System.out.printf("%s: ROAD most relevant first %.6f (pytorch-grad-cam %.6f), least %.6f (%.6f);"
+                    + " deletion's range %.4f%n", model, e.roadMostRelevantFirst(), morf, e.roadLeastRelevantFirst(),
+                    lerf, range);
+            assertThat(e.roadMostRelevantFirst()).isCloseTo(morf, within(1e-5));
+            assertThat(e.roadLeastRelevantFirst()).isCloseTo(lerf, within(1e-5));
+            assertThat(e.roadCombined()).isCloseTo((lerf - morf) / 2, within(1e-5));
+            double area = (Arrays.stream(deletion).sum() - deletion[0] / 2 - deletion[20] / 2) / 20;
+            assertThat(e.deletionArea()).isCloseTo(area, within(1e-5));
+        }
+    }
+
+    /**
+     * On the shipped convnet and Chelsea, Grad-CAM's map beats its own inverse (1 - map, scaled) in every metric's
+     * direction, and the random baseline in deletion, insertion and ROAD combined; the noise moves ROAD little.
+     */
+    @org.junit.jupiter.api.Test
+    void gradCamBeatsItsInverseAndTheRandomBaseline() throws IOException {
+        try (Inspector inspector = HeatmapTest.open("seed")) {
+            Request request = inspector.image(PHOTO);
+            Heatmap gradCam = request.heatmap(HeatmapMethod.GRAD_CAM);
+            float[] values = gradCam.values();
+            float max = 0;
+            for (float v : values) {
+                max = Math.max(max, v);
+            }
+            float[] inverse = new float[values.length];
+            for (int i = 0; i < values.length; i++) {
+                inverse[i] = max - values[i];
+            }
+            Heatmap inverted = new Heatmap(gradCam.method(), gradCam.layer(), gradCam.target(), gradCam.targetClass(),
+                    gradCam.score(), gradCam.width(), gradCam.height(), inverse, null);
+            Heatmap random = request.heatmap(HeatmapMethod.RANDOM_CAM);
+            Evaluation good = request.evaluate(gradCam);
+            Evaluation bad = request.evaluate(inverted);
+            Evaluation baseline = request.evaluate(random);
+            Evaluation quiet = request.evaluate(gradCam, Faithfulness.defaults().noise(0, 1));
+            System.out.println("Grad-CAM " + good + "\ninverted " + bad + "\nrandom " + baseline);
+            assertThat(good.deletionArea()).isLessThan(bad.deletionArea()).isLessThan(baseline.deletionArea());
+            assertThat(good.insertionArea()).isGreaterThan(bad.insertionArea());
+            assertThat(good.roadMostRelevantFirst()).isLessThan(bad.roadMostRelevantFirst());
+            assertThat(good.roadLeastRelevantFirst()).isGreaterThan(bad.roadLeastRelevantFirst());
+            assertThat(good.roadCombined()).isGreaterThan(bad.roadCombined()).isGreaterThan(baseline.roadCombined());
+            assertThat(good.roadCombined()).isCloseTo(quiet.roadCombined(), within(0.01));
+            assertThat(random.targetClass()).isEqualTo(gradCam.targetClass());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(ints = {0, -1})
+    void aBadProtocolIsRefused(int value) {
+        assertThatThrownBy(() -> Faithfulness.defaults().steps(value)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("steps must be at least 1, was " + value);
+        assertThatThrownBy(() -> Faithfulness.defaults().percentiles(value, 50))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("one or more of 1 to 99");
+        assertThatThrownBy(() -> Faithfulness.defaults().noise(value - 0.5f, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("noise must be 0 or more");
+    }
+}
