@@ -2,6 +2,7 @@ package dev.convlens;
 
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How faithful a heatmap is to the model on one image, as {@link Request#evaluate(Heatmap)} measures it: each
@@ -22,16 +23,19 @@ public final class Evaluation {
     private final double[] insertion;
     private final double roadMostRelevantFirst;
     private final double roadLeastRelevantFirst;
+    private final Randomization randomization;
     private final Faithfulness protocol;
 
     Evaluation(ExplanationMethod method, float score, double[] deletion, double[] insertion,
-               double roadMostRelevantFirst, double roadLeastRelevantFirst, Faithfulness protocol) {
+               double roadMostRelevantFirst, double roadLeastRelevantFirst, Randomization randomization,
+               Faithfulness protocol) {
         this.method = Objects.requireNonNull(method, "method");
         this.score = score;
         this.deletion = deletion.clone();
         this.insertion = insertion.clone();
         this.roadMostRelevantFirst = roadMostRelevantFirst;
         this.roadLeastRelevantFirst = roadLeastRelevantFirst;
+        this.randomization = randomization;
         this.protocol = Objects.requireNonNull(protocol, "protocol");
     }
 
@@ -124,6 +128,15 @@ public final class Evaluation {
     }
 
     /**
+     * Returns the model-randomisation check: whether the method's map changes when the model's weights are random.
+     *
+     * @return the check, or empty where the protocol turned it off ({@link Faithfulness#modelRandomization(boolean)})
+     */
+    public Optional<Randomization> randomization() {
+        return Optional.ofNullable(randomization);
+    }
+
+    /**
      * Returns the protocol the numbers were measured under.
      *
      * @return the protocol
@@ -144,7 +157,8 @@ public final class Evaluation {
     public String toString() {
         return String.format(Locale.ROOT, "%s, score %.4f: deletion area %.4f (lower is better), insertion area %.4f"
                 + " (higher is better), ROAD most relevant first %.4f (lower is better), least relevant first %.4f"
-                + " (higher is better), combined %.4f (higher is better); %s", method, score, deletionArea(),
-                insertionArea(), roadMostRelevantFirst, roadLeastRelevantFirst, roadCombined(), protocol);
+                + " (higher is better), combined %.4f (higher is better)%s; %s", method, score, deletionArea(),
+                insertionArea(), roadMostRelevantFirst, roadLeastRelevantFirst, roadCombined(),
+                randomization == null ? "" : "; " + randomization, protocol);
     }
 }

@@ -22,28 +22,37 @@ import java.util.Objects;
  *       removed pixel the weighted mean of its 8 neighbours, 1/6 direct, 1/12 diagonal, one sparse symmetric system
  *       solved by conjugate gradients, then Gaussian noise of {@code noise} in the input's units); the change of the
  *       score, averaged over the percentiles.
+ *   <li>The model-randomisation check (Adebayo et al. 2018, as Quantus's {@code MPRT} with its {@code top_down}
+ *       cascade and {@code correlation_spearman}): the method again on copies of the model whose weighted layers are
+ *       random (PyTorch's {@code reset_parameters()} draws), from the last layer down to each layer in turn; each
+ *       map's rank correlation with the heatmap, and the method flagged where their mean is the threshold or more.
  * </ul>
  *
  * <pre>{@code
- * Evaluation e = request.evaluate(heatmap, Faithfulness.defaults().steps(50).noise(0));
+ * Evaluation e = request.evaluate(heatmap, Faithfulness.defaults().steps(50).noise(0, 42));
  * }</pre>
  */
 public final class Faithfulness {
     private static final Faithfulness DEFAULTS = new Faithfulness(20, new int[] {10, 20, 30, 40, 50, 60, 70, 80, 90},
-            0.01f, 42, 16);
+            0.01f, 42, 16, true, 0.5);
 
     private final int steps;
     private final int[] percentiles;
     private final float noise;
     private final long seed;
     private final int batch;
+    private final boolean randomization;
+    private final double randomizationThreshold;
 
-    private Faithfulness(int steps, int[] percentiles, float noise, long seed, int batch) {
+    private Faithfulness(int steps, int[] percentiles, float noise, long seed, int batch, boolean randomization,
+                         double randomizationThreshold) {
         this.steps = steps;
         this.percentiles = percentiles;
         this.noise = noise;
         this.seed = seed;
         this.batch = batch;
+        this.randomization = randomization;
+        this.randomizationThreshold = randomizationThreshold;
     }
 
     /**
@@ -67,7 +76,7 @@ public final class Faithfulness {
         if (steps < 1) {
             throw new IllegalArgumentException("steps must be at least 1, was " + steps);
         }
-        return new Faithfulness(steps, percentiles, noise, seed, batch);
+        return new Faithfulness(steps, percentiles, noise, seed, batch, randomization, randomizationThreshold);
     }
 
     /**
@@ -83,7 +92,7 @@ public final class Faithfulness {
             throw new IllegalArgumentException("percentiles must be one or more of 1 to 99, were "
                     + Arrays.toString(percentiles));
         }
-        return new Faithfulness(steps, percentiles.clone(), noise, seed, batch);
+        return new Faithfulness(steps, percentiles.clone(), noise, seed, batch, randomization, randomizationThreshold);
     }
 
     /**
@@ -99,7 +108,7 @@ public final class Faithfulness {
         if (!(noise >= 0) || !Float.isFinite(noise)) {
             throw new IllegalArgumentException("noise must be 0 or more and finite, was " + noise);
         }
-        return new Faithfulness(steps, percentiles, noise, seed, batch);
+        return new Faithfulness(steps, percentiles, noise, seed, batch, randomization, randomizationThreshold);
     }
 
     /**
@@ -113,7 +122,54 @@ public final class Faithfulness {
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be at least 1, was " + batch);
         }
-        return new Faithfulness(steps, percentiles, noise, seed, batch);
+        return new Faithfulness(steps, percentiles, noise, seed, batch, randomization, randomizationThreshold);
+    }
+
+    /**
+     * Returns a copy with the model-randomisation check on or off. It computes the heatmap's method again once for
+     * each weighted layer of the model, on a copy of the model whose layers from the top down to that one have
+     * random weights (drawn from the seed of {@link #noise(float, long)}), so it costs that many heatmaps and model
+     * loads: turn it off where only the other numbers are wanted.
+     *
+     * @param on whether {@link Evaluation#randomization()} is measured
+     * @return a changed copy
+     */
+    public Faithfulness modelRandomization(boolean on) {
+        return new Faithfulness(steps, percentiles, noise, seed, batch, on, randomizationThreshold);
+    }
+
+    /**
+     * Returns a copy with another threshold for the model-randomisation check.
+     *
+     * @param threshold the mean rank correlation over the cascade ({@link Randomization#similarity()}), -1 to 1, at or
+     *     above which the randomized models' maps count as the same as the heatmap, and the method is flagged
+     * @return a changed copy
+     * @throws IllegalArgumentException if threshold is outside -1..1
+     */
+    public Faithfulness randomizationThreshold(double threshold) {
+        if (!(threshold >= -1 && threshold <= 1)) {
+            throw new IllegalArgumentException("the randomization threshold is a rank correlation, -1 to 1, was "
+                    + threshold);
+        }
+        return new Faithfulness(steps, percentiles, noise, seed, batch, randomization, threshold);
+    }
+
+    /**
+     * Returns whether the model-randomisation check is measured.
+     *
+     * @return true by default
+     */
+    public boolean modelRandomization() {
+        return randomization;
+    }
+
+    /**
+     * Returns the rank correlation at or above which the model-randomisation check flags a method.
+     *
+     * @return 0.5 by default
+     */
+    public double randomizationThreshold() {
+        return randomizationThreshold;
     }
 
     /**
@@ -164,12 +220,14 @@ public final class Faithfulness {
     @Override
     public boolean equals(Object o) {
         return o instanceof Faithfulness other && other.steps == steps && Arrays.equals(other.percentiles, percentiles)
-                && other.noise == noise && other.seed == seed && other.batch == batch;
+                && other.noise == noise && other.seed == seed && other.batch == batch
+                && other.randomization == randomization && other.randomizationThreshold == randomizationThreshold;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(steps, Arrays.hashCode(percentiles), noise, seed, batch);
+        return Objects.hash(steps, Arrays.hashCode(percentiles), noise, seed, batch, randomization,
+                randomizationThreshold);
     }
 
     /** The protocol as it is printed with the numbers. */
@@ -177,6 +235,8 @@ public final class Faithfulness {
     public String toString() {
         return "deletion to zeros and insertion into RISE's blur (11x11, sigma 5), " + steps + " steps, most relevant"
                 + " first; ROAD with noisy linear imputation (noise " + noise + ", seed " + seed + ") at percentiles "
-                + Arrays.toString(percentiles);
+                + Arrays.toString(percentiles) + (randomization ? "; model randomisation from the top, layer by layer"
+                + " (PyTorch's initialization, seed " + seed + "), Spearman's rank correlation, flagged at a mean of "
+                + randomizationThreshold + " or above" : "; no model randomisation");
     }
 }

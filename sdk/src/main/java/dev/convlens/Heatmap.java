@@ -29,9 +29,10 @@ public final class Heatmap {
     private final int height;
     private final float[] values;
     private final Pixels image;
+    private final HeatmapOptions options;
 
     Heatmap(ExplanationMethod method, Layer layer, Target target, int targetClass, float score, int width, int height,
-            float[] values, Pixels image) {
+            float[] values, Pixels image, HeatmapOptions options) {
         this.method = method;
         this.layer = layer;
         this.targetClass = targetClass;
@@ -41,6 +42,12 @@ public final class Heatmap {
         this.height = height;
         this.values = values;
         this.image = image;
+        this.options = options;
+    }
+
+    /** The settings the map was computed with, with which an evaluation computes it again on a changed model. */
+    HeatmapOptions options() {
+        return options;
     }
 
     /**

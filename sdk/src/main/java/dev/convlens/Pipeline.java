@@ -15,6 +15,7 @@ import dev.convlens.onnx.ExplainerBuilder;
 import dev.convlens.onnx.LayerCatalog;
 import dev.convlens.onnx.LayerInfo;
 import dev.convlens.onnx.ModelFile;
+import dev.convlens.onnx.RandomWeights;
 import dev.convlens.onnx.ReceptiveFields;
 import dev.convlens.onnx.Rewriter;
 import dev.convlens.render.PatternPictures;
@@ -376,7 +377,7 @@ final class Pipeline implements AutoCloseable {
                     task.target());
             requireFinite(method, task.target(), r.targetClass(), r.score(), r.map());
             return new Heatmap(method, layer, task.target(), r.targetClass(), r.score(), r.width(), r.height(),
-                    r.map(), p.pixels());
+                    r.map(), p.pixels(), heatmapOptions);
         });
     }
 
@@ -404,7 +405,7 @@ final class Pipeline implements AutoCloseable {
             double[] insertion = cams.scores(heatmap.target(), blurred, shape, steps,
                     i -> inputs.replaced(order, Math.min((i + 1) * share, w * h), blurred, true), protocol.batch());
             int[] percentiles = protocol.percentiles();
-            float[] scaled = scaled(map);
+            float[] scaled = MapMath.minMaxScaled(map);
             float[] least = new float[scaled.length];
             for (int i = 0; i < least.length; i++) {
                 least[i] = 1f - scaled[i];
@@ -423,23 +424,37 @@ final class Pipeline implements AutoCloseable {
                 most += (changed[1 + k] - changed[0]) / percentiles.length;
                 leastFirst += (changed[1 + percentiles.length + k] - changed[0]) / percentiles.length;
             }
-            return new Evaluation(heatmap.method(), (float) changed[0], deletion, insertion, most, leastFirst, protocol);
+            Randomization randomization = protocol.modelRandomization() ? randomization(task, heatmap, protocol) : null;
+            return new Evaluation(heatmap.method(), (float) changed[0], deletion, insertion, most, leastFirst,
+                    randomization, protocol);
         });
     }
 
-    /** A map scaled to 0..1 by its minimum and maximum, as pytorch-grad-cam's metrics receive its heatmaps. */
-    private static float[] scaled(float[] map) {
-        double min = Double.POSITIVE_INFINITY;
-        double max = Double.NEGATIVE_INFINITY;
-        for (float v : map) {
-            min = Math.min(min, v);
-            max = Math.max(max, v);
+    /**
+     * The model-randomisation check: the heatmap's method again, for its class and on its layer, on copies of the
+     * model with its weighted layers random from the top, one more each time (Quantus's {@code top_down} cascade),
+     * each map compared with the heatmap by rank correlation. One copy open at a time, so memory holds two models.
+     */
+    private Randomization randomization(Task task, Heatmap heatmap, Faithfulness protocol) {
+        List<LayerInfo> weighted = new ArrayList<>();
+        for (LayerInfo l : catalog.layers()) {
+            if ((l.kind() == LayerInfo.Kind.CONVOLUTION || l.kind() == LayerInfo.Kind.DENSE) && l.parameters() != 0) {
+                weighted.add(0, l);
+            }
         }
-        float[] out = new float[map.length];
-        for (int i = 0; i < map.length; i++) {
-            out[i] = max > min ? (float) ((map[i] - min) / (max - min)) : 0;
+        double[] similarities = new double[weighted.size()];
+        Task same = task.withTarget(heatmap.target());
+        for (int k = 0; k < weighted.size(); k++) {
+            ModelFile randomized = RandomWeights.of(model, weighted.subList(0, k + 1), protocol.seed());
+            try (Pipeline other = open(randomized, options)) {
+                Task t = same.withLayers(List.of(other.catalog.selectOne(heatmap.layer().name())));
+                Heatmap again = heatmap.method() instanceof HeatmapMethod m ? other.heatmap(t, m, heatmap.options())
+                        : other.attribution(t, (AttributionMethod) heatmap.method(), heatmap.options());
+                similarities[k] = MapMath.spearman(heatmap.values(), again.values());
+            }
         }
-        return out;
+        return new Randomization(weighted.stream().map(LayerInfo::name).toList(), similarities,
+                protocol.randomizationThreshold());
     }
 
     /** Computes a pixel attribution for the task's class, at the input's resolution. */
@@ -455,7 +470,7 @@ final class Pipeline implements AutoCloseable {
                     p.width(), p.height(), task.target());
             requireFinite(method, task.target(), r.targetClass(), r.score(), r.map());
             return new Heatmap(method, layer, task.target(), r.targetClass(), r.score(), r.width(), r.height(),
-                    r.map(), p.pixels());
+                    r.map(), p.pixels(), heatmapOptions);
         });
     }
 

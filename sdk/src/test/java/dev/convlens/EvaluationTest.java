@@ -89,7 +89,7 @@ class EvaluationTest {
                 inverse[i] = max - values[i];
             }
             Heatmap inverted = new Heatmap(gradCam.method(), gradCam.layer(), gradCam.target(), gradCam.targetClass(),
-                    gradCam.score(), gradCam.width(), gradCam.height(), inverse, null);
+                    gradCam.score(), gradCam.width(), gradCam.height(), inverse, null, gradCam.options());
             Heatmap random = request.heatmap(HeatmapMethod.RANDOM_CAM);
             Evaluation good = request.evaluate(gradCam);
             Evaluation bad = request.evaluate(inverted);

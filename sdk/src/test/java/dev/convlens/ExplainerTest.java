@@ -112,7 +112,7 @@ class ExplainerTest {
     static BufferedImage drawn(Heatmap like, float[] values, BufferedImage picture) {
         return new Heatmap(like.method(), like.layer(), like.target(), like.targetClass(), like.score(), like.width(),
                 like.height(), values, new dev.convlens.image.Pixels(picture.getWidth(), picture.getHeight(),
-                rgb(picture))).overlay();
+                rgb(picture)), like.options()).overlay();
     }
 
     /** The share of channel values that differ by more than one level. */

@@ -1,6 +1,8 @@
 package dev.convlens.cli;
 
+import dev.convlens.AttributionMethod;
 import dev.convlens.Evaluation;
+import dev.convlens.ExplanationMethod;
 import dev.convlens.Faithfulness;
 import dev.convlens.Heatmap;
 import dev.convlens.HeatmapMethod;
@@ -17,20 +19,21 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code convlens evaluate MODEL IMAGE... --methods grad-cam,random-cam}: how faithful each method's heatmap is on
- * each image, by deletion, insertion and ROAD.
+ * each image, by deletion, insertion and ROAD, and whether it passes the model-randomisation check.
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = "Measures how faithful heatmaps are to the model: deletion and insertion areas, ROAD in both"
-                + " orders and combined.")
+                + " orders and combined, and the model-randomisation check (whether the map changes when the model's"
+                + " weights are random).")
 final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     Explaining explaining;
 
-    @Option(names = "--methods", split = ",", paramLabel = "METHOD", converter = Converters.Heatmap.class,
-            completionCandidates = Converters.HeatmapNames.class,
-            description = "heatmap methods: ${COMPLETION-CANDIDATES} (default: grad-cam,random-cam, the random"
-                    + " baseline to compare with)")
-    List<HeatmapMethod> methods = List.of(HeatmapMethod.GRAD_CAM, HeatmapMethod.RANDOM_CAM);
+    @Option(names = "--methods", split = ",", paramLabel = "METHOD", converter = Converters.Explanation.class,
+            completionCandidates = Converters.ExplanationNames.class,
+            description = "heatmap or attribution methods: ${COMPLETION-CANDIDATES} (default: grad-cam,random-cam,"
+                    + " the random baseline to compare with)")
+    List<ExplanationMethod> methods = List.of(HeatmapMethod.GRAD_CAM, HeatmapMethod.RANDOM_CAM);
 
     @Option(names = "--layer", paramLabel = "LAYER", description = "the layer: a name or an index, -1 the last"
             + " (default: each method's)")
@@ -43,19 +46,25 @@ final class EvaluateCommand implements Callable<Integer> {
             + " input's units (default: 0.01, seed 42)")
     float noise = Faithfulness.defaults().noise();
 
+    @Option(names = "--no-mprt", description = "skip the model-randomisation check, which computes the heatmap again"
+            + " once per weighted layer")
+    boolean noRandomization;
+
     @Option(names = "--json", description = "print one JSON line per image and method: deletion_auc, insertion_auc,"
-            + " road_morf, road_lerf, road_combined, the curves and the protocol")
+            + " road_morf, road_lerf, road_combined, mprt, mprt_flagged, mprt_layers, the curves and the protocol")
     boolean json;
 
     @Override
     public Integer call() {
-        Faithfulness protocol = Faithfulness.defaults().steps(steps).noise(noise, Faithfulness.defaults().seed());
+        Faithfulness protocol = Faithfulness.defaults().steps(steps).noise(noise, Faithfulness.defaults().seed())
+                .modelRandomization(!noRandomization);
         return explaining.each("evaluating", layer, (request, image) -> {
             List<String> lines = new ArrayList<>();
-            for (HeatmapMethod method : methods) {
-                Heatmap heatmap = request.heatmap(method);
+            for (ExplanationMethod method : methods) {
+                Heatmap heatmap = method instanceof HeatmapMethod m ? request.heatmap(m)
+                        : request.attribution((AttributionMethod) method);
                 Evaluation e = request.evaluate(heatmap, protocol);
-                String name = Converters.name(method);
+                String name = Converters.name((Enum<?>) method);
                 if (json) {
                     Map<String, Object> line = new LinkedHashMap<>();
                     line.put("image", image.toString());
@@ -70,6 +79,18 @@ final class EvaluateCommand implements Callable<Integer> {
                     line.put("road_morf", e.roadMostRelevantFirst());
                     line.put("road_lerf", e.roadLeastRelevantFirst());
                     line.put("road_combined", e.roadCombined());
+                    e.randomization().ifPresent(r -> {
+                        line.put("mprt", r.similarity());
+                        line.put("mprt_flagged", !r.passes());
+                        List<Map<String, Object>> layers = new ArrayList<>();
+                        for (int k = 0; k < r.layers().size(); k++) {
+                            Map<String, Object> step = new LinkedHashMap<>();
+                            step.put("layer", r.layers().get(k));
+                            step.put("similarity", r.similarities()[k]);
+                            layers.add(step);
+                        }
+                        line.put("mprt_layers", layers);
+                    });
                     line.put("deletion", Arrays.stream(e.deletion()).boxed().toList());
                     line.put("insertion", Arrays.stream(e.insertion()).boxed().toList());
                     line.put("protocol", protocol.toString());
@@ -77,9 +98,12 @@ final class EvaluateCommand implements Callable<Integer> {
                 } else {
                     lines.add(String.format(Locale.ROOT, "%s: %s: deletion %.4f (lower is better), insertion %.4f"
                             + " (higher), ROAD most relevant first %.4f (lower), least relevant first %.4f (higher),"
-                            + " combined %.4f (higher)", image, explaining.describe(name, heatmap), e.deletionArea(),
+                            + " combined %.4f (higher)%s", image, explaining.describe(name, heatmap), e.deletionArea(),
                             e.insertionArea(), e.roadMostRelevantFirst(), e.roadLeastRelevantFirst(),
-                            e.roadCombined()));
+                            e.roadCombined(), e.randomization().map(r -> String.format(Locale.ROOT, "; model"
+                                    + " randomisation %.3f (lower)%s", r.similarity(), r.passes() ? ""
+                                    : ", FLAGGED: the map hardly changes when the model's weights are random"))
+                                    .orElse("")));
                 }
             }
             return String.join(System.lineSeparator(), lines);

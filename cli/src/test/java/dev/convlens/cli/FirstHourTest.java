@@ -123,7 +123,8 @@ class FirstHourTest {
 
     /**
      * evaluate gives each method's faithfulness on each image, in words with the better direction and as JSON whose
-     * numbers are the SDK's; the random baseline explains no class.
+     * numbers are the SDK's; the random baseline explains no class; guided backpropagation is flagged by the
+     * model-randomisation check, which --no-mprt skips.
      */
     @Test
     void evaluateSaysHowFaithfulEachMethodIs() {
@@ -144,8 +145,16 @@ class FirstHourTest {
                     .contains("\"deletion_auc\":" + (float) e.deletionArea() + ",")
                     .contains("\"road_morf\":" + (float) e.roadMostRelevantFirst() + ",")
                     .contains("\"road_lerf\":" + (float) e.roadLeastRelevantFirst() + ",")
+                    .contains("\"mprt\":" + (float) e.randomization().orElseThrow().similarity() + ",")
+                    .contains("\"mprt_flagged\":false,\"mprt_layers\":[{\"layer\":\"dense\",\"similarity\":")
                     .contains("\"protocol\":\"deletion to zeros and insertion into RISE's blur");
         }
+        Cli guided = Cli.run("evaluate", Cli.MODEL, Cli.CHELSEA, "--methods", "guided-backprop", "--steps", "1");
+        assertThat(guided.code()).as(guided.err()).isZero();
+        assertThat(guided.out()).contains("guided-backprop of class 0").contains("; model randomisation 0.7")
+                .endsWith(", FLAGGED: the map hardly changes when the model's weights are random\n");
+        Cli skipped = Cli.run("evaluate", Cli.MODEL, Cli.CHELSEA, "--steps", "1", "--no-mprt", "--json");
+        assertThat(skipped.out()).contains("\"road_combined\":").doesNotContain("mprt");
         Cli steps = Cli.run("evaluate", Cli.MODEL, Cli.CHELSEA, "--steps", "0");
         assertThat(steps.code()).isEqualTo(2);
         assertThat(steps.err()).isEqualTo("convlens evaluate: steps must be at least 1, was 0\n");

@@ -1,5 +1,7 @@
 package dev.convlens.cam;
 
+import java.util.Arrays;
+
 /** The arithmetic of class activation maps, on one array per channel of {@code h * w} values. */
 public final class MapMath {
     private MapMath() {
@@ -254,5 +256,70 @@ public final class MapMath {
             out[i] /= sum;
         }
         return out;
+    }
+
+    /**
+     * A map scaled to 0..1 by its minimum and maximum, as pytorch-grad-cam's {@code scale_cam_image} scales its
+     * heatmaps (for its metrics and its augmentation smoothing); a constant map is all 0.
+     */
+    public static float[] minMaxScaled(float[] map) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (float v : map) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        float[] out = new float[map.length];
+        for (int i = 0; i < map.length; i++) {
+            out[i] = max > min ? (float) ((map[i] - min) / (max - min)) : 0;
+        }
+        return out;
+    }
+
+    /**
+     * Spearman's rank correlation of two maps of equal size, as {@code scipy.stats.spearmanr} computes it (Pearson's
+     * correlation of the ranks, tied values sharing their mean rank), which Quantus's MPRT compares maps by. A
+     * constant map orders nothing, so it shares no order with any other: 0, where scipy gives NaN.
+     */
+    public static double spearman(float[] a, float[] b) {
+        double[] x = ranks(a);
+        double[] y = ranks(b);
+        double n = x.length;
+        double mean = (n + 1) / 2; // the mean of ranks 1..n, ties or not
+        double xy = 0;
+        double xx = 0;
+        double yy = 0;
+        for (int i = 0; i < x.length; i++) {
+            xy += (x[i] - mean) * (y[i] - mean);
+            xx += (x[i] - mean) * (x[i] - mean);
+            yy += (y[i] - mean) * (y[i] - mean);
+        }
+        return xx == 0 || yy == 0 ? 0 : xy / Math.sqrt(xx * yy);
+    }
+
+    /** Ranks 1..n by value, ties sharing the mean of their ranks (-0 ties with 0, as in numpy). */
+    private static double[] ranks(float[] values) {
+        float[] v = new float[values.length];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = values[i] + 0f;
+        }
+        Integer[] order = new Integer[v.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (p, q) -> Float.compare(v[p], v[q]));
+        double[] ranks = new double[v.length];
+        for (int start = 0; start < order.length; ) {
+            int end = start;
+            while (end + 1 < order.length && Float.compare(v[order[end + 1]], v[order[start]]) == 0) {
+                end++;
+            }
+            double rank = (start + end) / 2.0 + 1;
+            for (int k = start; k <= end; k++) {
+                ranks[order[k]] = rank;
+            }
+            start = end + 1;
+        }
+        return ranks;
     }
 }

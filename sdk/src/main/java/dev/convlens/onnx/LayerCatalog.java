@@ -117,7 +117,7 @@ public final class LayerCatalog {
             boolean pooling = f.kind == LayerInfo.Kind.POOLING;
             String preActivation = !pooling && f.nodes.size() > 1 && SWITCHES.contains(last.getOpType())
                     ? last.getInput(0) : output;
-            layers.add(new LayerInfo(k, names.get(k), f.kind, ops, nodeNames, output, preActivation,
+            layers.add(new LayerInfo(k, names.get(k), f.kind, ops, nodeNames, f.nodes, output, preActivation,
                     pooling ? 0 : parameters(graph, f.nodes), types.getOrDefault(output, inputType),
                     quantized.get(output)));
         }
@@ -132,7 +132,8 @@ public final class LayerCatalog {
                     if (type == Onnx.TensorProto.DataType.FLOAT_VALUE || type == Onnx.TensorProto.DataType.FLOAT16_VALUE
                             || quantized.containsKey(t)) {
                         tensors.put(t, new LayerInfo(layers.size() + tensors.size(), t, LayerInfo.Kind.TENSOR,
-                                List.of(node.getOpType()), List.of(node.getName()), t, t, 0, type, quantized.get(t)));
+                                List.of(node.getOpType()), List.of(node.getName()), List.of(i), t, t, 0, type,
+                                quantized.get(t)));
                     }
                 }
             }

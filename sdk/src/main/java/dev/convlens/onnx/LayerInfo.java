@@ -13,6 +13,7 @@ import java.util.List;
  * @param kind convolution, pooling, merge or dense
  * @param opTypes the op types of the layer's nodes, in order, e.g. [Conv, BatchNormalization, Relu]
  * @param nodeNames the names of those nodes (some exporters leave them empty)
+ * @param nodes the indices of those nodes in the graph
  * @param output the tensor holding the layer's output: the last tensor of the chain
  * @param preActivation the tensor that enters the layer's final Relu or Clip, which switches off below a bound
  *     (gradient ascent follows it where the activation is off everywhere); the output itself when the chain ends
@@ -22,7 +23,8 @@ import java.util.List;
  * @param quantized how an int8 or uint8 output maps to real values, or null for a float output
  */
 public record LayerInfo(int index, String name, Kind kind, List<String> opTypes, List<String> nodeNames,
-                        String output, String preActivation, long parameters, int elemType, Quantized quantized) {
+                        List<Integer> nodes, String output, String preActivation, long parameters, int elemType,
+                        Quantized quantized) {
     /**
      * An integer tensor's real values: {@code (q - zeroPoint) * scale}, one scale for the whole tensor.
      *
@@ -50,5 +52,6 @@ public record LayerInfo(int index, String name, Kind kind, List<String> opTypes,
     public LayerInfo {
         opTypes = List.copyOf(opTypes);
         nodeNames = List.copyOf(nodeNames);
+        nodes = List.copyOf(nodes);
     }
 }
