@@ -3,18 +3,27 @@
 them (eclique/RISE evaluation.py, re-written here in torch with its blur kernel made by scipy's gaussian_filter, and
 the pixels ordered by a stable sort so that ties fall in raster order), and ROAD by pytorch-grad-cam's own
 NoisyLinearImputer, RemoveMostRelevantFirst, RemoveLeastRelevantFirst and PerturbationConfidenceMetric (its
-metrics/road.py and perturbation_confidence.py, with noise 0: the noise is torch's randn, which Java cannot draw).
+metrics/road.py and perturbation_confidence.py, with noise 0: the noise is torch's randn, which Java cannot draw);
+and noisy linear imputation by Quantus's own noisy_linear_imputation (quantus/functions/perturb_func.py, numpy and
+scipy's spsolve, noise 0 for the same reason) on the small ResNet's input, with the pixels of its Grad-CAM map at or
+above the 30th and the 70th percentile removed.
 
 The maps are the Grad-CAM references of cam_references.py (seed: conv2d_4, 7x7; resnet: layer3, 16x16), upsampled to
 the input with torch's bilinear interpolation (align_corners=False) in float64, as ConvLens's MapMath.resize, and
 scaled to 0..1 by their minimum and maximum for ROAD, as pytorch-grad-cam's metrics receive its heatmaps.
 
-Usage (Debian: apt-get install python3-torch python3-scipy python3-pil):
-  /usr/bin/python3 sdk/tools/faithfulness_references.py /path/holding/pytorch_grad_cam
+Quantus is not on Debian either: its package folder goes beside pytorch_grad_cam's and ttach's (`git archive HEAD
+quantus | tar -x -C DIR` in a checkout of understandable-machine-intelligence-lab/Quantus); its perturbation module is
+loaded alone, without the package __init__ (which imports every metric), and needs Debian's python3-opencv and
+python3-skimage.
+
+Usage (Debian: apt-get install python3-torch python3-scipy python3-pil python3-opencv python3-skimage):
+  /usr/bin/python3 sdk/tools/faithfulness_references.py /path/holding/pytorch_grad_cam_ttach_and_quantus
 """
 import importlib
 import os
 import sys
+import types
 
 import numpy as np
 import torch
@@ -92,9 +101,19 @@ def grad_cam(model):
     raise ValueError("no GRAD_CAM row")
 
 
+def quantus_imputation(folder):
+    """Quantus's noisy_linear_imputation, its module loaded alone."""
+    for package in ("quantus", "quantus.helpers", "quantus.helpers.model", "quantus.functions"):
+        module = types.ModuleType(package)
+        module.__path__ = [os.path.join(folder, *package.split("."))]
+        sys.modules[package] = module
+    return importlib.import_module("quantus.functions.perturb_func").noisy_linear_imputation
+
+
 def main():
     if len(sys.argv) != 2:
-        sys.exit("usage: faithfulness_references.py FOLDER (the folder that holds pytorch_grad_cam/)")
+        sys.exit("usage: faithfulness_references.py FOLDER (the folder that holds pytorch_grad_cam/, ttach/ and"
+                 " quantus/)")
     methods, targets = pgc.load(sys.argv[1])
     stub_metrics = importlib.import_module("pytorch_grad_cam.metrics.road")
     pert = importlib.import_module("pytorch_grad_cam.metrics.perturbation_confidence")
@@ -141,16 +160,24 @@ def main():
     rows.append(("resnet INSERTION", causal(resnet_score, x, blurred, up, "ins")))
     changes = road(metrics, res, x, scaled(up), targets.ClassifierOutputTarget(target))
     rows += [("resnet ROAD_" + name, v) for name, v in changes.items()]
+    impute = quantus_imputation(sys.argv[1])
+    keys = scaled(up).reshape(-1)
+    rows.append(("resnet QUANTUS_INPUT", x[0].double().numpy().reshape(-1)))
+    for p in (30, 70):
+        removed = np.flatnonzero(keys >= np.percentile(keys, p))
+        rows.append((f"resnet QUANTUS_REMOVED_{p}", removed))
+        rows.append((f"resnet QUANTUS_IMPUTED_{p}", impute(x[0].double().numpy(), removed, noise=0).reshape(-1)))
 
     with open(os.path.join(ref.OUT, "faithfulness_reference.tsv"), "w") as f:
         f.write(f"# RISE's deletion and insertion (re-written in torch {torch.__version__}) and pytorch-grad-cam's ROAD,"
-                f" noise 0, written by sdk/tools/faithfulness_references.py\n")
+                f" noise 0, written by sdk/tools/faithfulness_references.py;\n# the small ResNet's input (CHW), the pixels removed"
+                f" (at or above a percentile of its Grad-CAM map) and Quantus's noisy_linear_imputation of them, noise 0\n")
         f.write(f"# steps {STEPS}; percentiles {PERCENTILES}; the Grad-CAM maps of *_reference.tsv\n")
         f.write("# row\tvalues\n")
         for name, values in rows:
             f.write(name + "\t" + " ".join(f"{v:.9g}" for v in values) + "\n")
     for name, values in rows[1:]:
-        print(name, np.round(values, 4).tolist())
+        print(name, np.round(values, 4).tolist()[:12])
 
 
 if __name__ == "__main__":

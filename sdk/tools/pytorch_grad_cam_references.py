@@ -2,28 +2,33 @@
 """Writes reference heatmaps computed by pytorch-grad-cam's own code (jacobgil/pytorch-grad-cam), for the methods
 ConvLens takes from it: GradCAM (a check of the harness against cam_references.py's definition), XGradCAM, HiResCAM,
 LayerCAM and EigenGradCAM, some with eigen_smooth, and AblationCAM with its AblationLayer on a layer with negative
-values (HeatmapOptions.ablateBelowMinimum), on the two models of cam_references.py (the shipped convnet on chelsea.png at conv2d_4 and
+values (HeatmapOptions.ablateBelowMinimum), and GradCAM, XGradCAM and LayerCAM with aug_smooth (HeatmapOptions.augSmooth,
+through the ttach library's own transforms), on the two models of cam_references.py (the shipped convnet on chelsea.png at conv2d_4 and
 conv2d_2; the small ResNet at layer3, its last block, as pytorch-grad-cam users name model.layer3[-1]).
 
 pytorch-grad-cam is not on Debian and there is no PyPI here: give the folder that holds its pytorch_grad_cam package
-(a checkout, e.g. `git archive HEAD pytorch_grad_cam | tar -x -C DIR`). The package's __init__ imports every method
-and its dependencies; this script loads the modules it uses alone, and stands in for the modules Debian lacks that
-those methods never call: ttach (test-time augmentation, only for aug_smooth), cv2, scipy.ndimage and matplotlib
+and ttach's (qubvel/ttach, pure Python: the test-time augmentation that aug_smooth runs), checkouts of both (e.g.
+`git archive HEAD pytorch_grad_cam | tar -x -C DIR` in one, `git archive HEAD ttach | tar -x -C DIR` in the other).
+The package's __init__ imports every method and its dependencies; this script loads the modules it uses alone, and
+stands in for the modules Debian lacks that those methods never call: cv2, scipy.ndimage and matplotlib
 (utils/image.py's drawing and resizing) and sklearn.decomposition (KernelPCA, only for KPCA-CAM); and tqdm,
 AblationCAM's progress bar, by the identity. Its
 scale_cam_image (a min-max scaling and cv2.resize to the input's size) is replaced by the identity, so that the maps
 are compared at the layer's size, before any resize, as every ConvLens heatmap test compares them; everything else
-(the hooks, the target, the backward pass, get_cam_image, the ReLU) is pytorch-grad-cam's.
+(the hooks, the target, the backward pass, get_cam_image, the ReLU) is pytorch-grad-cam's. The aug_smooth rows
+average min-max scaled maps, so there scale_cam_image is pytorch-grad-cam's own without a target size: the scaling
+without the resize. ttach flips a batch of NCHW images along axis 3; the shipped convnet takes NHWC, so its
+aug_smooth rows run it behind a permutation to NCHW, as a PyTorch user would.
 
 An SVD's sign is arbitrary: EigenGradCAM's and eigen_smooth's projections are taken by pytorch-grad-cam as numpy
 returns them, ConvLens signs them to agree with the sum they replace (as Eigen-CAM). Where the two differ the row is
 pytorch-grad-cam's get_cam_image negated before its ReLU, and the header says so.
 
-A row's method is METHOD[@LAYER][#OPTION]: the layer where it is not the default, the option eigen-smooth or
-below-minimum.
+A row's method is METHOD[@LAYER][#OPTION]: the layer where it is not the default, the option eigen-smooth,
+below-minimum or aug-smooth.
 
 Usage (Debian: apt-get install python3-torch python3-pil):
-  /usr/bin/python3 sdk/tools/pytorch_grad_cam_references.py /path/holding/pytorch_grad_cam
+  /usr/bin/python3 sdk/tools/pytorch_grad_cam_references.py /path/holding/pytorch_grad_cam_and_ttach
 """
 import importlib
 import os
@@ -68,8 +73,9 @@ class Unused:
 
 
 def load(folder):
-    """pytorch-grad-cam's modules, without its package __init__."""
-    stub("ttach", Compose=Unused, HorizontalFlip=Unused, Multiply=Unused)
+    """pytorch-grad-cam's modules, without its package __init__, and ttach."""
+    sys.path.insert(0, folder)
+    importlib.import_module("ttach")  # its own code: aug_smooth calls it
     stub("cv2", COLORMAP_JET=2)  # a default argument of show_cam_on_image
     stub("scipy")
     stub("scipy.ndimage", zoom=Unused())
@@ -84,7 +90,9 @@ def load(folder):
         module.__path__ = [os.path.join(folder, *package.split("."))]
         sys.modules[package] = module
     base = importlib.import_module("pytorch_grad_cam.base_cam")
-    base.scale_cam_image = lambda cam, target_size=None: cam  # compared at the layer's size
+    global SCALE_CAM_IMAGE
+    SCALE_CAM_IMAGE = base.scale_cam_image
+    base.scale_cam_image = AT_LAYER_SIZE
     names = {"GRAD_CAM": ("grad_cam", "GradCAM"), "XGRAD_CAM": ("xgrad_cam", "XGradCAM"),
              "ABLATION_CAM": ("ablation_cam", "AblationCAM"),
              "HIRES_CAM": ("hirescam", "HiResCAM"), "LAYER_CAM": ("layer_cam", "LayerCAM"),
@@ -94,12 +102,25 @@ def load(folder):
     return methods, targets
 
 
-def maps(methods, model, layer, x, target, flips, names=GRADIENT_METHODS, eigen_smooth=False, suffix=""):
+SCALE_CAM_IMAGE = None
+
+
+def AT_LAYER_SIZE(cam, target_size=None):
+    """scale_cam_image in the plain rows: the identity, so that maps are compared at the layer's size."""
+    return cam
+
+
+def maps(methods, model, layer, x, target, flips, names=GRADIENT_METHODS, eigen_smooth=False, suffix="",
+         aug_smooth=False):
     """Some methods' maps on one layer, as pytorch-grad-cam computes them, at the layer's size."""
     out = {}
+    base = sys.modules["pytorch_grad_cam.base_cam"]
+    # aug_smooth averages scaled maps: pytorch-grad-cam's own min-max scaling, at the layer's size
+    base.scale_cam_image = (lambda cam, target_size=None: SCALE_CAM_IMAGE(cam)) if aug_smooth else AT_LAYER_SIZE
     for name in names:
         cam = methods[name](model=model, target_layers=[layer])
-        m = cam(input_tensor=x, targets=[target], eigen_smooth=eigen_smooth)[0].astype(np.float64)
+        m = cam(input_tensor=x, targets=[target], eigen_smooth=eigen_smooth,
+                aug_smooth=aug_smooth)[0].astype(np.float64)
         if name == "EIGEN_GRAD_CAM" or eigen_smooth:
             # a projection: signed as ConvLens signs it, to agree with the sum it replaces
             a = cam.activations_and_grads.activations[0].numpy()
@@ -149,6 +170,20 @@ def main():
                      suffix="@conv2d_2"))
     seed.update(maps(methods, keras, relu_4, x, targets.BinaryClassifierOutputTarget(target), flips,
                      ("GRAD_CAM", "XGRAD_CAM", "HIRES_CAM", "LAYER_CAM"), True, "#eigen-smooth"))
+
+    class ChannelsFirst(nn.Module):
+        """The convnet behind a permutation, for ttach's NCHW flips."""
+
+        def __init__(self):
+            super().__init__()
+            self.keras = keras
+
+        def forward(self, image):
+            return self.keras(image.permute(0, 2, 3, 1))
+
+    seed.update(maps(methods, ChannelsFirst().eval(), relu_4, x.permute(0, 3, 1, 2),
+                     targets.BinaryClassifierOutputTarget(target), flips, ("GRAD_CAM", "LAYER_CAM"),
+                     suffix="#aug-smooth", aug_smooth=True))
     write("seed", target, score, seed, flips)
 
     # the small ResNet, its weights as cam_references.py made them (it exported resnet_small.onnx)
@@ -166,6 +201,8 @@ def main():
     # pytorch-grad-cam's AblationLayer sets a channel below the minimum there, which ConvLens's ablateBelowMinimum does
     resnet.update(maps(methods, res, res.layer3.bn2, x, targets.ClassifierOutputTarget(target), flips,
                        ("ABLATION_CAM",), suffix="@layer3.conv2#below-minimum"))
+    resnet.update(maps(methods, res, res.layer3, x, targets.ClassifierOutputTarget(target), flips,
+                       ("GRAD_CAM", "XGRAD_CAM"), suffix="#aug-smooth", aug_smooth=True))
     write("resnet", target, float(logits[target]), resnet, flips)
 
 

@@ -11,7 +11,8 @@ import java.util.Objects;
  * }</pre>
  */
 public final class HeatmapOptions {
-    private static final HeatmapOptions DEFAULTS = new HeatmapOptions(0, 0, 0, 16, 25, 0.15f, 50, false, false);
+    private static final HeatmapOptions DEFAULTS = new HeatmapOptions(0, 0, 0, 16, 25, 0.15f, 50, false, false,
+            false);
 
     private final int channels;
     private final int patch;
@@ -22,9 +23,10 @@ public final class HeatmapOptions {
     private final int steps;
     private final boolean eigenSmooth;
     private final boolean ablateBelowMinimum;
+    private final boolean augSmooth;
 
     private HeatmapOptions(int channels, int patch, int stride, int batch, int samples, float noise, int steps,
-                           boolean eigenSmooth, boolean ablateBelowMinimum) {
+                           boolean eigenSmooth, boolean ablateBelowMinimum, boolean augSmooth) {
         this.channels = channels;
         this.patch = patch;
         this.stride = stride;
@@ -34,6 +36,7 @@ public final class HeatmapOptions {
         this.steps = steps;
         this.eigenSmooth = eigenSmooth;
         this.ablateBelowMinimum = ablateBelowMinimum;
+        this.augSmooth = augSmooth;
     }
 
     /**
@@ -55,7 +58,7 @@ public final class HeatmapOptions {
      */
     public HeatmapOptions channels(int channels) {
         return new HeatmapOptions(notNegative("channels", channels), patch, stride, batch, samples, noise, steps,
-                eigenSmooth, ablateBelowMinimum);
+                eigenSmooth, ablateBelowMinimum, augSmooth);
     }
 
     /**
@@ -68,7 +71,7 @@ public final class HeatmapOptions {
      */
     public HeatmapOptions occlusion(int patch, int stride) {
         return new HeatmapOptions(channels, notNegative("patch", patch), notNegative("stride", stride), batch, samples,
-                noise, steps, eigenSmooth, ablateBelowMinimum);
+                noise, steps, eigenSmooth, ablateBelowMinimum, augSmooth);
     }
 
     /**
@@ -83,7 +86,7 @@ public final class HeatmapOptions {
             throw new IllegalArgumentException("batch must be at least 1, was " + batch);
         }
         return new HeatmapOptions(channels, patch, stride, batch, samples, noise, steps,
-                eigenSmooth, ablateBelowMinimum);
+                eigenSmooth, ablateBelowMinimum, augSmooth);
     }
 
     /**
@@ -103,7 +106,7 @@ public final class HeatmapOptions {
             throw new IllegalArgumentException("noise must be 0 or more and finite, was " + noise);
         }
         return new HeatmapOptions(channels, patch, stride, batch, samples, noise, steps,
-                eigenSmooth, ablateBelowMinimum);
+                eigenSmooth, ablateBelowMinimum, augSmooth);
     }
 
     /**
@@ -119,7 +122,7 @@ public final class HeatmapOptions {
             throw new IllegalArgumentException("steps must be at least 1, was " + steps);
         }
         return new HeatmapOptions(channels, patch, stride, batch, samples, noise, steps,
-                eigenSmooth, ablateBelowMinimum);
+                eigenSmooth, ablateBelowMinimum, augSmooth);
     }
 
     /**
@@ -134,7 +137,8 @@ public final class HeatmapOptions {
      * @return a changed copy
      */
     public HeatmapOptions eigenSmooth() {
-        return new HeatmapOptions(channels, patch, stride, batch, samples, noise, steps, true, ablateBelowMinimum);
+        return new HeatmapOptions(channels, patch, stride, batch, samples, noise, steps, true, ablateBelowMinimum,
+                augSmooth);
     }
 
     /**
@@ -147,7 +151,26 @@ public final class HeatmapOptions {
      * @return a changed copy
      */
     public HeatmapOptions ablateBelowMinimum() {
-        return new HeatmapOptions(channels, patch, stride, batch, samples, noise, steps, eigenSmooth, true);
+        return new HeatmapOptions(channels, patch, stride, batch, samples, noise, steps, eigenSmooth, true,
+                augSmooth);
+    }
+
+    /**
+     * Returns a copy whose heatmap methods average their maps over six changed copies of the input, as
+     * pytorch-grad-cam's {@code aug_smooth=True} with its default test-time augmentation (the ttach library's
+     * {@code HorizontalFlip} and {@code Multiply(factors=[0.9, 1, 1.1])}): the input as it is and mirrored, each with
+     * its values multiplied by 0.9, 1 and 1.1. Each map is explained for the same class (the unchanged input's, where
+     * none is asked for), mirrored back where its input was, clipped at 0 and scaled to 0..1 by its minimum and
+     * maximum, as pytorch-grad-cam scales its maps, and the six are averaged: the heatmap's values are then 0..1.
+     * Centred on the object, less on where one input's gradients happen to be noisy; six times the work. Applies to
+     * every {@link HeatmapMethod}; attributions take their own noise ({@link AttributionMethod#SMOOTH_GRAD}).
+     * Default off.
+     *
+     * @return a changed copy
+     */
+    public HeatmapOptions augSmooth() {
+        return new HeatmapOptions(channels, patch, stride, batch, samples, noise, steps, eigenSmooth,
+                ablateBelowMinimum, true);
     }
 
     private static int notNegative(String name, int value) {
@@ -238,17 +261,27 @@ public final class HeatmapOptions {
         return ablateBelowMinimum;
     }
 
+    /**
+     * Returns whether the heatmap methods average over test-time augmentations, {@link #augSmooth()}.
+     *
+     * @return true if they do
+     */
+    public boolean augSmoothed() {
+        return augSmooth;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof HeatmapOptions other && other.channels == channels && other.patch == patch
                 && other.stride == stride && other.batch == batch && other.samples == samples && other.noise == noise
                 && other.steps == steps && other.eigenSmooth == eigenSmooth
-                && other.ablateBelowMinimum == ablateBelowMinimum;
+                && other.ablateBelowMinimum == ablateBelowMinimum && other.augSmooth == augSmooth;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(channels, patch, stride, batch, samples, noise, steps, eigenSmooth, ablateBelowMinimum);
+        return Objects.hash(channels, patch, stride, batch, samples, noise, steps, eigenSmooth, ablateBelowMinimum,
+                augSmooth);
     }
 
     @Override
@@ -256,6 +289,6 @@ public final class HeatmapOptions {
         return "HeatmapOptions[channels " + channels + ", patch " + patch + ", stride " + stride + ", batch " + batch
                 + ", samples " + samples + ", noise " + noise + ", steps " + steps
                 + (eigenSmooth ? ", eigen-smoothed" : "") + (ablateBelowMinimum ? ", ablated below the minimum" : "")
-                + "]";
+                + (augSmooth ? ", aug-smoothed" : "") + "]";
     }
 }

@@ -29,8 +29,10 @@ class HeatmapTest {
     static final Path SEED = Path.of("../models/cats_vs_dogs_small.onnx");
     static final Path PHOTO = Path.of("../examples/images/chelsea.png");
 
-    /** A map PyTorch computed; {@code layer} is null for the default target layer. */
-    /** A reference map; options: null, or a row's {@code #} option, {@code eigen-smooth} or {@code below-minimum}. */
+    /**
+     * A map PyTorch computed; {@code layer} is null for the default target layer, {@code options} null or a row's
+     * {@code #} option: {@code eigen-smooth}, {@code below-minimum} or {@code aug-smooth}.
+     */
     record Reference(String model, HeatmapMethod method, String layer, String options, int target, float score,
                      int height, int width, double[] values) {
         HeatmapOptions heatmapOptions() {
@@ -38,6 +40,7 @@ class HeatmapTest {
             return options == null ? defaults : switch (options) {
                 case "eigen-smooth" -> defaults.eigenSmooth();
                 case "below-minimum" -> defaults.ablateBelowMinimum();
+                case "aug-smooth" -> defaults.augSmooth();
                 default -> throw new IllegalArgumentException(options);
             };
         }

@@ -28,6 +28,10 @@ final class HeatmapCommand implements Callable<Integer> {
             + " instead of summing them (pytorch-grad-cam's eigen_smooth)")
     boolean eigenSmooth;
 
+    @Option(names = "--aug-smooth", description = "average the maps of the image mirrored and not, its values times"
+            + " 0.9, 1 and 1.1, each scaled to 0..1 (pytorch-grad-cam's aug_smooth; six times the work)")
+    boolean augSmooth;
+
     @Option(names = "--ablate-below-minimum", description = "ablation-cam: set a channel to the layer's minimum minus"
             + " 1e7 where the layer has negative values, as pytorch-grad-cam does (default: 0, as the paper)")
     boolean belowMinimum;
@@ -36,6 +40,7 @@ final class HeatmapCommand implements Callable<Integer> {
     public Integer call() {
         HeatmapOptions options = HeatmapOptions.defaults();
         options = eigenSmooth ? options.eigenSmooth() : options;
+        options = augSmooth ? options.augSmooth() : options;
         HeatmapOptions chosen = belowMinimum ? options.ablateBelowMinimum() : options;
         return explanations.run(Converters.name(method), layer, r -> r.heatmap(method, chosen));
     }

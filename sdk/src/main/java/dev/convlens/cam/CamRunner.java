@@ -81,6 +81,44 @@ public final class CamRunner {
     public Result run(HeatmapMethod method, HeatmapOptions options, String layer, float[] input, int w, int h,
                       Target requestedClass) {
         engine.requireScores(Score.output(requestedClass, engine.modelOutputs()));
+        Result plain = runOnce(method, options, layer, input, w, h, requestedClass);
+        return options.augSmoothed() ? augmentationSmoothed(plain, method, options, layer, input, w, h,
+                requestedClass) : plain;
+    }
+
+    /** ttach's factors of {@code Multiply}, as pytorch-grad-cam's default augmentation lists them. */
+    private static final float[] AUGMENTATION_FACTORS = {0.9f, 1, 1.1f};
+
+    /**
+     * pytorch-grad-cam's {@code forward_augmentation_smoothing}: the map of each mirrored and multiplied input,
+     * mirrored back, clipped at 0 and min-max scaled as its {@code scale_cam_image}, and the six averaged. The class is
+     * the plain input's, so that every copy explains the same score.
+     */
+    private Result augmentationSmoothed(Result plain, HeatmapMethod method, HeatmapOptions options, String layer,
+                                        float[] input, int w, int h, Target requestedClass) {
+        Target target = requestedClass != null ? requestedClass : Target.classIndex(plain.targetClass());
+        Perturbations inputs = new Perturbations(input, spec.layout(), spec.channels(), h, w);
+        float[] sum = new float[plain.map().length];
+        for (boolean mirror : new boolean[] {false, true}) {
+            for (float factor : AUGMENTATION_FACTORS) {
+                Result r = !mirror && factor == 1 ? plain
+                        : runOnce(method, options, layer, inputs.augmented(mirror, factor), w, h, target);
+                float[] map = new Perturbations(r.map(), Layout.NCHW, 1, r.height(), r.width())
+                        .augmented(mirror, 1);
+                for (int i = 0; i < map.length; i++) {
+                    map[i] = Math.max(map[i], 0);
+                }
+                float[] scaled = MapMath.minMaxScaled(map);
+                for (int i = 0; i < sum.length; i++) {
+                    sum[i] += scaled[i] / (2 * AUGMENTATION_FACTORS.length);
+                }
+            }
+        }
+        return new Result(sum, plain.height(), plain.width(), plain.targetClass(), plain.score(), plain.tensor());
+    }
+
+    private Result runOnce(HeatmapMethod method, HeatmapOptions options, String layer, float[] input, int w, int h,
+                           Target requestedClass) {
         long[] shape = spec.shape(w, h);
         return switch (method) {
             case CAM -> cam(options, layer, input, shape, requestedClass);

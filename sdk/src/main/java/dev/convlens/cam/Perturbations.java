@@ -64,6 +64,23 @@ public final class Perturbations {
     }
 
     /**
+     * The input mirrored left to right and its values multiplied by a factor: one of ttach's test-time augmentations
+     * ({@code HorizontalFlip}, {@code Multiply}), as pytorch-grad-cam's {@code aug_smooth} applies them. A map is
+     * one channel; mirroring it again takes it back.
+     */
+    public float[] augmented(boolean mirror, float factor) {
+        float[] out = new float[input.length];
+        for (int c = 0; c < channels; c++) {
+            for (int y = 0; y < height; y++) {
+                for (int x = 0; x < width; x++) {
+                    out[at(c, y * width + x)] = factor * input[at(c, y * width + (mirror ? width - 1 - x : x))];
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
      * RISE's blurred input: each channel convolved with its 11x11 kernel, zero padding ({@code conv2d(x, kern,
      * padding=5)}).
      */

@@ -5,22 +5,34 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.convlens.Layout;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class PerturbationsTest {
-    /** RISE's kernel is scipy's gaussian_filter of an 11x11 impulse, sigma 5 (faithfulness_reference.tsv). */
-    @Test
-    void theBlurKernelIsScipysGaussianFilterOfAnImpulse() throws IOException {
-        double[] scipy = null;
-        try (java.io.InputStream in = getClass().getResourceAsStream("/dev/convlens/cam/faithfulness_reference.tsv")) {
-            for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
-                if (line.startsWith("KERNEL\t")) {
-                    scipy = java.util.stream.Stream.of(line.substring(7).split(" "))
-                            .mapToDouble(Double::parseDouble).toArray();
+    /** The rows of faithfulness_reference.tsv (sdk/tools/faithfulness_references.py), by name. */
+    private static Map<String, double[]> references() throws IOException {
+        Map<String, double[]> rows = new HashMap<>();
+        try (InputStream in = PerturbationsTest.class.getResourceAsStream(
+                "/dev/convlens/cam/faithfulness_reference.tsv")) {
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (!line.startsWith("#") && !line.isBlank()) {
+                    String[] f = line.split("\t");
+                    rows.put(f[0], Stream.of(f[1].split(" ")).mapToDouble(Double::parseDouble).toArray());
                 }
             }
         }
+        return rows;
+    }
+
+    /** RISE's kernel is scipy's gaussian_filter of an 11x11 impulse, sigma 5 (faithfulness_reference.tsv). */
+    @Test
+    void theBlurKernelIsScipysGaussianFilterOfAnImpulse() throws IOException {
+        double[] scipy = references().get("KERNEL");
         double[] ours = Perturbations.blurKernel();
         assertThat(ours).hasSize(121);
         double sum = 0;
@@ -29,6 +41,71 @@ class PerturbationsTest {
             sum += ours[i];
         }
         assertThat(sum).isCloseTo(1, within(1e-12)); // "reflect" keeps every weight inside
+    }
+
+    /**
+     * The imputation is Quantus's {@code noisy_linear_imputation} (numpy and scipy's direct sparse solve, noise 0),
+     * value for value, on the small ResNet's 3x64x64 input with 70% and 30% of its pixels removed (those at or
+     * above the 30th and 70th percentile of its Grad-CAM map): conjugate gradients to 1e-5 of the largest value.
+     */
+    @Test
+    void imputationIsQuantusNoisyLinearImputation() throws IOException {
+        Map<String, double[]> reference = references();
+        double[] input = reference.get("resnet QUANTUS_INPUT");
+        float[] chw = new float[input.length];
+        for (int i = 0; i < chw.length; i++) {
+            chw[i] = (float) input[i];
+        }
+        for (int p : new int[] {30, 70}) {
+            boolean[] removed = new boolean[64 * 64];
+            for (double index : reference.get("resnet QUANTUS_REMOVED_" + p)) {
+                removed[(int) index] = true;
+            }
+            double[] quantus = reference.get("resnet QUANTUS_IMPUTED_" + p);
+            float[] ours = new Perturbations(chw, Layout.NCHW, 3, 64, 64).imputed(removed, 0, new Random(1));
+            double largest = 0;
+            double difference = 0;
+            for (int i = 0; i < ours.length; i++) {
+                largest = Math.max(largest, Math.abs(quantus[i]));
+                difference = Math.max(difference, Math.abs(ours[i] - quantus[i]));
+            }
+            System.out.printf("noisy linear imputation, %d of 4096 pixels removed: largest difference from Quantus"
+                    + " %.2e (%.1e of the largest value)%n", reference.get("resnet QUANTUS_REMOVED_" + p).length,
+                    difference, difference / largest);
+            assertThat(difference).as("largest difference from Quantus, %d%%", p).isLessThan(1e-5 * largest);
+        }
+    }
+
+    /**
+     * aug_smooth's changes: mirrored left to right in the input's layout (NHWC and NCHW give the same picture),
+     * multiplied by the factor; mirroring twice gives the input back.
+     */
+    @Test
+    void augmentedInputsAreMirroredAndMultiplied() {
+        float[] nchw = new float[2 * 2 * 3];
+        float[] nhwc = new float[nchw.length];
+        for (int c = 0; c < 2; c++) {
+            for (int y = 0; y < 2; y++) {
+                for (int x = 0; x < 3; x++) {
+                    float v = 100 * c + 10 * y + x;
+                    nchw[(c * 2 + y) * 3 + x] = v;
+                    nhwc[(y * 3 + x) * 2 + c] = v;
+                }
+            }
+        }
+        float[] a = new Perturbations(nchw, Layout.NCHW, 2, 2, 3).augmented(true, 0.5f);
+        float[] b = new Perturbations(nhwc, Layout.NHWC, 2, 2, 3).augmented(true, 0.5f);
+        for (int c = 0; c < 2; c++) {
+            for (int y = 0; y < 2; y++) {
+                for (int x = 0; x < 3; x++) {
+                    float expected = 0.5f * (100 * c + 10 * y + (2 - x));
+                    assertThat(a[(c * 2 + y) * 3 + x]).isEqualTo(expected);
+                    assertThat(b[(y * 3 + x) * 2 + c]).isEqualTo(expected);
+                }
+            }
+        }
+        assertThat(new Perturbations(a, Layout.NCHW, 2, 2, 3).augmented(true, 2)).containsExactly(nchw);
+        assertThat(new Perturbations(nchw, Layout.NCHW, 2, 2, 3).augmented(false, 1.1f)[5]).isEqualTo(1.1f * 12);
     }
 
     /**
