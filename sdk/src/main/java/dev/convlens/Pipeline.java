@@ -374,7 +374,7 @@ final class Pipeline implements AutoCloseable {
             float[] tensor = tensor(task, p);
             Layer layer = heatmapLayer(task, probe(p.width(), p.height()).layers(), tensor, p);
             CamRunner.Result r = cams.run(method, heatmapOptions, layer.output(), tensor, p.width(), p.height(),
-                    task.target());
+                    task.target(), task.progress());
             requireFinite(method, task.target(), r.targetClass(), r.score(), r.map());
             return new Heatmap(method, layer, task.target(), r.targetClass(), r.score(), r.width(), r.height(),
                     r.map(), p.pixels(), heatmapOptions);
@@ -400,10 +400,12 @@ final class Pipeline implements AutoCloseable {
             int steps = -Math.floorDiv(-w * h, share);
             float[] zeros = new float[tensor.length];
             double[] deletion = cams.scores(heatmap.target(), tensor, shape, steps,
-                    i -> inputs.replaced(order, Math.min((i + 1) * share, w * h), zeros, false), protocol.batch());
+                    i -> inputs.replaced(order, Math.min((i + 1) * share, w * h), zeros, false), protocol.batch(),
+                    task.progress(), "deletion: steps");
             float[] blurred = inputs.blurred();
             double[] insertion = cams.scores(heatmap.target(), blurred, shape, steps,
-                    i -> inputs.replaced(order, Math.min((i + 1) * share, w * h), blurred, true), protocol.batch());
+                    i -> inputs.replaced(order, Math.min((i + 1) * share, w * h), blurred, true), protocol.batch(),
+                    task.progress(), "insertion: steps");
             int[] percentiles = protocol.percentiles();
             float[] scaled = MapMath.minMaxScaled(map);
             float[] least = new float[scaled.length];
@@ -417,7 +419,8 @@ final class Pipeline implements AutoCloseable {
                     .mapToObj(k -> inputs.imputed(Perturbations.atOrAbovePercentile(k < n ? scaled : least,
                             percentiles[k % n]), protocol.noise(), new Random(protocol.seed() + k)))
                     .toList();
-            double[] changed = cams.scores(heatmap.target(), tensor, shape, road.size(), road::get, protocol.batch());
+            double[] changed = cams.scores(heatmap.target(), tensor, shape, road.size(), road::get, protocol.batch(),
+                    task.progress(), "ROAD: imputed inputs");
             double most = 0;
             double leastFirst = 0;
             for (int k = 0; k < percentiles.length; k++) {
@@ -443,7 +446,7 @@ final class Pipeline implements AutoCloseable {
             }
         }
         double[] similarities = new double[weighted.size()];
-        Task same = task.withTarget(heatmap.target());
+        Task same = task.withTarget(heatmap.target()).withProgress(ProgressListener.none()); // heard as layers
         for (int k = 0; k < weighted.size(); k++) {
             ModelFile randomized = RandomWeights.of(model, weighted.subList(0, k + 1), protocol.seed());
             try (Pipeline other = open(randomized, options)) {
@@ -452,6 +455,7 @@ final class Pipeline implements AutoCloseable {
                         : other.attribution(t, (AttributionMethod) heatmap.method(), heatmap.options());
                 similarities[k] = MapMath.spearman(heatmap.values(), again.values());
             }
+            task.progress().progress("model randomisation: layers", k + 1, weighted.size());
         }
         return new Randomization(weighted.stream().map(LayerInfo::name).toList(), similarities,
                 protocol.randomizationThreshold());
@@ -467,7 +471,7 @@ final class Pipeline implements AutoCloseable {
             float[] black = new PixelSpace(input, preprocessing, p.width(), p.height())
                     .toInput(new float[input.channels() * p.width() * p.height()]);
             Attributions.Result r = attributions.run(method, heatmapOptions, layer.output(), tensor, black,
-                    p.width(), p.height(), task.target());
+                    p.width(), p.height(), task.target(), task.progress());
             requireFinite(method, task.target(), r.targetClass(), r.score(), r.map());
             return new Heatmap(method, layer, task.target(), r.targetClass(), r.score(), r.width(), r.height(),
                     r.map(), p.pixels(), heatmapOptions);

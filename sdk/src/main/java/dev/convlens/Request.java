@@ -184,6 +184,24 @@ public final class Request {
     }
 
     /**
+     * Sets who hears how far this request's long work has got: Score-CAM's, Ablation-CAM's, Recipro-CAM's and
+     * occlusion's runs, SmoothGrad's samples, the steps of integrated gradients, an evaluation's runs and randomized
+     * models. Interrupting the thread stops the work at its next run.
+     *
+     * <pre>{@code
+     * Heatmap h = request.progress((work, done, total) -> System.err.printf("\r%s: %d/%d", work, done, total))
+     *                    .heatmap(HeatmapMethod.SCORE_CAM);
+     * }</pre>
+     *
+     * @param listener called after each batch of runs, on the working thread
+     * @return a new request
+     * @throws NullPointerException if listener is null
+     */
+    public Request progress(ProgressListener listener) {
+        return with(task.withProgress(Objects.requireNonNull(listener, "listener")));
+    }
+
+    /**
      * Runs this request and another one, on another model of the same network (its int8 or float16 copy, say), and
      * compares them layer by layer: the layers this request selects (by default every listed layer) that the other
      * model has by name, and both predictions. Each request keeps its own settings, so each model gets its own

@@ -16,39 +16,44 @@ import java.util.List;
  * @param contrast how values map to colors, or null for each picture's default
  * @param upscale the integer enlargement of every value
  * @param target the score a heatmap explains, or null for the predicted class
+ * @param progress hears how far long work has got
  */
 record Task(Source source, List<LayerInfo> layers, Preprocessing preprocessing, int width, int height,
-            Colormap colormap, Contrast contrast, int upscale, Target target) {
+            Colormap colormap, Contrast contrast, int upscale, Target target, ProgressListener progress) {
     static Task of(Source source) {
-        return new Task(source, null, null, 0, 0, Colormap.VIRIDIS, null, 1, null);
+        return new Task(source, null, null, 0, 0, Colormap.VIRIDIS, null, 1, null, ProgressListener.none());
     }
 
     Task withLayers(List<LayerInfo> l) {
-        return new Task(source, l, preprocessing, width, height, colormap, contrast, upscale, target);
+        return new Task(source, l, preprocessing, width, height, colormap, contrast, upscale, target, progress);
     }
 
     Task withPreprocessing(Preprocessing p) {
-        return new Task(source, layers, p, width, height, colormap, contrast, upscale, target);
+        return new Task(source, layers, p, width, height, colormap, contrast, upscale, target, progress);
     }
 
     Task withSize(int w, int h) {
-        return new Task(source, layers, preprocessing, w, h, colormap, contrast, upscale, target);
+        return new Task(source, layers, preprocessing, w, h, colormap, contrast, upscale, target, progress);
     }
 
     Task withColormap(Colormap c) {
-        return new Task(source, layers, preprocessing, width, height, c, contrast, upscale, target);
+        return new Task(source, layers, preprocessing, width, height, c, contrast, upscale, target, progress);
     }
 
     Task withContrast(Contrast c) {
-        return new Task(source, layers, preprocessing, width, height, colormap, c, upscale, target);
+        return new Task(source, layers, preprocessing, width, height, colormap, c, upscale, target, progress);
     }
 
     Task withUpscale(int factor) {
-        return new Task(source, layers, preprocessing, width, height, colormap, contrast, factor, target);
+        return new Task(source, layers, preprocessing, width, height, colormap, contrast, factor, target, progress);
     }
 
     Task withTarget(Target t) {
-        return new Task(source, layers, preprocessing, width, height, colormap, contrast, upscale, t);
+        return new Task(source, layers, preprocessing, width, height, colormap, contrast, upscale, t, progress);
+    }
+
+    Task withProgress(ProgressListener p) {
+        return new Task(source, layers, preprocessing, width, height, colormap, contrast, upscale, target, p);
     }
 
     @Override

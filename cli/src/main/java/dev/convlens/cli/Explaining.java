@@ -61,9 +61,12 @@ class Explaining extends ImageOptions {
             if (noClass != null) {
                 throw new ConvLens.UsageException(noClass);
             }
+            // one image: its own long work shows its progress; several: the images do
+            boolean one = files.size() == 1;
             int failed = Batch.run(doing, files, workers(files.size()), err(), image -> {
                 Request request = request(inspector, image);
                 request = name == null ? request : request.layers(name);
+                request = one ? request.progress(new WorkProgress(err())) : request;
                 return line.apply(target.aim(request), image);
             }, (index, image, text) -> print.println(text)).size();
             return failed == 0 ? 0 : 1;

@@ -3,6 +3,7 @@ package dev.convlens.cam;
 import dev.convlens.AttributionMethod;
 import dev.convlens.HeatmapMethod;
 import dev.convlens.HeatmapOptions;
+import dev.convlens.ProgressListener;
 import dev.convlens.Layout;
 import dev.convlens.Target;
 import dev.convlens.UnsupportedModelException;
@@ -65,7 +66,7 @@ public final class Attributions {
      * @throws IllegalArgumentException if the class is out of range
      */
     public Result run(AttributionMethod method, HeatmapOptions options, String layer, float[] input, float[] baseline,
-                      int w, int h, Target requested) {
+                      int w, int h, Target requested, ProgressListener progress) {
         String output = Score.output(requested, engine.modelOutputs());
         engine.requireScores(output);
         long[] shape = spec.shape(w, h);
@@ -75,14 +76,15 @@ public final class Attributions {
             case GRADIENT -> maxAbs(gradient(input, shape, target, false), w, h);
             case GUIDED_BACKPROP -> maxAbs(gradient(input, shape, target, true), w, h);
             case INPUT_X_GRADIENT -> sum(times(input, gradient(input, shape, target, false)), w, h);
-            case SMOOTH_GRAD -> smoothGrad(options, input, shape, target, w, h);
-            case INTEGRATED_GRADIENTS -> integratedGradients(options, input, baseline, shape, target, w, h);
-            case GUIDED_GRAD_CAM -> guidedGradCam(options, layer, input, shape, target, requested, w, h);
+            case SMOOTH_GRAD -> smoothGrad(options, input, shape, target, w, h, progress);
+            case INTEGRATED_GRADIENTS -> integratedGradients(options, input, baseline, shape, target, w, h, progress);
+            case GUIDED_GRAD_CAM -> guidedGradCam(options, layer, input, shape, target, requested, w, h, progress);
         };
         return new Result(map, h, w, target.target(), target.score());
     }
 
-    private float[] smoothGrad(HeatmapOptions options, float[] input, long[] shape, Score target, int w, int h) {
+    private float[] smoothGrad(HeatmapOptions options, float[] input, long[] shape, Score target, int w, int h,
+                               ProgressListener progress) {
         float min = Float.POSITIVE_INFINITY;
         float max = Float.NEGATIVE_INFINITY;
         for (float v : input) {
@@ -99,7 +101,7 @@ public final class Attributions {
                 sample[i] = (float) (input[i] + sigma * random.nextGaussian());
             }
             return sample;
-        }, shape, target, options.batch(), false, g -> {
+        }, shape, target, options.batch(), false, progress, "smooth-grad: noisy samples", g -> {
             for (int i = 0; i < mean.length; i++) {
                 mean[i] += Math.abs(g[i]) / samples;
             }
@@ -108,7 +110,7 @@ public final class Attributions {
     }
 
     private float[] integratedGradients(HeatmapOptions options, float[] input, float[] baseline, long[] shape,
-                                        Score target, int w, int h) {
+                                        Score target, int w, int h, ProgressListener progress) {
         int steps = options.steps();
         float[] mean = new float[input.length];
         gradients(steps, k -> {
@@ -118,7 +120,7 @@ public final class Attributions {
                 point[i] = baseline[i] + alpha * (input[i] - baseline[i]);
             }
             return point;
-        }, shape, target, options.batch(), false, g -> {
+        }, shape, target, options.batch(), false, progress, "integrated gradients: steps", g -> {
             for (int i = 0; i < mean.length; i++) {
                 mean[i] += g[i] / steps;
             }
@@ -131,9 +133,10 @@ public final class Attributions {
     }
 
     private float[] guidedGradCam(HeatmapOptions options, String layer, float[] input, long[] shape, Score target,
-                                  Target requested, int w, int h) {
+                                  Target requested, int w, int h, ProgressListener progress) {
         float[] guided = maxAbs(gradient(input, shape, target, true), w, h);
-        CamRunner.Result cam = cams.run(HeatmapMethod.GRAD_CAM, options, layer, input, w, h, requested);
+        CamRunner.Result cam = cams.run(HeatmapMethod.GRAD_CAM, options, layer, input, w, h, requested,
+                progress);
         float[] resized = MapMath.resize(cam.map(), cam.height(), cam.width(), h, w);
         for (int i = 0; i < guided.length; i++) {
             guided[i] *= resized[i];
@@ -144,7 +147,7 @@ public final class Attributions {
     /** The gradient of the class score at one input. */
     private float[] gradient(float[] input, long[] shape, Score target, boolean guided) {
         float[][] one = new float[1][];
-        gradients(1, k -> input, shape, target, 1, guided, g -> one[0] = g);
+        gradients(1, k -> input, shape, target, 1, guided, ProgressListener.none(), "gradient", g -> one[0] = g);
         return one[0];
     }
 
@@ -154,7 +157,7 @@ public final class Attributions {
      * holds one batch however many samples or steps are asked for.
      */
     private void gradients(int count, IntFunction<float[]> inputs, long[] shape, Score target, int batchSize,
-                           boolean guided, Consumer<float[]> each) {
+                           boolean guided, ProgressListener progress, String work, Consumer<float[]> each) {
         int batch = batchable ? Math.min(batchSize, count) : 1;
         InputGradient full = null;
         for (int start = 0; start < count; start += batch) {
@@ -175,6 +178,7 @@ public final class Attributions {
             for (int b = 0; b < n; b++) {
                 each.accept(Arrays.copyOfRange(g, b * size, (b + 1) * size));
             }
+            progress.progress(work, start + n, count);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.convlens.cam;
 import dev.convlens.HeatmapMethod;
 import dev.convlens.HeatmapOptions;
 import dev.convlens.Layout;
+import dev.convlens.ProgressListener;
 import dev.convlens.Target;
 import dev.convlens.UnsupportedModelException;
 import dev.convlens.image.InputSpec;
@@ -74,16 +75,17 @@ public final class CamRunner {
      * @param w the input width
      * @param h the input height
      * @param requestedClass the score to explain, or null for the predicted class
+     * @param progress hears the runs of the methods that run the model many times
      * @throws UnsupportedModelException if the method cannot apply to this model, or the target's output holds no
      *     float scores
      * @throws IllegalArgumentException if the target does not fit the model's outputs
      */
     public Result run(HeatmapMethod method, HeatmapOptions options, String layer, float[] input, int w, int h,
-                      Target requestedClass) {
+                      Target requestedClass, ProgressListener progress) {
         engine.requireScores(Score.output(requestedClass, engine.modelOutputs()));
-        Result plain = runOnce(method, options, layer, input, w, h, requestedClass);
+        Result plain = runOnce(method, options, layer, input, w, h, requestedClass, progress);
         return options.augSmoothed() ? augmentationSmoothed(plain, method, options, layer, input, w, h,
-                requestedClass) : plain;
+                requestedClass, progress) : plain;
     }
 
     /** ttach's factors of {@code Multiply}, as pytorch-grad-cam's default augmentation lists them. */
@@ -95,14 +97,15 @@ public final class CamRunner {
      * the plain input's, so that every copy explains the same score.
      */
     private Result augmentationSmoothed(Result plain, HeatmapMethod method, HeatmapOptions options, String layer,
-                                        float[] input, int w, int h, Target requestedClass) {
+                                        float[] input, int w, int h, Target requestedClass,
+                                        ProgressListener progress) {
         Target target = requestedClass != null ? requestedClass : Target.classIndex(plain.targetClass());
         Perturbations inputs = new Perturbations(input, spec.layout(), spec.channels(), h, w);
         float[] sum = new float[plain.map().length];
         for (boolean mirror : new boolean[] {false, true}) {
             for (float factor : AUGMENTATION_FACTORS) {
                 Result r = !mirror && factor == 1 ? plain
-                        : runOnce(method, options, layer, inputs.augmented(mirror, factor), w, h, target);
+                        : runOnce(method, options, layer, inputs.augmented(mirror, factor), w, h, target, progress);
                 float[] map = new Perturbations(r.map(), Layout.NCHW, 1, r.height(), r.width())
                         .augmented(mirror, 1);
                 for (int i = 0; i < map.length; i++) {
@@ -118,15 +121,15 @@ public final class CamRunner {
     }
 
     private Result runOnce(HeatmapMethod method, HeatmapOptions options, String layer, float[] input, int w, int h,
-                           Target requestedClass) {
+                           Target requestedClass, ProgressListener progress) {
         long[] shape = spec.shape(w, h);
         return switch (method) {
             case CAM -> cam(options, layer, input, shape, requestedClass);
             case GRAD_CAM, GRAD_CAM_PLUS_PLUS, XGRAD_CAM, HIRES_CAM, LAYER_CAM, EIGEN_GRAD_CAM ->
                     gradCam(method, options, layer, input, shape, requestedClass);
-            case SCORE_CAM -> scoreCam(options, layer, input, shape, w, h, requestedClass);
-            case ABLATION_CAM -> ablationCam(options, layer, input, shape, requestedClass);
-            case RECIPRO_CAM -> reciproCam(options, layer, input, shape, requestedClass);
+            case SCORE_CAM -> scoreCam(options, layer, input, shape, w, h, requestedClass, progress);
+            case ABLATION_CAM -> ablationCam(options, layer, input, shape, requestedClass, progress);
+            case RECIPRO_CAM -> reciproCam(options, layer, input, shape, requestedClass, progress);
             case EIGEN_CAM -> {
                 Forward f = forward(List.of(layer), input, shape, requestedClass);
                 Maps a = f.maps(layer);
@@ -139,7 +142,7 @@ public final class CamRunner {
                 double[] weights = random.doubles(a.planes.length, -1, 1).toArray();
                 yield f.result(MapMath.combine(a.planes, weights, options.eigenSmoothed()), a.h, a.w, layer);
             }
-            case OCCLUSION -> occlusion(options, input, shape, w, h, requestedClass);
+            case OCCLUSION -> occlusion(options, input, shape, w, h, requestedClass, progress);
         };
     }
 
@@ -302,7 +305,7 @@ public final class CamRunner {
     }
 
     private Result scoreCam(HeatmapOptions options, String layer, float[] input, long[] shape, int w, int h,
-                            Target requestedClass) {
+                            Target requestedClass, ProgressListener progress) {
         Forward f = forward(List.of(layer), input, shape, requestedClass);
         Maps a = f.maps(layer);
         int[] channels = mostActive(a.planes, options.channels());
@@ -318,7 +321,7 @@ public final class CamRunner {
                 mask[j] = (mask[j] - min) / (max - min + 1e-8f);
             }
             return times(input, mask);
-        }, shape, f.target, options.batch());
+        }, shape, f.target, options.batch(), progress, "score-cam: masked inputs");
         double[] softmax = MapMath.softmax(scores);
         double[] weights = new double[a.planes.length];
         for (int i = 0; i < channels.length; i++) {
@@ -327,13 +330,14 @@ public final class CamRunner {
         return f.result(MapMath.combine(a.planes, weights, options.eigenSmoothed()), a.h, a.w, layer);
     }
 
-    private Result ablationCam(HeatmapOptions options, String layer, float[] input, long[] shape, Target requestedClass) {
+    private Result ablationCam(HeatmapOptions options, String layer, float[] input, long[] shape, Target requestedClass,
+                               ProgressListener progress) {
         Tail tail = tail(HeatmapMethod.ABLATION_CAM, layer, input, shape, requestedClass);
         Maps a = tail.forward.maps(layer);
         int channels = a.planes.length;
         int plane = a.h * a.w;
         float removed = options.ablatesBelowMinimum() ? belowMinimum(a.planes) : 0;
-        double[] ablated = tail.scores(channels, options.batch(), (k, into, at) -> {
+        double[] ablated = tail.scores(channels, options.batch(), progress, "ablation-cam: channels", (k, into, at) -> {
             for (int c = 0; c < channels; c++) {
                 if (c != k) {
                     System.arraycopy(a.planes[c], 0, into, at + c * plane, plane);
@@ -371,11 +375,11 @@ public final class CamRunner {
      * OpenVINO XAI do ({@code (s - min) / (max - min + 1e-12)}).
      */
     private Result reciproCam(HeatmapOptions options, String layer, float[] input, long[] shape,
-                              Target requestedClass) {
+                              Target requestedClass, ProgressListener progress) {
         Tail tail = tail(HeatmapMethod.RECIPRO_CAM, layer, input, shape, requestedClass);
         Maps a = tail.forward.maps(layer);
         int plane = a.h * a.w;
-        double[] scores = tail.scores(plane, options.batch(), (k, into, at) -> {
+        double[] scores = tail.scores(plane, options.batch(), progress, "recipro-cam: positions", (k, into, at) -> {
             for (int c = 0; c < a.planes.length; c++) {
                 into[at + c * plane + k] = a.planes[c][k];
             }
@@ -420,7 +424,7 @@ public final class CamRunner {
         }
 
         /** The target's score of the tail run on each of {@code count} changed copies, in batches. */
-        double[] scores(int count, int batchSize, Changed changed) {
+        double[] scores(int count, int batchSize, ProgressListener progress, String work, Changed changed) {
             int batch = batchable ? batchSize : 1;
             long[] one = shapes.get(layer);
             int size = Math.toIntExact(Arrays.stream(one).skip(1).reduce(1, Math::multiplyExact));
@@ -442,6 +446,7 @@ public final class CamRunner {
                 for (int b = 0; b < n; b++) {
                     scores[start + b] = forward.target.of(outputs, b);
                 }
+                progress.progress(work, start + n, count);
             }
             return scores;
         }
@@ -464,7 +469,8 @@ public final class CamRunner {
         return new Tail(f, layer, output, shapes(f), needed.subList(1, needed.size()), shape);
     }
 
-    private Result occlusion(HeatmapOptions options, float[] input, long[] shape, int w, int h, Target requestedClass) {
+    private Result occlusion(HeatmapOptions options, float[] input, long[] shape, int w, int h, Target requestedClass,
+                             ProgressListener progress) {
         Forward f = forward(List.of(), input, shape, requestedClass);
         int patch = options.patch() > 0 ? Math.min(options.patch(), Math.min(w, h)) : Math.max(1, Math.min(w, h) / 8);
         int stride = options.stride() > 0 ? options.stride() : Math.max(1, patch / 2);
@@ -479,7 +485,7 @@ public final class CamRunner {
                 Arrays.fill(mask, y * w + c * stride, y * w + c * stride + patch, 0f);
             }
             return times(input, mask);
-        }, shape, f.target, options.batch());
+        }, shape, f.target, options.batch(), progress, "occlusion: patch positions");
         float[] map = new float[rows * cols];
         for (int i = 0; i < map.length; i++) {
             map[i] = (float) (f.target.score() - scores[i]);
@@ -506,7 +512,8 @@ public final class CamRunner {
      * runs, so that memory holds one batch whatever the count (occlusion with a 1-pixel stride makes tens of
      * thousands).
      */
-    private double[] scores(int count, IntFunction<float[]> inputs, long[] shape, Score target, int batchSize) {
+    private double[] scores(int count, IntFunction<float[]> inputs, long[] shape, Score target, int batchSize,
+                            ProgressListener progress, String work) {
         int batch = batchable ? batchSize : 1;
         double[] scores = new double[count];
         for (int start = 0; start < count; start += batch) {
@@ -526,6 +533,7 @@ public final class CamRunner {
             for (int b = 0; b < n; b++) {
                 scores[start + b] = target.of(out, b);
             }
+            progress.progress(work, start + n, count);
         }
         return scores;
     }
@@ -535,14 +543,15 @@ public final class CamRunner {
      * batch is dynamic: what faithfulness metrics compare.
      *
      * @param changed the {@code i}-th changed input, for i from 0 to {@code count - 1}
+     * @param work what the progress says is being done
      * @return {@code count + 1} scores, the input's first
      */
     public double[] scores(Target target, float[] input, long[] shape, int count, IntFunction<float[]> changed,
-                           int batch) {
+                           int batch, ProgressListener progress, String work) {
         Score score = forward(List.of(), input, shape, target).target;
         double[] all = new double[count + 1];
         all[0] = score.score();
-        System.arraycopy(scores(count, changed, shape, score, batch), 0, all, 1, count);
+        System.arraycopy(scores(count, changed, shape, score, batch, progress, work), 0, all, 1, count);
         return all;
     }
 
