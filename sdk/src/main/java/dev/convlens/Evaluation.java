@@ -1,5 +1,6 @@
 package dev.convlens;
 
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -25,10 +26,13 @@ public final class Evaluation {
     private final double roadLeastRelevantFirst;
     private final Randomization randomization;
     private final Faithfulness protocol;
+    private final int runs;
+    private final int imputations;
+    private final Duration time;
 
     Evaluation(ExplanationMethod method, float score, double[] deletion, double[] insertion,
                double roadMostRelevantFirst, double roadLeastRelevantFirst, Randomization randomization,
-               Faithfulness protocol) {
+               Faithfulness protocol, int runs, int imputations, Duration time) {
         this.method = Objects.requireNonNull(method, "method");
         this.score = score;
         this.deletion = deletion.clone();
@@ -37,6 +41,9 @@ public final class Evaluation {
         this.roadLeastRelevantFirst = roadLeastRelevantFirst;
         this.randomization = randomization;
         this.protocol = Objects.requireNonNull(protocol, "protocol");
+        this.runs = runs;
+        this.imputations = imputations;
+        this.time = Objects.requireNonNull(time, "time");
     }
 
     /**
@@ -145,6 +152,36 @@ public final class Evaluation {
         return protocol;
     }
 
+    /**
+     * Returns how many inputs the model was run on for deletion, insertion and ROAD (the image itself once for each),
+     * in batches where its batch size is dynamic; the model-randomisation check costs one randomized model and one
+     * heatmap per layer of {@link Randomization#layers()} besides.
+     *
+     * @return the forward runs
+     */
+    public int runs() {
+        return runs;
+    }
+
+    /**
+     * Returns how many noisy linear imputations ROAD solved: one sparse system each, of as many unknowns as pixels
+     * removed.
+     *
+     * @return twice the percentiles
+     */
+    public int imputations() {
+        return imputations;
+    }
+
+    /**
+     * Returns how long the evaluation took, the model-randomisation check included.
+     *
+     * @return the wall-clock time
+     */
+    public Duration time() {
+        return time;
+    }
+
     private static double area(double[] curve) {
         double sum = 0;
         for (double v : curve) {
@@ -157,8 +194,10 @@ public final class Evaluation {
     public String toString() {
         return String.format(Locale.ROOT, "%s, score %.4f: deletion area %.4f (lower is better), insertion area %.4f"
                 + " (higher is better), ROAD most relevant first %.4f (lower is better), least relevant first %.4f"
-                + " (higher is better), combined %.4f (higher is better)%s; %s", method, score, deletionArea(),
-                insertionArea(), roadMostRelevantFirst, roadLeastRelevantFirst, roadCombined(),
-                randomization == null ? "" : "; " + randomization, protocol);
+                + " (higher is better), combined %.4f (higher is better)%s; %s; cost: %d runs, %d imputations%s,"
+                + " %.1f s", method, score, deletionArea(), insertionArea(), roadMostRelevantFirst,
+                roadLeastRelevantFirst, roadCombined(), randomization == null ? "" : "; " + randomization, protocol,
+                runs, imputations, randomization == null ? "" : ", " + randomization.layers().size()
+                        + " randomized models", time.toNanos() / 1e9);
     }
 }

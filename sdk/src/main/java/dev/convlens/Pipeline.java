@@ -24,6 +24,7 @@ import dev.convlens.runtime.Engine;
 import dev.convlens.runtime.Values;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -387,6 +388,7 @@ final class Pipeline implements AutoCloseable {
      */
     Evaluation evaluate(Task task, Heatmap heatmap, Faithfulness protocol) {
         return inHeap(() -> {
+            long start = System.nanoTime();
             Prepared p = prepare(task, true);
             float[] tensor = tensor(task, p);
             long[] shape = input.shape(p.width(), p.height());
@@ -429,8 +431,49 @@ final class Pipeline implements AutoCloseable {
             }
             Randomization randomization = protocol.modelRandomization() ? randomization(task, heatmap, protocol) : null;
             return new Evaluation(heatmap.method(), (float) changed[0], deletion, insertion, most, leastFirst,
-                    randomization, protocol);
+                    randomization, protocol, deletion.length + insertion.length + changed.length, road.size(),
+                    Duration.ofNanos(System.nanoTime() - start));
         });
+    }
+
+    /**
+     * Scores each method on each candidate layer by the faithfulness metrics, timing its heatmap and its evaluation;
+     * the candidates are the task's layers, by default the last three spatial convolution and merge layers.
+     */
+    Recommendation recommend(Task task, List<HeatmapMethod> methods, Faithfulness protocol) {
+        Faithfulness quick = protocol.modelRandomization(false);
+        List<LayerInfo> layers = task.layers() != null ? task.layers() : inHeap(() -> candidateLayers(task));
+        Task quiet = task.withProgress(ProgressListener.none()); // heard as candidates
+        List<Recommendation.Candidate> measured = new ArrayList<>();
+        int total = layers.size() * methods.size();
+        for (LayerInfo layer : layers) {
+            for (HeatmapMethod method : methods) {
+                Task one = quiet.withLayers(List.of(layer));
+                long start = System.nanoTime();
+                Heatmap heatmap = heatmap(one, method, HeatmapOptions.defaults());
+                long drawn = System.nanoTime();
+                Evaluation e = evaluate(one, heatmap, quick);
+                long evaluated = System.nanoTime();
+                measured.add(new Recommendation.Candidate(heatmap.layer().name(), method, e.deletionArea(),
+                        e.insertionArea(), e.roadMostRelevantFirst(), e.roadLeastRelevantFirst(),
+                        Duration.ofNanos(drawn - start), Duration.ofNanos(evaluated - drawn), false));
+                task.progress().progress("recommend: candidates", measured.size(), total);
+            }
+        }
+        return Recommendation.ranked(measured, 1, quick);
+    }
+
+    /** The last three spatial convolution and merge layers, in model order. */
+    private List<LayerInfo> candidateLayers(Task task) {
+        Prepared p = prepare(task, false);
+        List<LayerInfo> spatial = new ArrayList<>();
+        for (Layer l : probe(p.width(), p.height()).layers()) {
+            if ((l.kind() == Layer.Kind.CONVOLUTION || l.kind() == Layer.Kind.MERGE) && l.height() != 1
+                    && l.width() != 1) {
+                spatial.add(catalog.layers().get(l.index()));
+            }
+        }
+        return List.copyOf(spatial.subList(Math.max(0, spatial.size() - 3), spatial.size()));
     }
 
     /**

@@ -387,6 +387,79 @@ public final class Request {
                 Objects.requireNonNull(protocol, "protocol"));
     }
 
+    /** The methods {@link #recommend()} weighs: the fast ones, one or two runs each. */
+    private static final List<HeatmapMethod> FAST_METHODS = List.of(HeatmapMethod.GRAD_CAM,
+            HeatmapMethod.GRAD_CAM_PLUS_PLUS, HeatmapMethod.XGRAD_CAM, HeatmapMethod.HIRES_CAM, HeatmapMethod.LAYER_CAM,
+            HeatmapMethod.EIGEN_CAM);
+
+    /**
+     * Answers "which layer, which method?" on this request's image: each fast heatmap method (Grad-CAM,
+     * Grad-CAM++, XGrad-CAM, HiResCAM, LayerCAM, Eigen-CAM) on each candidate layer, evaluated by deletion, insertion
+     * and ROAD under the default {@link Faithfulness} protocol, ranked, with whether the metrics agree. The
+     * candidates are the layers selected with {@link #layers(String...)}, by default the last three spatial
+     * convolution and merge layers (the class layer among them). One image is weak evidence: {@link
+     * Recommendation#combine} those of several. Long: each candidate costs about one evaluation (reported to
+     * {@link #progress(ProgressListener)} as {@code "recommend: candidates"}).
+     *
+     * <pre>{@code
+     * Recommendation r = inspector.image(Path.of("dog.jpg")).recommend();
+     * r.best().ifPresentOrElse(c -> System.out.println(c.method() + " on " + c.layer()),
+     *         () -> System.out.println("the metrics disagree:\n" + r));
+     * }</pre>
+     *
+     * @return the candidates ranked
+     * @throws UnsupportedModelException if a method cannot apply to this model (gradients through an op without a
+     *     rule): name the methods that can with {@link #recommend(Faithfulness, List)}
+     * @throws IllegalArgumentException if a selected layer is not spatial, or the target class is out of range
+     * @throws ImageException if the image cannot be read
+     * @throws InferenceException if ONNX Runtime fails
+     * @throws CancelledException if the thread is interrupted (long work stops at its next run)
+     */
+    public Recommendation recommend() {
+        return recommend(Faithfulness.defaults());
+    }
+
+    /**
+     * Answers "which layer, which method?" with the fast methods of {@link #recommend()}, under a protocol.
+     *
+     * @param protocol the steps, percentiles, noise and batch size
+     * @return the candidates ranked
+     * @throws NullPointerException if protocol is null
+     * @throws UnsupportedModelException if a method cannot apply to this model
+     * @throws IllegalArgumentException if a selected layer is not spatial, or the target class is out of range
+     * @throws ImageException if the image cannot be read
+     * @throws InferenceException if ONNX Runtime fails
+     * @throws CancelledException if the thread is interrupted (long work stops at its next run)
+     */
+    public Recommendation recommend(Faithfulness protocol) {
+        return recommend(protocol, FAST_METHODS);
+    }
+
+    /**
+     * Answers "which layer, which method?" for some methods under a protocol. The model-randomisation check is not
+     * run (it would cost a model per weighted layer for every candidate): evaluate the chosen pair with it.
+     *
+     * @param protocol the steps, percentiles, noise and batch size
+     * @param methods the heatmap methods to weigh, one or more
+     * @return the candidates ranked
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if methods is empty, a selected layer is not spatial, or the target class is
+     *     out of range
+     * @throws UnsupportedModelException if a method cannot apply to this model
+     * @throws ImageException if the image cannot be read
+     * @throws InferenceException if ONNX Runtime fails
+     * @throws CancelledException if the thread is interrupted (long work stops at its next run)
+     */
+    public Recommendation recommend(Faithfulness protocol, List<HeatmapMethod> methods) {
+        Objects.requireNonNull(protocol, "protocol");
+        List<HeatmapMethod> chosen = List.copyOf(methods);
+        if (chosen.isEmpty()) {
+            throw new IllegalArgumentException("no methods to recommend from: name one or more, such as"
+                    + " HeatmapMethod.GRAD_CAM");
+        }
+        return pipeline.recommend(task, chosen, protocol);
+    }
+
     /**
      * Computes which input pixels mattered for the target class (see {@link #target(int)}), from the gradient of its
      * score with respect to the model's input, with the default {@link HeatmapOptions}. The map has the input's

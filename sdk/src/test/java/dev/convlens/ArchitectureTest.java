@@ -17,11 +17,15 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
     private static final Path SOURCES = Path.of("src/main/java/dev/convlens");
     private static final Pattern IMPORT = Pattern.compile("^import (static )?([\\w.]+)(\\.\\*)?;", Pattern.MULTILINE);
-    /** What implementation packages may use of the API package: its exceptions and plain option values. */
+    /**
+     * What implementation packages may use of the API package: its exceptions, plain option values, and the progress
+     * callback the API hands down.
+     */
     private static final Set<String> API_LEAVES = Set.of("ConvLensException", "ModelException",
             "UnsupportedModelException", "ImageException", "ImageTooLargeException", "InferenceException",
-            "LayerNotFoundException", "CancelledException", "Colormap", "Contrast", "Interpolation", "Layout", "Preprocessing",
-            "HeatmapMethod", "HeatmapOptions", "AttributionMethod", "ExplanationMethod", "Target");
+            "LayerNotFoundException", "CancelledException", "Colormap", "Contrast", "Interpolation", "Layout",
+            "Preprocessing", "HeatmapMethod", "HeatmapOptions", "AttributionMethod", "ExplanationMethod", "Target",
+            "ProgressListener");
     /** The only files that touch AWT or ImageIO: decoding, and wrapping pixels into BufferedImage at the API. */
     private static final Set<String> AWT_ALLOWED = Set.of("image/Decoder.java", "image/Icon.java", "Inspector.java",
             "Request.java", "Heatmap.java", "Inspection.java", "Source.java", "Pictures.java", "Patterns.java",

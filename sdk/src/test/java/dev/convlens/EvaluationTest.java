@@ -55,6 +55,12 @@ class EvaluationTest {
                 assertThat(e.deletion()[i]).as("deletion after %d steps", i).isCloseTo(deletion[i], within(1e-5));
                 assertThat(e.insertion()[i]).as("insertion after %d steps", i).isCloseTo(insertion[i], within(1e-5));
             }
+            // its cost: 21 runs for each curve, the image and 18 imputed inputs for ROAD
+            assertThat(e.runs()).isEqualTo(21 + 21 + 19);
+            assertThat(e.imputations()).isEqualTo(18);
+            assertThat(e.time()).isPositive();
+            assertThat(e.toString()).contains("; cost: 61 runs, 18 imputations, "
+                    + e.randomization().orElseThrow().layers().size() + " randomized models, ");
             assertThat(e.deletion()[0]).isCloseTo(gradCam.score(), within(1e-6));
             assertThat(e.insertion()[20]).isCloseTo(gradCam.score(), within(1e-6));
             double morf = Arrays.stream(reference.get(model + " ROAD_MORF")).average().orElseThrow();

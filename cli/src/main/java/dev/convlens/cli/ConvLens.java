@@ -22,7 +22,7 @@ import picocli.CommandLine.ScopeType;
         description = "Shows what a convolutional network sees: feature maps, heatmaps, filter patterns.",
         subcommands = {SummaryCommand.class, GridsCommand.class, ChannelCommand.class, HeatmapCommand.class,
                 AttributionCommand.class, PatternsCommand.class, ReportCommand.class, MicroscopeCommand.class,
-                ExportCommand.class, EvaluateCommand.class})
+                ExportCommand.class, EvaluateCommand.class, RecommendCommand.class})
 public final class ConvLens implements Runnable {
     /** A bad argument, found by a command after parsing: exit code 2. */
     static final class UsageException extends IllegalArgumentException {

@@ -51,7 +51,8 @@ final class EvaluateCommand implements Callable<Integer> {
     boolean noRandomization;
 
     @Option(names = "--json", description = "print one JSON line per image and method: deletion_auc, insertion_auc,"
-            + " road_morf, road_lerf, road_combined, mprt, mprt_flagged, mprt_layers, the curves and the protocol")
+            + " road_morf, road_lerf, road_combined, mprt, mprt_flagged, mprt_layers, the curves, the protocol, and"
+            + " the cost: runs, imputations, seconds")
     boolean json;
 
     @Override
@@ -94,6 +95,9 @@ final class EvaluateCommand implements Callable<Integer> {
                     line.put("deletion", Arrays.stream(e.deletion()).boxed().toList());
                     line.put("insertion", Arrays.stream(e.insertion()).boxed().toList());
                     line.put("protocol", protocol.toString());
+                    line.put("runs", e.runs());
+                    line.put("imputations", e.imputations());
+                    line.put("seconds", e.time().toNanos() / 1e9);
                     lines.add(Json.write(line));
                 } else {
                     lines.add(String.format(Locale.ROOT, "%s: %s: deletion %.4f (lower is better), insertion %.4f"
