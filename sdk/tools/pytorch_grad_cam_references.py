@@ -2,32 +2,34 @@
 """Writes reference heatmaps computed by pytorch-grad-cam's own code (jacobgil/pytorch-grad-cam), for the methods
 ConvLens takes from it: GradCAM (a check of the harness against cam_references.py's definition), XGradCAM, HiResCAM,
 LayerCAM and EigenGradCAM, some with eigen_smooth, and AblationCAM with its AblationLayer on a layer with negative
-values (HeatmapOptions.ablateBelowMinimum), and GradCAM, XGradCAM and LayerCAM with aug_smooth (HeatmapOptions.augSmooth,
-through the ttach library's own transforms), on the two models of cam_references.py (the shipped convnet on chelsea.png at conv2d_4 and
+values (HeatmapOptions.ablateBelowMinimum), GradCAM, XGradCAM and LayerCAM with aug_smooth (HeatmapOptions.augSmooth,
+through the ttach library's own transforms), and GradCAM and LayerCAM on two target_layers at once
+(HeatmapOptions.averageLayers), on the two models of cam_references.py (the shipped convnet on chelsea.png at conv2d_4 and
 conv2d_2; the small ResNet at layer3, its last block, as pytorch-grad-cam users name model.layer3[-1]).
 
 pytorch-grad-cam is not on Debian and there is no PyPI here: give the folder that holds its pytorch_grad_cam package
-and ttach's (qubvel/ttach, pure Python: the test-time augmentation that aug_smooth runs), checkouts of both (e.g.
-`git archive HEAD pytorch_grad_cam | tar -x -C DIR` in one, `git archive HEAD ttach | tar -x -C DIR` in the other).
-The package's __init__ imports every method and its dependencies; this script loads the modules it uses alone, and
-stands in for the modules Debian lacks that those methods never call: cv2, scipy.ndimage and matplotlib
-(utils/image.py's drawing and resizing) and sklearn.decomposition (KernelPCA, only for KPCA-CAM); and tqdm,
-AblationCAM's progress bar, by the identity. Its
-scale_cam_image (a min-max scaling and cv2.resize to the input's size) is replaced by the identity, so that the maps
-are compared at the layer's size, before any resize, as every ConvLens heatmap test compares them; everything else
-(the hooks, the target, the backward pass, get_cam_image, the ReLU) is pytorch-grad-cam's. The aug_smooth rows
-average min-max scaled maps, so there scale_cam_image is pytorch-grad-cam's own without a target size: the scaling
-without the resize. ttach flips a batch of NCHW images along axis 3; the shipped convnet takes NHWC, so its
-aug_smooth rows run it behind a permutation to NCHW, as a PyTorch user would.
+and ttach's (qubvel/ttach, pure Python: the test-time augmentation that aug_smooth runs), checkouts of both (e.g. `git
+archive HEAD pytorch_grad_cam | tar -x -C DIR` in one, `git archive HEAD ttach | tar -x -C DIR` in the other). The
+package's __init__ imports every method and its dependencies; this script loads the modules it uses alone, and stands
+in for the modules Debian lacks that those methods never call: scipy.ndimage and matplotlib (utils/image.py's drawing
+and resizing) and sklearn.decomposition (KernelPCA, only for KPCA-CAM); and tqdm, AblationCAM's progress bar, by the
+identity. Its scale_cam_image (a min-max scaling and cv2.resize to the input's size) is replaced by the identity, so
+that the maps are compared at the layer's size, before any resize, as every ConvLens heatmap test compares them;
+everything else (the hooks, the target, the backward pass, get_cam_image, the ReLU) is pytorch-grad-cam's. The
+aug_smooth rows average min-max scaled maps, so there scale_cam_image is pytorch-grad-cam's own without a target size:
+the scaling without the resize; the rows of two target_layers are at the input's size, with scale_cam_image whole (its
+min-max scaling and cv2.resize: Debian's python3-opencv). ttach flips a batch of NCHW images along axis 3; the shipped
+convnet takes NHWC, so its aug_smooth and target_layers rows run it behind a permutation to NCHW, as a PyTorch user
+would (pytorch-grad-cam also reads the input's size from its last two axes).
 
 An SVD's sign is arbitrary: EigenGradCAM's and eigen_smooth's projections are taken by pytorch-grad-cam as numpy
 returns them, ConvLens signs them to agree with the sum they replace (as Eigen-CAM). Where the two differ the row is
 pytorch-grad-cam's get_cam_image negated before its ReLU, and the header says so.
 
 A row's method is METHOD[@LAYER][#OPTION]: the layer where it is not the default, the option eigen-smooth,
-below-minimum or aug-smooth.
+below-minimum, aug-smooth or average-layers (then LAYER is two, joined by +).
 
-Usage (Debian: apt-get install python3-torch python3-pil):
+Usage (Debian: apt-get install python3-torch python3-pil python3-opencv):
   /usr/bin/python3 sdk/tools/pytorch_grad_cam_references.py /path/holding/pytorch_grad_cam_and_ttach
 """
 import importlib
@@ -76,7 +78,6 @@ def load(folder):
     """pytorch-grad-cam's modules, without its package __init__, and ttach."""
     sys.path.insert(0, folder)
     importlib.import_module("ttach")  # its own code: aug_smooth calls it
-    stub("cv2", COLORMAP_JET=2)  # a default argument of show_cam_on_image
     stub("scipy")
     stub("scipy.ndimage", zoom=Unused())
     stub("matplotlib")
@@ -111,14 +112,17 @@ def AT_LAYER_SIZE(cam, target_size=None):
 
 
 def maps(methods, model, layer, x, target, flips, names=GRADIENT_METHODS, eigen_smooth=False, suffix="",
-         aug_smooth=False):
-    """Some methods' maps on one layer, as pytorch-grad-cam computes them, at the layer's size."""
+         aug_smooth=False, layers=None):
+    """Some methods' maps on one layer, as pytorch-grad-cam computes them, at the layer's size; or on several
+    layers, combined as it combines them, at the input's size."""
     out = {}
     base = sys.modules["pytorch_grad_cam.base_cam"]
-    # aug_smooth averages scaled maps: pytorch-grad-cam's own min-max scaling, at the layer's size
-    base.scale_cam_image = (lambda cam, target_size=None: SCALE_CAM_IMAGE(cam)) if aug_smooth else AT_LAYER_SIZE
+    # aug_smooth averages scaled maps: pytorch-grad-cam's own min-max scaling, at the layer's size; several layers
+    # are resized to the input and averaged: its own scale_cam_image, whole
+    base.scale_cam_image = SCALE_CAM_IMAGE if layers else (
+        (lambda cam, target_size=None: SCALE_CAM_IMAGE(cam)) if aug_smooth else AT_LAYER_SIZE)
     for name in names:
-        cam = methods[name](model=model, target_layers=[layer])
+        cam = methods[name](model=model, target_layers=layers or [layer])
         m = cam(input_tensor=x, targets=[target], eigen_smooth=eigen_smooth,
                 aug_smooth=aug_smooth)[0].astype(np.float64)
         if name == "EIGEN_GRAD_CAM" or eigen_smooth:
@@ -184,6 +188,9 @@ def main():
     seed.update(maps(methods, ChannelsFirst().eval(), relu_4, x.permute(0, 3, 1, 2),
                      targets.BinaryClassifierOutputTarget(target), flips, ("GRAD_CAM", "LAYER_CAM"),
                      suffix="#aug-smooth", aug_smooth=True))
+    seed.update(maps(methods, ChannelsFirst().eval(), None, x.permute(0, 3, 1, 2),
+                     targets.BinaryClassifierOutputTarget(target), flips, ("GRAD_CAM", "LAYER_CAM"),
+                     suffix="@conv2d_2+conv2d_4#average-layers", layers=[relu_2, relu_4]))
     write("seed", target, score, seed, flips)
 
     # the small ResNet, its weights as cam_references.py made them (it exported resnet_small.onnx)
@@ -203,6 +210,8 @@ def main():
                        ("ABLATION_CAM",), suffix="@layer3.conv2#below-minimum"))
     resnet.update(maps(methods, res, res.layer3, x, targets.ClassifierOutputTarget(target), flips,
                        ("GRAD_CAM", "XGRAD_CAM"), suffix="#aug-smooth", aug_smooth=True))
+    resnet.update(maps(methods, res, None, x, targets.ClassifierOutputTarget(target), flips, ("GRAD_CAM",),
+                       suffix="@layer2+layer3#average-layers", layers=[res.layer2, res.layer3]))
     write("resnet", target, float(logits[target]), resnet, flips)
 
 

@@ -5,7 +5,9 @@ import dev.convlens.image.Pixels;
 import dev.convlens.render.Overlay;
 import dev.convlens.render.Raster;
 import java.awt.image.BufferedImage;
+import java.util.List;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * Where the model looked for a class in one image: a map at the resolution of the feature maps it was computed from
@@ -21,7 +23,7 @@ import java.util.Objects;
  */
 public final class Heatmap {
     private final ExplanationMethod method;
-    private final Layer layer;
+    private final List<Layer> layers;
     private final int targetClass;
     private final Target target;
     private final float score;
@@ -31,10 +33,11 @@ public final class Heatmap {
     private final Pixels image;
     private final HeatmapOptions options;
 
-    Heatmap(ExplanationMethod method, Layer layer, Target target, int targetClass, float score, int width, int height,
-            float[] values, Pixels image, HeatmapOptions options) {
+    /** The layers: those whose maps make it, the target layer last. */
+    Heatmap(ExplanationMethod method, List<Layer> layers, Target target, int targetClass, float score, int width,
+            int height, float[] values, Pixels image, HeatmapOptions options) {
         this.method = method;
-        this.layer = layer;
+        this.layers = List.copyOf(layers);
         this.targetClass = targetClass;
         this.target = targetClass >= 0 ? Target.classIndex(targetClass) : target;
         this.score = score;
@@ -67,7 +70,17 @@ public final class Heatmap {
      * @return the layer
      */
     public Layer layer() {
-        return layer;
+        return layers.get(layers.size() - 1);
+    }
+
+    /**
+     * Returns the layers whose maps make this heatmap: those averaged with {@link HeatmapOptions#averageLayers()},
+     * in model order, else {@link #layer()} alone.
+     *
+     * @return one layer or more, the target layer last
+     */
+    public List<Layer> layers() {
+        return layers;
     }
 
     /**
@@ -248,7 +261,8 @@ public final class Heatmap {
 
     @Override
     public String toString() {
-        return "Heatmap[" + method + ", layer " + layer.name() + ", " + target + " (score " + score + "), "
+        return "Heatmap[" + method + ", layer " + layers.stream().map(Layer::name).collect(Collectors.joining("+"))
+                + ", " + target + " (score " + score + "), "
                 + width + "x" + height + "]";
     }
 }

@@ -1,6 +1,9 @@
 package dev.convlens;
 
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Settings of the heatmap and attribution methods that run the model many times. Immutable; each setter returns a
@@ -11,8 +14,20 @@ import java.util.Objects;
  * }</pre>
  */
 public final class HeatmapOptions {
-    private static final HeatmapOptions DEFAULTS = new HeatmapOptions(0, 0, 0, 16, 25, 0.15f, 50, false, false,
-            false);
+    private static final HeatmapOptions DEFAULTS = new HeatmapOptions(0, 0, 0, 16, 25, 0.15f, 50,
+            EnumSet.noneOf(Switch.class));
+
+    /** The settings that are on or off. */
+    private enum Switch {
+        EIGEN_SMOOTH(", eigen-smoothed"), ABLATE_BELOW_MINIMUM(", ablated below the minimum"),
+        AUG_SMOOTH(", aug-smoothed"), AVERAGE_LAYERS(", averaged over the selected layers");
+
+        final String described;
+
+        Switch(String described) {
+            this.described = described;
+        }
+    }
 
     private final int channels;
     private final int patch;
@@ -21,12 +36,10 @@ public final class HeatmapOptions {
     private final int samples;
     private final float noise;
     private final int steps;
-    private final boolean eigenSmooth;
-    private final boolean ablateBelowMinimum;
-    private final boolean augSmooth;
+    private final Set<Switch> switches;
 
     private HeatmapOptions(int channels, int patch, int stride, int batch, int samples, float noise, int steps,
-                           boolean eigenSmooth, boolean ablateBelowMinimum, boolean augSmooth) {
+                           Set<Switch> switches) {
         this.channels = channels;
         this.patch = patch;
         this.stride = stride;
@@ -34,9 +47,13 @@ public final class HeatmapOptions {
         this.samples = samples;
         this.noise = noise;
         this.steps = steps;
-        this.eigenSmooth = eigenSmooth;
-        this.ablateBelowMinimum = ablateBelowMinimum;
-        this.augSmooth = augSmooth;
+        this.switches = Set.copyOf(switches);
+    }
+
+    private HeatmapOptions with(Switch on) {
+        Set<Switch> more = EnumSet.of(on);
+        more.addAll(switches);
+        return new HeatmapOptions(channels, patch, stride, batch, samples, noise, steps, more);
     }
 
     /**
@@ -58,7 +75,7 @@ public final class HeatmapOptions {
      */
     public HeatmapOptions channels(int channels) {
         return new HeatmapOptions(notNegative("channels", channels), patch, stride, batch, samples, noise, steps,
-                eigenSmooth, ablateBelowMinimum, augSmooth);
+                switches);
     }
 
     /**
@@ -71,7 +88,7 @@ public final class HeatmapOptions {
      */
     public HeatmapOptions occlusion(int patch, int stride) {
         return new HeatmapOptions(channels, notNegative("patch", patch), notNegative("stride", stride), batch, samples,
-                noise, steps, eigenSmooth, ablateBelowMinimum, augSmooth);
+                noise, steps, switches);
     }
 
     /**
@@ -86,7 +103,7 @@ public final class HeatmapOptions {
             throw new IllegalArgumentException("batch must be at least 1, was " + batch);
         }
         return new HeatmapOptions(channels, patch, stride, batch, samples, noise, steps,
-                eigenSmooth, ablateBelowMinimum, augSmooth);
+                switches);
     }
 
     /**
@@ -106,7 +123,7 @@ public final class HeatmapOptions {
             throw new IllegalArgumentException("noise must be 0 or more and finite, was " + noise);
         }
         return new HeatmapOptions(channels, patch, stride, batch, samples, noise, steps,
-                eigenSmooth, ablateBelowMinimum, augSmooth);
+                switches);
     }
 
     /**
@@ -122,7 +139,7 @@ public final class HeatmapOptions {
             throw new IllegalArgumentException("steps must be at least 1, was " + steps);
         }
         return new HeatmapOptions(channels, patch, stride, batch, samples, noise, steps,
-                eigenSmooth, ablateBelowMinimum, augSmooth);
+                switches);
     }
 
     /**
@@ -137,8 +154,7 @@ public final class HeatmapOptions {
      * @return a changed copy
      */
     public HeatmapOptions eigenSmooth() {
-        return new HeatmapOptions(channels, patch, stride, batch, samples, noise, steps, true, ablateBelowMinimum,
-                augSmooth);
+        return with(Switch.EIGEN_SMOOTH);
     }
 
     /**
@@ -151,8 +167,7 @@ public final class HeatmapOptions {
      * @return a changed copy
      */
     public HeatmapOptions ablateBelowMinimum() {
-        return new HeatmapOptions(channels, patch, stride, batch, samples, noise, steps, eigenSmooth, true,
-                augSmooth);
+        return with(Switch.ABLATE_BELOW_MINIMUM);
     }
 
     /**
@@ -169,8 +184,26 @@ public final class HeatmapOptions {
      * @return a changed copy
      */
     public HeatmapOptions augSmooth() {
-        return new HeatmapOptions(channels, patch, stride, batch, samples, noise, steps, eigenSmooth,
-                ablateBelowMinimum, true);
+        return with(Switch.AUG_SMOOTH);
+    }
+
+    /**
+     * Returns a copy whose heatmap is the mean of the method's maps on every layer selected with
+     * {@link Request#layers(String...)}, not the last one's alone, as pytorch-grad-cam combines several
+     * {@code target_layers}: each map clipped at 0, scaled to 0..1 by its minimum and maximum, resized to the input
+     * (bilinear), the maps averaged and the mean scaled to 0..1 again. The heatmap is then at the input's size, its
+     * {@link Heatmap#layer()} the last layer selected; the coarse last layer places the class, the finer ones add
+     * its outline. Applies to every {@link HeatmapMethod} but occlusion, which takes no layer. Default off.
+     *
+     * <pre>{@code
+     * Heatmap h = request.layers("layer3", "layer4").heatmap(HeatmapMethod.GRAD_CAM,
+     *         HeatmapOptions.defaults().averageLayers());
+     * }</pre>
+     *
+     * @return a changed copy
+     */
+    public HeatmapOptions averageLayers() {
+        return with(Switch.AVERAGE_LAYERS);
     }
 
     private static int notNegative(String name, int value) {
@@ -249,7 +282,7 @@ public final class HeatmapOptions {
      * @return true if they do
      */
     public boolean eigenSmoothed() {
-        return eigenSmooth;
+        return switches.contains(Switch.EIGEN_SMOOTH);
     }
 
     /**
@@ -258,7 +291,7 @@ public final class HeatmapOptions {
      * @return true if it does, false if it sets it to 0
      */
     public boolean ablatesBelowMinimum() {
-        return ablateBelowMinimum;
+        return switches.contains(Switch.ABLATE_BELOW_MINIMUM);
     }
 
     /**
@@ -267,28 +300,34 @@ public final class HeatmapOptions {
      * @return true if they do
      */
     public boolean augSmoothed() {
-        return augSmooth;
+        return switches.contains(Switch.AUG_SMOOTH);
+    }
+
+    /**
+     * Returns whether a heatmap averages the maps of every selected layer, {@link #averageLayers()}.
+     *
+     * @return true if it does
+     */
+    public boolean averagesLayers() {
+        return switches.contains(Switch.AVERAGE_LAYERS);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof HeatmapOptions other && other.channels == channels && other.patch == patch
                 && other.stride == stride && other.batch == batch && other.samples == samples && other.noise == noise
-                && other.steps == steps && other.eigenSmooth == eigenSmooth
-                && other.ablateBelowMinimum == ablateBelowMinimum && other.augSmooth == augSmooth;
+                && other.steps == steps && other.switches.equals(switches);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(channels, patch, stride, batch, samples, noise, steps, eigenSmooth, ablateBelowMinimum,
-                augSmooth);
+        return Objects.hash(channels, patch, stride, batch, samples, noise, steps, switches);
     }
 
     @Override
     public String toString() {
         return "HeatmapOptions[channels " + channels + ", patch " + patch + ", stride " + stride + ", batch " + batch
                 + ", samples " + samples + ", noise " + noise + ", steps " + steps
-                + (eigenSmooth ? ", eigen-smoothed" : "") + (ablateBelowMinimum ? ", ablated below the minimum" : "")
-                + (augSmooth ? ", aug-smoothed" : "") + "]";
+                + switches.stream().sorted().map(w -> w.described).collect(Collectors.joining()) + "]";
     }
 }

@@ -373,12 +373,22 @@ final class Pipeline implements AutoCloseable {
         return inHeap(() -> {
             Prepared p = prepare(task, true);
             float[] tensor = tensor(task, p);
-            Layer layer = heatmapLayer(task, probe(p.width(), p.height()).layers(), tensor, p);
-            CamRunner.Result r = cams.run(method, heatmapOptions, layer.output(), tensor, p.width(), p.height(),
-                    task.target(), task.progress());
+            List<Layer> all = probe(p.width(), p.height()).layers();
+            Layer layer = heatmapLayer(task, all, tensor, p);
+            boolean several = heatmapOptions.averagesLayers() && task.layers() != null && task.layers().size() > 1
+                    && method != HeatmapMethod.OCCLUSION;
+            List<Layer> averaged = new ArrayList<>();
+            for (LayerInfo l : several ? task.layers() : List.<LayerInfo>of()) {
+                averaged.add(heatmapLayer(task.withLayers(List.of(l)), all, tensor, p));
+            }
+            CamRunner.Result r = several ? cams.run(method, heatmapOptions,
+                    averaged.stream().map(Layer::output).toList(), tensor, p.width(), p.height(), task.target(),
+                    task.progress())
+                    : cams.run(method, heatmapOptions, layer.output(), tensor, p.width(), p.height(), task.target(),
+                    task.progress());
             requireFinite(method, task.target(), r.targetClass(), r.score(), r.map());
-            return new Heatmap(method, layer, task.target(), r.targetClass(), r.score(), r.width(), r.height(),
-                    r.map(), p.pixels(), heatmapOptions);
+            return new Heatmap(method, several ? averaged : List.of(layer), task.target(), r.targetClass(), r.score(),
+                    r.width(), r.height(), r.map(), p.pixels(), heatmapOptions);
         });
     }
 
@@ -493,7 +503,8 @@ final class Pipeline implements AutoCloseable {
         for (int k = 0; k < weighted.size(); k++) {
             ModelFile randomized = RandomWeights.of(model, weighted.subList(0, k + 1), protocol.seed());
             try (Pipeline other = open(randomized, options)) {
-                Task t = same.withLayers(List.of(other.catalog.selectOne(heatmap.layer().name())));
+                Task t = same.withLayers(heatmap.layers().stream().map(l -> other.catalog.selectOne(l.name()))
+                        .toList());
                 Heatmap again = heatmap.method() instanceof HeatmapMethod m ? other.heatmap(t, m, heatmap.options())
                         : other.attribution(t, (AttributionMethod) heatmap.method(), heatmap.options());
                 similarities[k] = MapMath.spearman(heatmap.values(), again.values());
@@ -516,8 +527,8 @@ final class Pipeline implements AutoCloseable {
             Attributions.Result r = attributions.run(method, heatmapOptions, layer.output(), tensor, black,
                     p.width(), p.height(), task.target(), task.progress());
             requireFinite(method, task.target(), r.targetClass(), r.score(), r.map());
-            return new Heatmap(method, layer, task.target(), r.targetClass(), r.score(), r.width(), r.height(),
-                    r.map(), p.pixels(), heatmapOptions);
+            return new Heatmap(method, List.of(layer), task.target(), r.targetClass(), r.score(), r.width(),
+                    r.height(), r.map(), p.pixels(), heatmapOptions);
         });
     }
 

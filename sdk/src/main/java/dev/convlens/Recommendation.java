@@ -17,7 +17,7 @@ import java.util.function.ToDoubleFunction;
  * {@link Evaluation} (deletion, insertion, ROAD in both orders) on one image or, {@link #combine combined}, on many,
  * and ranked by their mean rank over the four. Saliency metrics often disagree (Tomsett et al. 2020), so the ranking
  * says where they do: a candidate {@link Candidate#agrees() agrees} when every metric finds it at least as good as
- * every candidate below it, and better in one; only then is it the {@link #best()}. Immutable.
+ * every candidate below it; only then is it the {@link #best()}. Immutable.
  *
  * <pre>{@code
  * Recommendation r = inspector.image(Path.of("dog.jpg")).recommend();
@@ -62,8 +62,8 @@ public final class Recommendation {
      * @param roadLeastRelevantFirst ROAD, least relevant pixels removed first: higher is better
      * @param heatmapTime the time the heatmap took
      * @param evaluationTime the time its evaluation took
-     * @param agrees whether every metric finds it at least as good as each candidate ranked below it, and better in
-     *     one (false for the last of several: there is none below)
+     * @param agrees whether every metric finds it at least as good as each candidate ranked below it (false for the
+     *     last of several: there is none below)
      */
     public record Candidate(String layer, HeatmapMethod method, double deletionArea, double insertionArea,
                             double roadMostRelevantFirst, double roadLeastRelevantFirst, Duration heatmapTime,
@@ -134,19 +134,16 @@ public final class Recommendation {
         return new Recommendation(ranked, images, protocol);
     }
 
-    /** Whether every metric finds c at least as good as each of the others, and better in one. */
+    /**
+     * Whether every metric finds c at least as good as each of the others. A tie in all four is no disagreement: on
+     * a class layer (SqueezeNet's {@code conv10}) several methods give the same map.
+     */
     private static boolean dominates(Candidate c, List<Candidate> others) {
         for (Candidate o : others) {
-            boolean better = false;
             for (Metric m : Metric.values()) {
-                double d = m.better(c, o);
-                if (d < 0) {
+                if (m.better(c, o) < 0) {
                     return false;
                 }
-                better |= d > 0;
-            }
-            if (!better) {
-                return false;
             }
         }
         return true;

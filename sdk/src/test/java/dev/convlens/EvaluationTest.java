@@ -94,7 +94,7 @@ class EvaluationTest {
             for (int i = 0; i < values.length; i++) {
                 inverse[i] = max - values[i];
             }
-            Heatmap inverted = new Heatmap(gradCam.method(), gradCam.layer(), gradCam.target(), gradCam.targetClass(),
+            Heatmap inverted = new Heatmap(gradCam.method(), gradCam.layers(), gradCam.target(), gradCam.targetClass(),
                     gradCam.score(), gradCam.width(), gradCam.height(), inverse, null, gradCam.options());
             Heatmap random = request.heatmap(HeatmapMethod.RANDOM_CAM);
             Evaluation good = request.evaluate(gradCam);

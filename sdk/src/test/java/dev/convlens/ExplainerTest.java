@@ -110,7 +110,7 @@ class ExplainerTest {
      * move a channel by 2 after the rescaling.)
      */
     static BufferedImage drawn(Heatmap like, float[] values, BufferedImage picture) {
-        return new Heatmap(like.method(), like.layer(), like.target(), like.targetClass(), like.score(), like.width(),
+        return new Heatmap(like.method(), like.layers(), like.target(), like.targetClass(), like.score(), like.width(),
                 like.height(), values, new dev.convlens.image.Pixels(picture.getWidth(), picture.getHeight(),
                 rgb(picture)), like.options()).overlay();
     }

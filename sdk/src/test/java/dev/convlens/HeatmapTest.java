@@ -31,7 +31,8 @@ class HeatmapTest {
 
     /**
      * A map PyTorch computed; {@code layer} is null for the default target layer, {@code options} null or a row's
-     * {@code #} option: {@code eigen-smooth}, {@code below-minimum} or {@code aug-smooth}.
+     * {@code #} option: {@code eigen-smooth}, {@code below-minimum}, {@code aug-smooth} or {@code average-layers}
+     * (then {@code layer} is several, joined by {@code +}).
      */
     record Reference(String model, HeatmapMethod method, String layer, String options, int target, float score,
                      int height, int width, double[] values) {
@@ -41,6 +42,7 @@ class HeatmapTest {
                 case "eigen-smooth" -> defaults.eigenSmooth();
                 case "below-minimum" -> defaults.ablateBelowMinimum();
                 case "aug-smooth" -> defaults.augSmooth();
+                case "average-layers" -> defaults.averageLayers();
                 default -> throw new IllegalArgumentException(options);
             };
         }
@@ -101,7 +103,7 @@ class HeatmapTest {
             Request request = inspector.image(PHOTO)
                     .preprocessing(model.equals("seed") ? Preprocessing.RAW : Preprocessing.IMAGENET);
             if (reference.layer() != null) {
-                request = request.layers(reference.layer());
+                request = request.layers(reference.layer().split("\\+"));
             }
             request.heatmap(method, reference.heatmapOptions()); // the first run builds derived models; time the second
             long start = System.nanoTime();
@@ -125,6 +127,30 @@ class HeatmapTest {
             // float32's rounding: up to 1e-5 of the largest value, 1.3e-4 for the small ResNet's occlusion, whose
             // values are differences of two close scores
             assertThat(difference).as("largest difference from PyTorch's values").isLessThanOrEqualTo(5e-4 * largest);
+        }
+    }
+
+    /**
+     * A heatmap averaged over layers keeps them: it is at the input's size, names both, and its model-randomisation
+     * check computes the same average on the randomized models (the map of the dense layer's randomisation is not
+     * the map of conv2d_4 alone's).
+     */
+    @Test
+    void aHeatmapAveragedOverLayersKeepsThem() throws IOException {
+        try (Inspector inspector = open("seed")) {
+            Request request = inspector.image(PHOTO).layers("conv2d_2", "conv2d_4");
+            Heatmap averaged = request.heatmap(HeatmapMethod.GRAD_CAM, HeatmapOptions.defaults().averageLayers());
+            assertThat(averaged.layers()).extracting(Layer::name).containsExactly("conv2d_2", "conv2d_4");
+            assertThat(averaged.layer().name()).isEqualTo("conv2d_4");
+            assertThat(averaged.width()).isEqualTo(180);
+            Heatmap last = request.heatmap(HeatmapMethod.GRAD_CAM);
+            assertThat(last.layers()).extracting(Layer::name).containsExactly("conv2d_4");
+            assertThat(last.width()).isEqualTo(7);
+            Faithfulness quick = Faithfulness.defaults().steps(2).percentiles(50);
+            Randomization both = request.evaluate(averaged, quick).randomization().orElseThrow();
+            Randomization one = request.evaluate(last, quick).randomization().orElseThrow();
+            assertThat(both.layers()).hasSize(6);
+            assertThat(both.similarities()).isNotEqualTo(one.similarities());
         }
     }
 

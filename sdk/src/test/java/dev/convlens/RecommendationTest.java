@@ -48,6 +48,18 @@ class RecommendationTest {
                 + " 3 candidates");
     }
 
+    /** Two candidates with the same numbers (methods that coincide on a class layer) do not disagree. */
+    @Test
+    void candidatesThatTieEverywhereDoNotDisagree() {
+        Recommendation r = Recommendation.ranked(List.of(
+                candidate("conv10", HeatmapMethod.LAYER_CAM, 0.1, 0.9, 0.0, 0.5),
+                candidate("conv10", HeatmapMethod.GRAD_CAM_PLUS_PLUS, 0.1, 0.9, 0.0, 0.5),
+                candidate("fire9", HeatmapMethod.GRAD_CAM, 0.2, 0.8, 0.1, 0.4)), 1, Faithfulness.defaults());
+        assertThat(r.ranking()).extracting(Recommendation.Candidate::agrees).containsExactly(true, true, false);
+        assertThat(r.best()).get().extracting(Recommendation.Candidate::method)
+                .isEqualTo(HeatmapMethod.GRAD_CAM_PLUS_PLUS); // tied, then by name
+    }
+
     /**
      * Where the metrics prefer different candidates there is no best, and the verdict says which each prefers; the
      * order is the mean rank (a: 1, 1, 2, 2 = 1.5; b: 2, 2, 1, 1 = 1.5, tied, then ROAD combined).

@@ -59,7 +59,8 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() {
         Faithfulness protocol = Faithfulness.defaults().steps(steps).noise(noise, Faithfulness.defaults().seed())
                 .modelRandomization(!noRandomization);
-        return explaining.each("evaluating", layer, (request, image) -> {
+        List<String> given = layer == null ? null : List.of(layer);
+        return explaining.each("evaluating", "--layer", given, (request, image) -> {
             List<String> lines = new ArrayList<>();
             for (ExplanationMethod method : methods) {
                 Heatmap heatmap = method instanceof HeatmapMethod m ? request.heatmap(m)
@@ -71,7 +72,7 @@ final class EvaluateCommand implements Callable<Integer> {
                     line.put("image", image.toString());
                     line.put("method", name);
                     if (TargetOption.usesLayer(method)) {
-                        line.put("layer", heatmap.layer().name());
+                        line.put("layer", Explaining.layers(heatmap));
                     }
                     line.put("target", heatmap.target().toString());
                     line.put("score", e.score());

@@ -4,12 +4,14 @@ import dev.convlens.ExplanationMethod;
 import dev.convlens.Heatmap;
 import dev.convlens.HeatmapMethod;
 import dev.convlens.Inspector;
+import dev.convlens.Layer;
 import dev.convlens.Request;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.BiFunction;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Mixin;
 
 /**
@@ -35,7 +37,7 @@ class Explaining extends ImageOptions {
         String what = !TargetOption.needsClass(m) ? noClass
                 : String.format(Locale.ROOT, " of %s, score %.3f", target.explained(heatmap, labels),
                         heatmap.score());
-        String where = TargetOption.usesLayer(m) ? ", on " + heatmap.layer().name() : ", on the input";
+        String where = TargetOption.usesLayer(m) ? ", on " + layers(heatmap) : ", on the input";
         boolean blank = true;
         for (float v : heatmap.values()) {
             blank &= !(v > 0);
@@ -45,17 +47,24 @@ class Explaining extends ImageOptions {
                 : "");
     }
 
+    /** The heatmap's layers by name: {@code conv2d_4}, or {@code conv2d_2+conv2d_4} for layers averaged. */
+    static String layers(Heatmap heatmap) {
+        return heatmap.layers().stream().map(Layer::name).collect(Collectors.joining("+"));
+    }
+
     /**
-     * Explains each image: the request of each, on the layer given, aimed at the target, to a line to print.
+     * Explains each image: the request of each, on the layers given, aimed at the target, to a line to print.
      *
-     * @param layer the {@code --layer} given, or null for the method's default (or a method that takes none)
+     * @param option the option that named the layers, for its messages
+     * @param layers the layers given, or null for the method's default (or a method that takes none)
      * @return the exit code: 1 if an image failed
      */
-    int each(String doing, String layer, BiFunction<Request, Path, String> line) {
+    int each(String doing, String option, List<String> layers, BiFunction<Request, Path, String> line) {
         List<Path> files = files();
         PrintWriter print = out();
         try (Inspector inspector = open(files.size())) {
-            String name = layer == null ? null : ModelOptions.layers(inspector, "--layer", List.of(layer)).get(0);
+            String[] names = layers == null ? null
+                    : ModelOptions.layers(inspector, option, layers).toArray(String[]::new);
             String noClass = target.choice == null ? firstOutputs(inspector, files).map(target::noClass).orElse(null)
                     : null;
             if (noClass != null) {
@@ -65,7 +74,7 @@ class Explaining extends ImageOptions {
             boolean one = files.size() == 1;
             int failed = Batch.run(doing, files, workers(files.size()), err(), image -> {
                 Request request = request(inspector, image);
-                request = name == null ? request : request.layers(name);
+                request = names == null ? request : request.layers(names);
                 request = one ? request.progress(new WorkProgress(err())) : request;
                 return line.apply(target.aim(request), image);
             }, (index, image, text) -> print.println(text)).size();

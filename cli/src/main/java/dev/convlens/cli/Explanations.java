@@ -5,6 +5,7 @@ import dev.convlens.Heatmap;
 import dev.convlens.Request;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import picocli.CommandLine.Option;
@@ -35,15 +36,15 @@ final class Explanations extends Explaining {
     /**
      * Explains each image with one method and writes its overlay on the image.
      *
-     * @param layer the {@code --layer} given, or null for the method's default (or a method that takes none)
+     * @param layers the {@code --layer} given, or null for the method's default (or a method that takes none)
      */
-    int run(String method, String layer, Function<Request, Heatmap> explain) {
+    int run(String method, List<String> layers, Function<Request, Heatmap> explain) {
         Outputs.createFolder(out);
         if (alpha != null && !(alpha >= 0 && alpha <= 1)) {
             throw new ConvLens.UsageException("--alpha must be 0 to 1, was " + alpha);
         }
         Outputs names = new Outputs(out, files());
-        return each("explaining", layer, (request, image) -> {
+        return each("explaining", "--layer", layers, (request, image) -> {
             Heatmap heatmap = explain.apply(request);
             Path file = out.resolve(names.name(image) + "_" + method + ".png");
             Outputs.png(alpha == null ? heatmap.overlay(colormap) : heatmap.overlay(colormap, alpha), file);
@@ -56,7 +57,7 @@ final class Explanations extends Explaining {
                 line.put("image", image.toString());
                 line.put("method", method);
                 if (TargetOption.usesLayer(heatmap.method())) {
-                    line.put("layer", heatmap.layer().name());
+                    line.put("layer", layers(heatmap));
                 }
                 line.put("target", heatmap.target().toString());
                 line.put("class", heatmap.targetClass());

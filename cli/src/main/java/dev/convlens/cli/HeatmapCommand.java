@@ -2,6 +2,7 @@ package dev.convlens.cli;
 
 import dev.convlens.HeatmapMethod;
 import dev.convlens.HeatmapOptions;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,10 +20,11 @@ final class HeatmapCommand implements Callable<Integer> {
             description = "${COMPLETION-CANDIDATES} (default: grad-cam)")
     HeatmapMethod method = HeatmapMethod.GRAD_CAM;
 
-    @Option(names = "--layer", paramLabel = "LAYER", description = "the layer: a name or an index, -1 the last"
-            + " (a spatial one: a dense layer has no positions; default: the layer the classifier's global pooling"
-            + " reads, else the last spatial convolution the score depends on; occlusion takes none)")
-    String layer;
+    @Option(names = "--layer", split = ",", paramLabel = "LAYER", description = "the layer: a name or an index, -1"
+            + " the last (a spatial one: a dense layer has no positions; default: the layer the classifier's global"
+            + " pooling reads, else the last spatial convolution the score depends on; occlusion takes none);"
+            + " several, comma-separated, are averaged as pytorch-grad-cam's target_layers")
+    List<String> layers;
 
     @Option(names = "--eigen-smooth", description = "project the weighted maps on their first principal component"
             + " instead of summing them (pytorch-grad-cam's eigen_smooth)")
@@ -41,7 +43,8 @@ final class HeatmapCommand implements Callable<Integer> {
         HeatmapOptions options = HeatmapOptions.defaults();
         options = eigenSmooth ? options.eigenSmooth() : options;
         options = augSmooth ? options.augSmooth() : options;
+        options = layers != null && layers.size() > 1 ? options.averageLayers() : options;
         HeatmapOptions chosen = belowMinimum ? options.ablateBelowMinimum() : options;
-        return explanations.run(Converters.name(method), layer, r -> r.heatmap(method, chosen));
+        return explanations.run(Converters.name(method), layers, r -> r.heatmap(method, chosen));
     }
 }

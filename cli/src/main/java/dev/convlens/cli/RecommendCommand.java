@@ -3,7 +3,6 @@ package dev.convlens.cli;
 import dev.convlens.Faithfulness;
 import dev.convlens.HeatmapMethod;
 import dev.convlens.Recommendation;
-import dev.convlens.Request;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -49,10 +48,8 @@ final class RecommendCommand implements Callable<Integer> {
     public Integer call() {
         Faithfulness protocol = Faithfulness.defaults().steps(steps).modelRandomization(false);
         List<Recommendation> each = Collections.synchronizedList(new ArrayList<>());
-        int code = explaining.each("recommending", null, (request, image) -> {
-            Request candidates = layers == null ? request : request.layers(layers.toArray(String[]::new));
-            Recommendation r = methods == null ? candidates.recommend(protocol)
-                    : candidates.recommend(protocol, methods);
+        int code = explaining.each("recommending", "--layers", layers, (request, image) -> {
+            Recommendation r = methods == null ? request.recommend(protocol) : request.recommend(protocol, methods);
             each.add(r);
             Recommendation.Candidate first = r.ranking().get(0);
             return json ? Json.write(line(image, r)) : String.format(Locale.ROOT, "%s: %d candidate%s, first by mean"

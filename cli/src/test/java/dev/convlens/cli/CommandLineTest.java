@@ -136,6 +136,13 @@ class CommandLineTest {
                 + "\"class\":0");
         assertThat(ImageIO.read(dir.resolve("chelsea_eigen-cam.png").toFile()).getWidth())
                 .isEqualTo(ImageIO.read(Cli.CHELSEA.toFile()).getWidth());
+        Cli averaged = Cli.run("heatmap", Cli.MODEL, Cli.CHELSEA, "--layer", "conv2d_2,conv2d_4", "--out", dir,
+                "--json");
+        assertThat(averaged.code()).as(averaged.err()).isZero();
+        assertThat(averaged.out()).contains("\"method\":\"grad-cam\",\"layer\":\"conv2d_2+conv2d_4\",");
+        Cli unknown = Cli.run("heatmap", Cli.MODEL, Cli.CHELSEA, "--layer", "conv2d_2,conv9", "--out", dir);
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err()).contains("conv9").hasLineCount(1);
         Cli attribution = Cli.run("attribution", Cli.MODEL, Cli.CHELSEA, "--method", "gradient", "--out", dir);
         assertThat(attribution.out()).contains("gradient of class 0");
         assertThat(dir.resolve("chelsea_gradient.png")).exists();

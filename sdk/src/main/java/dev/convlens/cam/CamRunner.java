@@ -99,25 +99,51 @@ public final class CamRunner {
     private Result augmentationSmoothed(Result plain, HeatmapMethod method, HeatmapOptions options, String layer,
                                         float[] input, int w, int h, Target requestedClass,
                                         ProgressListener progress) {
-        Target target = requestedClass != null ? requestedClass : Target.classIndex(plain.targetClass());
+        Target target = sameClass(plain, requestedClass);
         Perturbations inputs = new Perturbations(input, spec.layout(), spec.channels(), h, w);
         float[] sum = new float[plain.map().length];
         for (boolean mirror : new boolean[] {false, true}) {
             for (float factor : AUGMENTATION_FACTORS) {
                 Result r = !mirror && factor == 1 ? plain
                         : runOnce(method, options, layer, inputs.augmented(mirror, factor), w, h, target, progress);
-                float[] map = new Perturbations(r.map(), Layout.NCHW, 1, r.height(), r.width())
-                        .augmented(mirror, 1);
-                for (int i = 0; i < map.length; i++) {
-                    map[i] = Math.max(map[i], 0);
-                }
-                float[] scaled = MapMath.minMaxScaled(map);
+                float[] scaled = MapMath.clippedAndScaled(new Perturbations(r.map(), Layout.NCHW, 1, r.height(),
+                        r.width()).augmented(mirror, 1));
                 for (int i = 0; i < sum.length; i++) {
                     sum[i] += scaled[i] / (2 * AUGMENTATION_FACTORS.length);
                 }
             }
         }
         return new Result(sum, plain.height(), plain.width(), plain.targetClass(), plain.score(), plain.tensor());
+    }
+
+    /**
+     * A map on several layers, as pytorch-grad-cam combines several {@code target_layers}: each layer's map clipped
+     * at 0 and scaled to 0..1, resized to the input, the maps averaged and the mean clipped and scaled again; every
+     * layer explains the class of the first.
+     *
+     * @param layers the output tensors of the layers
+     * @return a map at the input's size, with the first layer's class and score
+     */
+    public Result run(HeatmapMethod method, HeatmapOptions options, List<String> layers, float[] input, int w, int h,
+                      Target requestedClass, ProgressListener progress) {
+        float[] mean = new float[w * h];
+        Result first = null;
+        for (String layer : layers) {
+            Result r = run(method, options, layer, input, w, h, first == null ? requestedClass
+                    : sameClass(first, requestedClass), progress);
+            first = first == null ? r : first;
+            float[] resized = MapMath.resize(MapMath.clippedAndScaled(r.map()), r.height(), r.width(), h, w);
+            for (int i = 0; i < mean.length; i++) {
+                mean[i] += resized[i] / layers.size();
+            }
+        }
+        return new Result(MapMath.clippedAndScaled(mean), h, w, first.targetClass(), first.score(), first.tensor());
+    }
+
+    /** The class a first map explained, for the maps combined with it: the one asked for, else the predicted one. */
+    private static Target sameClass(Result first, Target requestedClass) {
+        return requestedClass != null || first.targetClass() < 0 ? requestedClass
+                : Target.classIndex(first.targetClass());
     }
 
     private Result runOnce(HeatmapMethod method, HeatmapOptions options, String layer, float[] input, int w, int h,

@@ -277,6 +277,19 @@ public final class MapMath {
     }
 
     /**
+     * A map clipped at 0 and scaled to 0..1, as pytorch-grad-cam prepares each map it combines with others
+     * ({@code scale_cam_image(np.maximum(cam, 0))}, before any resize): the maps of several layers or of several
+     * augmented inputs.
+     */
+    public static float[] clippedAndScaled(float[] map) {
+        float[] clipped = new float[map.length];
+        for (int i = 0; i < map.length; i++) {
+            clipped[i] = Math.max(map[i], 0);
+        }
+        return minMaxScaled(clipped);
+    }
+
+    /**
      * Spearman's rank correlation of two maps of equal size, as {@code scipy.stats.spearmanr} computes it (Pearson's
      * correlation of the ranks, tied values sharing their mean rank), which Quantus's MPRT compares maps by. A
      * constant map orders nothing, so it shares no order with any other: 0, where scipy gives NaN.
