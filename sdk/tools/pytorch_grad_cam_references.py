@@ -4,7 +4,7 @@ ConvLens takes from it: GradCAM (a check of the harness against cam_references.p
 LayerCAM and EigenGradCAM, some with eigen_smooth, and AblationCAM with its AblationLayer on a layer with negative
 values (HeatmapOptions.ablateBelowMinimum), GradCAM, XGradCAM and LayerCAM with aug_smooth (HeatmapOptions.augSmooth,
 through the ttach library's own transforms), and GradCAM and LayerCAM on two target_layers at once
-(HeatmapOptions.averageLayers), on the two models of cam_references.py (the shipped convnet on chelsea.png at conv2d_4 and
+(HeatmapOptions.averageLayers), and FullGrad (its own scaling, at the input's size), on the two models of cam_references.py (the shipped convnet on chelsea.png at conv2d_4 and
 conv2d_2; the small ResNet at layer3, its last block, as pytorch-grad-cam users name model.layer3[-1]).
 
 pytorch-grad-cam is not on Debian and there is no PyPI here: give the folder that holds its pytorch_grad_cam package
@@ -97,7 +97,7 @@ def load(folder):
     names = {"GRAD_CAM": ("grad_cam", "GradCAM"), "XGRAD_CAM": ("xgrad_cam", "XGradCAM"),
              "ABLATION_CAM": ("ablation_cam", "AblationCAM"),
              "HIRES_CAM": ("hirescam", "HiResCAM"), "LAYER_CAM": ("layer_cam", "LayerCAM"),
-             "EIGEN_GRAD_CAM": ("eigen_grad_cam", "EigenGradCAM")}
+             "EIGEN_GRAD_CAM": ("eigen_grad_cam", "EigenGradCAM"), "FULL_GRAD": ("fullgrad_cam", "FullGrad")}
     methods = {m: getattr(importlib.import_module("pytorch_grad_cam." + f), c) for m, (f, c) in names.items()}
     targets = importlib.import_module("pytorch_grad_cam.utils.model_targets")
     return methods, targets
@@ -138,6 +138,14 @@ def maps(methods, model, layer, x, target, flips, names=GRADIENT_METHODS, eigen_
         out[name + suffix] = m
         cam.activations_and_grads.release()
     return out
+
+
+def full_grad(methods, model, x, target):
+    """FullGrad's map, at the input's size: it takes every Conv2d and BatchNorm2d with a bias, and no target layer."""
+    cam = methods["FULL_GRAD"](model=model, target_layers=[])
+    m = cam(input_tensor=x, targets=[target])[0].astype(np.float64)
+    cam.activations_and_grads.release()
+    return m
 
 
 def main():
@@ -191,6 +199,8 @@ def main():
     seed.update(maps(methods, ChannelsFirst().eval(), None, x.permute(0, 3, 1, 2),
                      targets.BinaryClassifierOutputTarget(target), flips, ("GRAD_CAM", "LAYER_CAM"),
                      suffix="@conv2d_2+conv2d_4#average-layers", layers=[relu_2, relu_4]))
+    seed["FULL_GRAD"] = full_grad(methods, ChannelsFirst().eval(), x.permute(0, 3, 1, 2),
+                                  targets.BinaryClassifierOutputTarget(target))
     write("seed", target, score, seed, flips)
 
     # the small ResNet, its weights as cam_references.py made them (it exported resnet_small.onnx)
@@ -212,6 +222,7 @@ def main():
                        ("GRAD_CAM", "XGRAD_CAM"), suffix="#aug-smooth", aug_smooth=True))
     resnet.update(maps(methods, res, None, x, targets.ClassifierOutputTarget(target), flips, ("GRAD_CAM",),
                        suffix="@layer2+layer3#average-layers", layers=[res.layer2, res.layer3]))
+    resnet["FULL_GRAD"] = full_grad(methods, res, x, targets.ClassifierOutputTarget(target))
     write("resnet", target, float(logits[target]), resnet, flips)
 
 

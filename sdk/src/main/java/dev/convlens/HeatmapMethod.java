@@ -73,5 +73,22 @@ public enum HeatmapMethod implements ExplanationMethod {
      * is set to zero, for each position of the patch; {@link HeatmapOptions#patch} and
      * {@link HeatmapOptions#stride} set its size and step. One run per position, batched.
      */
-    OCCLUSION
+    OCCLUSION,
+    /**
+     * FullGrad (Srinivas and Fleuret 2019), as pytorch-grad-cam computes it: the input times its gradient, and for
+     * every convolution's bias and every BatchNormalization's (its statistics folded in) the bias times the gradient
+     * where it is added, each taken absolute, each channel scaled to 0..1 and resized to the input, all summed and
+     * scaled to 0..1. Every layer at once, at the input's resolution; one backward pass. Takes no layer, and eigen
+     * smoothing does not apply.
+     */
+    FULL_GRAD;
+
+    /**
+     * Returns whether the method's map is taken at a layer: occlusion and FullGrad work on the input.
+     *
+     * @return false for {@link #OCCLUSION} and {@link #FULL_GRAD}
+     */
+    public boolean takesLayer() {
+        return this != OCCLUSION && this != FULL_GRAD;
+    }
 }

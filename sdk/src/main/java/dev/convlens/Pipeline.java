@@ -376,7 +376,7 @@ final class Pipeline implements AutoCloseable {
             List<Layer> all = probe(p.width(), p.height()).layers();
             Layer layer = heatmapLayer(task, all, tensor, p);
             boolean several = heatmapOptions.averagesLayers() && task.layers() != null && task.layers().size() > 1
-                    && method != HeatmapMethod.OCCLUSION;
+                    && method.takesLayer();
             List<Layer> averaged = new ArrayList<>();
             for (LayerInfo l : several ? task.layers() : List.<LayerInfo>of()) {
                 averaged.add(heatmapLayer(task.withLayers(List.of(l)), all, tensor, p));

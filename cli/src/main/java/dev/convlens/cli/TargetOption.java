@@ -139,9 +139,9 @@ final class TargetOption {
         return method != HeatmapMethod.EIGEN_CAM && method != HeatmapMethod.RANDOM_CAM;
     }
 
-    /** Whether a method's map is taken at a layer (occlusion and the attributions work on the input). */
+    /** Whether a method's map is taken at a layer (occlusion, FullGrad and the attributions work on the input). */
     static boolean usesLayer(ExplanationMethod method) {
-        return method instanceof HeatmapMethod && method != HeatmapMethod.OCCLUSION;
+        return method instanceof HeatmapMethod m && m.takesLayer();
     }
 
     /**

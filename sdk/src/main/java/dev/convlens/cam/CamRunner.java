@@ -7,6 +7,7 @@ import dev.convlens.ProgressListener;
 import dev.convlens.Target;
 import dev.convlens.UnsupportedModelException;
 import dev.convlens.image.InputSpec;
+import dev.convlens.onnx.BiasTerms;
 import dev.convlens.onnx.DenseHead;
 import dev.convlens.onnx.GradientBuilder;
 import dev.convlens.onnx.LayerInfo;
@@ -93,8 +94,8 @@ public final class CamRunner {
 
     /**
      * pytorch-grad-cam's {@code forward_augmentation_smoothing}: the map of each mirrored and multiplied input,
-     * mirrored back, clipped at 0 and min-max scaled as its {@code scale_cam_image}, and the six averaged. The class is
-     * the plain input's, so that every copy explains the same score.
+     * mirrored back, clipped at 0 and min-max scaled as its {@code forward()} leaves it, and the six averaged. The
+     * class is the plain input's, so that every copy explains the same score.
      */
     private Result augmentationSmoothed(Result plain, HeatmapMethod method, HeatmapOptions options, String layer,
                                         float[] input, int w, int h, Target requestedClass,
@@ -106,8 +107,9 @@ public final class CamRunner {
             for (float factor : AUGMENTATION_FACTORS) {
                 Result r = !mirror && factor == 1 ? plain
                         : runOnce(method, options, layer, inputs.augmented(mirror, factor), w, h, target, progress);
-                float[] scaled = MapMath.clippedAndScaled(new Perturbations(r.map(), Layout.NCHW, 1, r.height(),
-                        r.width()).augmented(mirror, 1));
+                // scaled twice, as its forward() scales a layer's map and then the layers' aggregate
+                float[] scaled = MapMath.clippedAndScaled(MapMath.clippedAndScaled(new Perturbations(r.map(),
+                        Layout.NCHW, 1, r.height(), r.width()).augmented(mirror, 1)));
                 for (int i = 0; i < sum.length; i++) {
                     sum[i] += scaled[i] / (2 * AUGMENTATION_FACTORS.length);
                 }
@@ -169,6 +171,7 @@ public final class CamRunner {
                 yield f.result(MapMath.combine(a.planes, weights, options.eigenSmoothed()), a.h, a.w, layer);
             }
             case OCCLUSION -> occlusion(options, input, shape, w, h, requestedClass, progress);
+            case FULL_GRAD -> fullGrad(input, shape, w, h, requestedClass);
         };
     }
 
@@ -517,6 +520,66 @@ public final class CamRunner {
             map[i] = (float) (f.target.score() - scores[i]);
         }
         return f.result(map, rows, cols, "");
+    }
+
+    /**
+     * FullGrad as pytorch-grad-cam's {@code FullGrad}: one backward pass down to the input, returning the gradient at
+     * every bias term on the way; |input x gradient| and each |bias x gradient| channel by channel, each channel
+     * scaled to 0..1 ({@code scale_accross_batch_and_channels}) and resized to the input, all summed and scaled.
+     *
+     * @throws UnsupportedModelException if the score depends on no constant bias (an int8 model's are integers)
+     */
+    private Result fullGrad(float[] input, long[] shape, int w, int h, Target requestedClass) {
+        String output = Score.output(requestedClass, engine.modelOutputs());
+        String in = spec.name();
+        List<BiasTerms.Term> terms = BiasTerms.of(model).stream()
+                .filter(t -> GradientBuilder.reaches(model, t.tensor(), output)).toList();
+        if (terms.isEmpty()) {
+            throw new UnsupportedModelException("FULL_GRAD weighs the biases of convolutions and BatchNormalizations,"
+                    + " and no constant one feeds '" + output + "' (an int8 model's are integers); use GRAD_CAM, or"
+                    + " the attribution INPUT_X_GRADIENT, FullGrad's input term");
+        }
+        Forward f = forward(GradientBuilder.path(model, in, output), input, shape, requestedClass);
+        Map<String, long[]> shapes = shapes(f);
+        Set<String> wanted = new LinkedHashSet<>(List.of(GradientBuilder.gradientOf(in)));
+        terms.forEach(t -> wanted.add(GradientBuilder.gradientOf(t.tensor())));
+        Map<String, Values> r = engine.runDerived("full-grad of " + output + " " + Arrays.toString(shape),
+                () -> GradientBuilder.gradients(model, in, output, shapes,
+                        terms.stream().map(BiasTerms.Term::tensor).toList()),
+                Map.of(in, new Engine.Feed(input, shape),
+                        GradientBuilder.SEED, new Engine.Feed(f.target.seed(1), shapes.get(output))), wanted);
+        float[] sum = new float[w * h];
+        float[] g = r.get(GradientBuilder.gradientOf(in)).planes()[0];
+        int channels = spec.channels();
+        for (int c = 0; c < channels; c++) {
+            float[] plane = new float[w * h];
+            for (int i = 0; i < plane.length; i++) {
+                int at = spec.layout() == Layout.NCHW ? c * plane.length + i : i * channels + c;
+                plane[i] = Math.abs(input[at] * g[at]);
+            }
+            add(sum, MapMath.minMaxScaled(plane));
+        }
+        for (BiasTerms.Term t : terms) {
+            Values gradient = r.get(GradientBuilder.gradientOf(t.tensor()));
+            if (gradient == null) {
+                continue; // the backward pass to the input does not cross it
+            }
+            Maps m = Maps.of(gradient);
+            for (int c = 0; c < m.planes.length; c++) {
+                float[] plane = new float[m.h * m.w];
+                for (int i = 0; i < plane.length; i++) {
+                    plane[i] = Math.abs(t.bias()[c] * m.planes[c][i]);
+                }
+                add(sum, MapMath.resize(MapMath.minMaxScaled(plane), m.h, m.w, h, w));
+            }
+        }
+        return new Result(MapMath.minMaxScaled(sum), h, w, f.target.target(), f.target.score(), "");
+    }
+
+    private static void add(float[] sum, float[] values) {
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] += values[i];
+        }
     }
 
     /** The input multiplied by a mask of {@code h * w} values, the same for every channel. */

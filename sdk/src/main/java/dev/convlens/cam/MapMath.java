@@ -259,8 +259,10 @@ public final class MapMath {
     }
 
     /**
-     * A map scaled to 0..1 by its minimum and maximum, as pytorch-grad-cam's {@code scale_cam_image} scales its
-     * heatmaps (for its metrics and its augmentation smoothing); a constant map is all 0.
+     * A map scaled to 0..1 by its minimum and maximum exactly as pytorch-grad-cam's {@code scale_cam_image} scales
+     * its heatmaps (for its metrics, its smoothing, several layers and FullGrad's channels): {@code (m - min) /
+     * (1e-7 + max - min)}. The 1e-7 matters where a map's values are tiny (FullGrad's channels of small gradients):
+     * such a map scales to less than 1. A constant map is all 0.
      */
     public static float[] minMaxScaled(float[] map) {
         double min = Double.POSITIVE_INFINITY;
@@ -271,7 +273,7 @@ public final class MapMath {
         }
         float[] out = new float[map.length];
         for (int i = 0; i < map.length; i++) {
-            out[i] = max > min ? (float) ((map[i] - min) / (max - min)) : 0;
+            out[i] = (float) ((map[i] - min) / (1e-7 + (max - min)));
         }
         return out;
     }
