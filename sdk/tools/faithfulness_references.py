@@ -4,7 +4,9 @@ them (eclique/RISE evaluation.py, re-written here in torch with its blur kernel 
 the pixels ordered by a stable sort so that ties fall in raster order), and ROAD by pytorch-grad-cam's own
 NoisyLinearImputer, RemoveMostRelevantFirst, RemoveLeastRelevantFirst and PerturbationConfidenceMetric (its
 metrics/road.py and perturbation_confidence.py, with noise 0: the noise is torch's randn, which Java cannot draw);
-and noisy linear imputation by Quantus's own noisy_linear_imputation (quantus/functions/perturb_func.py, numpy and
+the pointing game and the energy inside three boxes on Chelsea by Quantus's own PointingGame and
+AttributionLocalisation, on the seed's Grad-CAM map upsampled to the photo; and noisy linear imputation by Quantus's
+own noisy_linear_imputation (quantus/functions/perturb_func.py, numpy and
 scipy's spsolve, noise 0 for the same reason) on the small ResNet's input, with the pixels of its Grad-CAM map at or
 above the 30th and the 70th percentile removed.
 
@@ -13,9 +15,10 @@ the input with torch's bilinear interpolation (align_corners=False) in float64, 
 scaled to 0..1 by their minimum and maximum for ROAD, as pytorch-grad-cam's metrics receive its heatmaps.
 
 Quantus is not on Debian either: its package folder goes beside pytorch_grad_cam's and ttach's (`git archive HEAD
-quantus | tar -x -C DIR` in a checkout of understandable-machine-intelligence-lab/Quantus); its perturbation module is
-loaded alone, without the package __init__ (which imports every metric), and needs Debian's python3-opencv and
-python3-skimage.
+quantus | tar -x -C DIR` in a checkout of understandable-machine-intelligence-lab/Quantus); its perturbation and
+localisation modules are loaded alone, without the package __init__ (which imports every metric), and need Debian's
+python3-opencv and python3-skimage; sklearn, which its base metric imports and evaluate_batch never calls, is stood
+in for.
 
 Usage (Debian: apt-get install python3-torch python3-scipy python3-pil python3-opencv python3-skimage):
   /usr/bin/python3 sdk/tools/faithfulness_references.py /path/holding/pytorch_grad_cam_ttach_and_quantus
@@ -101,13 +104,25 @@ def grad_cam(model):
     raise ValueError("no GRAD_CAM row")
 
 
-def quantus_imputation(folder):
-    """Quantus's noisy_linear_imputation, its module loaded alone."""
-    for package in ("quantus", "quantus.helpers", "quantus.helpers.model", "quantus.functions"):
-        module = types.ModuleType(package)
-        module.__path__ = [os.path.join(folder, *package.split("."))]
-        sys.modules[package] = module
-    return importlib.import_module("quantus.functions.perturb_func").noisy_linear_imputation
+def quantus(folder, module):
+    """One of Quantus's modules, loaded without the package __init__ (which imports every metric); sklearn, which its
+    base metric imports for batching and evaluate_batch never calls, is stood in for."""
+    for name in ("sklearn", "sklearn.utils"):
+        if name not in sys.modules:
+            sys.modules[name] = types.ModuleType(name)
+    sys.modules["sklearn.utils"].gen_batches = None
+    for package in ("quantus", "quantus.helpers", "quantus.helpers.model", "quantus.functions", "quantus.metrics",
+                    "quantus.metrics.localisation"):
+        if package not in sys.modules:
+            stand_in = types.ModuleType(package)
+            stand_in.__path__ = [os.path.join(folder, *package.split("."))]
+            sys.modules[package] = stand_in
+    return importlib.import_module(module)
+
+
+# boxes on Chelsea (451x300), x, y, width, height: the lower left, where the seed's Grad-CAM peaks, the upper right,
+# and the middle
+BOXES = [(0, 150, 200, 150), (250, 0, 201, 150), (150, 75, 150, 150)]
 
 
 def main():
@@ -160,7 +175,18 @@ def main():
     rows.append(("resnet INSERTION", causal(resnet_score, x, blurred, up, "ins")))
     changes = road(metrics, res, x, scaled(up), targets.ClassifierOutputTarget(target))
     rows += [("resnet ROAD_" + name, v) for name, v in changes.items()]
-    impute = quantus_imputation(sys.argv[1])
+    pointing = quantus(sys.argv[1], "quantus.metrics.localisation.pointing_game").PointingGame(disable_warnings=True)
+    localisation = quantus(sys.argv[1], "quantus.metrics.localisation.attribution_localisation") \
+        .AttributionLocalisation(disable_warnings=True)
+    target, cam = grad_cam("seed")
+    image = upsampled(cam, 300, 451).astype(np.float64)[None, None]
+    for x0, y0, w, h in BOXES:
+        s = np.zeros((1, 1, 300, 451))
+        s[..., y0:y0 + h, x0:x0 + w] = 1
+        hit = pointing.evaluate_batch(a_batch=image, s_batch=s)[0]
+        energy = localisation.evaluate_batch(x_batch=np.zeros((1, 3, 300, 451)), a_batch=image, s_batch=s)[0]
+        rows.append((f"seed LOCALISATION {x0} {y0} {w} {h}", [float(hit), float(energy)]))
+    impute = quantus(sys.argv[1], "quantus.functions.perturb_func").noisy_linear_imputation
     keys = scaled(up).reshape(-1)
     rows.append(("resnet QUANTUS_INPUT", x[0].double().numpy().reshape(-1)))
     for p in (30, 70):

@@ -218,6 +218,50 @@ public final class Heatmap {
         return image(Overlay.colored(resized(), Objects.requireNonNull(colormap, "colormap")));
     }
 
+    /**
+     * Measures whether this map points at the object: the pointing game and the share of its energy inside the
+     * region, on the map's positive values resized to the image (bilinear, as the overlays resize it).
+     *
+     * <pre>{@code
+     * Localisation l = heatmap.localisation(Region.box(40, 10, 300, 280));
+     * }</pre>
+     *
+     * @param region where the object is, in the image's pixels
+     * @return the pointing game and the energy inside
+     * @throws NullPointerException if region is null
+     * @throws IllegalArgumentException if a mask is not of the image's size, or a box lies outside the image
+     */
+    public Localisation localisation(Region region) {
+        Objects.requireNonNull(region, "region");
+        int w = image.width();
+        int h = image.height();
+        region.requireFits(w, h);
+        float[] positive = new float[values.length];
+        for (int i = 0; i < positive.length; i++) {
+            positive[i] = Math.max(values[i], 0);
+        }
+        float[] map = MapMath.resize(positive, height, width, h, w);
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : map) {
+            max = Math.max(max, v);
+        }
+        boolean hit = false;
+        double inside = 0;
+        double total = 0;
+        long area = 0;
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                float v = map[y * w + x];
+                boolean in = region.contains(x, y);
+                hit |= in && v == max;
+                inside += in ? v : 0;
+                total += v;
+                area += in ? 1 : 0;
+            }
+        }
+        return new Localisation(region, hit, total > 0 ? inside / total : Double.NaN, (double) area / ((long) w * h));
+    }
+
     /** The map, negative values as 0, divided by its maximum, resized to the image. */
     private float[] resized() {
         float top = top();

@@ -77,6 +77,47 @@ class EvaluationTest {
     }
 
     /**
+     * The pointing game and the energy inside three boxes on Chelsea equal Quantus's own {@code PointingGame} and
+     * {@code AttributionLocalisation} on the same Grad-CAM map resized to the photo; a mask of the box gives the same,
+     * and bad regions are refused.
+     */
+    @org.junit.jupiter.api.Test
+    void localisationIsQuantusPointingGameAndAttributionLocalisation() throws IOException {
+        Map<String, double[]> reference = references();
+        try (Inspector inspector = HeatmapTest.open("seed")) {
+            Heatmap gradCam = inspector.image(PHOTO).heatmap(HeatmapMethod.GRAD_CAM);
+            int checked = 0;
+            for (Map.Entry<String, double[]> row : reference.entrySet()) {
+                if (!row.getKey().startsWith("seed LOCALISATION ")) {
+                    continue;
+                }
+                int[] box = Stream.of(row.getKey().substring(18).split(" ")).mapToInt(Integer::parseInt).toArray();
+                Localisation l = gradCam.localisation(Region.box(box[0], box[1], box[2], box[3]));
+                System.out.println(row.getKey() + ": " + l + "; Quantus " + Arrays.toString(row.getValue()));
+                assertThat(l.hit()).as("pointing game in %s", l.region()).isEqualTo(row.getValue()[0] == 1);
+                assertThat(l.energy()).as("energy in %s", l.region()).isCloseTo(row.getValue()[1], within(1e-5));
+                assertThat(l.area()).isCloseTo((double) box[2] * box[3] / (451 * 300), within(1e-12));
+                checked++;
+            }
+            assertThat(checked).isEqualTo(3);
+            boolean[] mask = new boolean[451 * 300];
+            for (int y = 150; y < 300; y++) {
+                for (int x = 0; x < 200; x++) {
+                    mask[y * 451 + x] = true;
+                }
+            }
+            assertThat(gradCam.localisation(Region.mask(mask, 451, 300)))
+                    .isEqualTo(new Localisation(Region.mask(mask, 451, 300), true,
+                            gradCam.localisation(Region.box(0, 150, 200, 150)).energy(), 200 * 150 / (451.0 * 300)));
+            assertThatThrownBy(() -> gradCam.localisation(Region.mask(mask, 300, 451)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("of the image's size");
+            assertThatThrownBy(() -> gradCam.localisation(Region.box(451, 0, 10, 10)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lies outside");
+            assertThatThrownBy(() -> Region.box(0, 0, 0, 10)).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    /**
      * On the shipped convnet and Chelsea, Grad-CAM's map beats its own inverse (1 - map, scaled) in every metric's
      * direction, and the random baseline in deletion, insertion and ROAD combined; the noise moves ROAD little.
      */

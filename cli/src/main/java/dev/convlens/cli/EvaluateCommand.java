@@ -6,6 +6,8 @@ import dev.convlens.ExplanationMethod;
 import dev.convlens.Faithfulness;
 import dev.convlens.Heatmap;
 import dev.convlens.HeatmapMethod;
+import dev.convlens.Localisation;
+import dev.convlens.Region;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -50,15 +52,29 @@ final class EvaluateCommand implements Callable<Integer> {
             + " once per weighted layer")
     boolean noRandomization;
 
+    @Option(names = "--box", split = ",", paramLabel = "X,Y,W,H", description = "where the object is, in the"
+            + " image's pixels (left, top, width, height), for the pointing game and the energy inside it")
+    List<Integer> box;
+
     @Option(names = "--json", description = "print one JSON line per image and method: deletion_auc, insertion_auc,"
-            + " road_morf, road_lerf, road_combined, mprt, mprt_flagged, mprt_layers, the curves, the protocol, and"
-            + " the cost: runs, imputations, seconds")
+            + " road_morf, road_lerf, road_combined, mprt, mprt_flagged, mprt_layers, with --box pointing_game,"
+            + " energy and energy_uniform, the curves, the protocol, and the cost: runs, imputations, seconds")
     boolean json;
 
     @Override
     public Integer call() {
         Faithfulness protocol = Faithfulness.defaults().steps(steps).noise(noise, Faithfulness.defaults().seed())
                 .modelRandomization(!noRandomization);
+        if (box != null && box.size() != 4) {
+            throw new ConvLens.UsageException("--box takes four numbers, X,Y,WIDTH,HEIGHT in the image's pixels; was "
+                    + box.size());
+        }
+        Region region;
+        try {
+            region = box == null ? null : Region.box(box.get(0), box.get(1), box.get(2), box.get(3));
+        } catch (IllegalArgumentException e) {
+            throw new ConvLens.UsageException("--box: " + e.getMessage());
+        }
         List<String> given = layer == null ? null : List.of(layer);
         return explaining.each("evaluating", "--layer", given, (request, image) -> {
             List<String> lines = new ArrayList<>();
@@ -66,6 +82,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 Heatmap heatmap = method instanceof HeatmapMethod m ? request.heatmap(m)
                         : request.attribution((AttributionMethod) method);
                 Evaluation e = request.evaluate(heatmap, protocol);
+                Localisation where = region == null ? null : heatmap.localisation(region);
                 String name = Converters.name((Enum<?>) method);
                 if (json) {
                     Map<String, Object> line = new LinkedHashMap<>();
@@ -93,6 +110,11 @@ final class EvaluateCommand implements Callable<Integer> {
                         }
                         line.put("mprt_layers", layers);
                     });
+                    if (where != null) {
+                        line.put("pointing_game", where.hit());
+                        line.put("energy", where.energy());
+                        line.put("energy_uniform", where.area());
+                    }
                     line.put("deletion", Arrays.stream(e.deletion()).boxed().toList());
                     line.put("insertion", Arrays.stream(e.insertion()).boxed().toList());
                     line.put("protocol", protocol.toString());
@@ -103,12 +125,14 @@ final class EvaluateCommand implements Callable<Integer> {
                 } else {
                     lines.add(String.format(Locale.ROOT, "%s: %s: deletion %.4f (lower is better), insertion %.4f"
                             + " (higher), ROAD most relevant first %.4f (lower), least relevant first %.4f (higher),"
-                            + " combined %.4f (higher)%s", image, explaining.describe(name, heatmap), e.deletionArea(),
-                            e.insertionArea(), e.roadMostRelevantFirst(), e.roadLeastRelevantFirst(),
+                            + " combined %.4f (higher)%s%s", image, explaining.describe(name, heatmap),
+                            e.deletionArea(), e.insertionArea(), e.roadMostRelevantFirst(), e.roadLeastRelevantFirst(),
                             e.roadCombined(), e.randomization().map(r -> String.format(Locale.ROOT, "; model"
                                     + " randomisation %.3f (lower)%s", r.similarity(), r.passes() ? ""
                                     : ", FLAGGED: the map hardly changes when the model's weights are random"))
-                                    .orElse("")));
+                                    .orElse(""), where == null ? "" : String.format(Locale.ROOT, "; pointing game %s,"
+                                    + " energy %.4f inside the box (higher; %.4f spread evenly)",
+                                    where.hit() ? "hit" : "miss", where.energy(), where.area())));
                 }
             }
             return String.join(System.lineSeparator(), lines);

@@ -155,6 +155,18 @@ class FirstHourTest {
                 .endsWith(", FLAGGED: the map hardly changes when the model's weights are random\n");
         Cli skipped = Cli.run("evaluate", Cli.MODEL, Cli.CHELSEA, "--steps", "1", "--no-mprt", "--json");
         assertThat(skipped.out()).contains("\"road_combined\":").doesNotContain("mprt");
+        Cli box = Cli.run("evaluate", Cli.MODEL, Cli.CHELSEA, "--methods", "grad-cam", "--steps", "1", "--no-mprt",
+                "--box", "0,150,200,150", "--json");
+        assertThat(box.code()).as(box.err()).isZero();
+        try (dev.convlens.Inspector inspector = dev.convlens.Inspector.of(Cli.MODEL)) {
+            dev.convlens.Localisation l = inspector.image(Cli.CHELSEA).heatmap(dev.convlens.HeatmapMethod.GRAD_CAM)
+                    .localisation(dev.convlens.Region.box(0, 150, 200, 150));
+            assertThat(box.out()).contains("\"pointing_game\":true,\"energy\":" + (float) l.energy()
+                    + ",\"energy_uniform\":" + (float) l.area() + ",");
+        }
+        Cli outside = Cli.run("evaluate", Cli.MODEL, Cli.CHELSEA, "--box", "900,0,10,10");
+        assertThat(outside.code()).isEqualTo(2);
+        assertThat(outside.err()).contains("lies outside the 451x300 image").hasLineCount(1);
         Cli steps = Cli.run("evaluate", Cli.MODEL, Cli.CHELSEA, "--steps", "0");
         assertThat(steps.code()).isEqualTo(2);
         assertThat(steps.err()).isEqualTo("convlens evaluate: steps must be at least 1, was 0\n");
