@@ -51,15 +51,22 @@ class ResNet18(nn.Module):
         return self.fc(torch.flatten(self.avgpool(x), 1))
 
 
-def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "target", "resnet18.onnx")
-    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+def model():
+    """The benchmark's ResNet-18: seeded random weights, non-trivial BatchNorm statistics (so the folded weights are
+    not all the same), in eval mode; the exported file holds these weights."""
     torch.manual_seed(0)
     net = ResNet18().eval()
-    for m in net.modules():  # non-trivial BatchNorm statistics, so the folded weights are not all the same
+    for m in net.modules():
         if isinstance(m, nn.BatchNorm2d):
             m.running_mean.uniform_(-0.1, 0.1)
             m.running_var.uniform_(0.5, 1.5)
+    return net
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "target", "resnet18.onnx")
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    net = model()
     torch.onnx.export(net, torch.randn(1, 3, 224, 224), out, opset_version=13, input_names=["input"],
                       output_names=["logits"], dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}})
     print(f"wrote {out}")

@@ -82,6 +82,10 @@ public final class Report {
             explainers(models, quick);
             return;
         }
+        if ("cams".equals(System.getProperty("convlens.report.only"))) { // -Donly=cams
+            againstPytorchGradCam(models);
+            return;
+        }
         for (String model : models) {
             expose(model);
         }
@@ -120,6 +124,55 @@ public final class Report {
         attributions(models, medians, quick);
         patterns(medians.get("seed").get("bareRun"), quick);
         explainers(models, quick);
+        againstPytorchGradCam(models);
+    }
+
+    /**
+     * Score-CAM and Ablation-CAM beside pytorch-grad-cam's own classes on the same weights, photo and threads
+     * ({@code benchmarks/cam_torch.py}), in one run: ConvLens's median of three calls after one, then Python's. The
+     * folder holding pytorch_grad_cam is {@code -Dconvlens.report.pytorchGradCam=DIR}; without it, skipped.
+     */
+    private static void againstPytorchGradCam(List<String> models) throws Exception {
+        System.out.printf("%nScore-CAM and Ablation-CAM against pytorch-grad-cam's own code (same weights, photo and"
+                + " two threads; default batches: ConvLens 16, pytorch-grad-cam 16 and 32): median seconds%n");
+        String folder = System.getProperty("convlens.report.pytorchGradCam");
+        if (folder == null || !Files.isDirectory(Path.of(folder, "pytorch_grad_cam"))) {
+            System.out.println("  skipped: give -Dconvlens.report.pytorchGradCam=DIR, the folder that holds"
+                    + " pytorch_grad_cam/ (and ttach/)");
+            return;
+        }
+        Map<String, Double> ours = new LinkedHashMap<>();
+        for (String model : models) {
+            try (Inspector inspector = Inspector.of(modelFile(model))) {
+                Request request = inspector.image(PHOTO).preprocessing(preprocessing(model));
+                for (HeatmapMethod method : List.of(HeatmapMethod.SCORE_CAM, HeatmapMethod.ABLATION_CAM)) {
+                    request.heatmap(method);
+                    double[] s = new double[3];
+                    for (int i = 0; i < s.length; i++) {
+                        long start = System.nanoTime();
+                        request.heatmap(method);
+                        s[i] = (System.nanoTime() - start) / 1e9;
+                    }
+                    Arrays.sort(s);
+                    ours.put(method + " " + model, s[1]);
+                }
+            }
+        }
+        Process p = new ProcessBuilder("/usr/bin/python3", "benchmarks/cam_torch.py", folder).redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        Matcher m = Pattern.compile("^(\\w+ \\w+) ([0-9.]+) s$", Pattern.MULTILINE).matcher(out);
+        Map<String, Double> theirs = new LinkedHashMap<>();
+        while (m.find()) {
+            theirs.put(m.group(1), Double.parseDouble(m.group(2)));
+        }
+        for (Map.Entry<String, Double> e : ours.entrySet()) {
+            Double torch = theirs.get(e.getKey());
+            System.out.printf(Locale.ROOT, "  %-24s ConvLens %7.3f s, pytorch-grad-cam %s%n", e.getKey(), e.getValue(),
+                    torch == null ? "not run: " + out.lines().reduce((a, b) -> b).orElse("")
+                            : String.format(Locale.ROOT, "%7.3f s: %.1fx faster", torch, torch / e.getValue()));
+        }
     }
 
     /**
