@@ -3,7 +3,8 @@
 them (eclique/RISE evaluation.py, re-written here in torch with its blur kernel made by scipy's gaussian_filter, and
 the pixels ordered by a stable sort so that ties fall in raster order), and ROAD by pytorch-grad-cam's own
 NoisyLinearImputer, RemoveMostRelevantFirst, RemoveLeastRelevantFirst and PerturbationConfidenceMetric (its
-metrics/road.py and perturbation_confidence.py, with noise 0: the noise is torch's randn, which Java cannot draw);
+metrics/road.py and perturbation_confidence.py, with noise 0: the noise is torch's randn, which Java cannot draw), and
+its CamMultImageConfidenceChange (metrics/cam_mult_image.py);
 the pointing game and the energy inside three boxes on Chelsea by Quantus's own PointingGame and
 AttributionLocalisation, on the seed's Grad-CAM map upsampled to the photo; and noisy linear imputation by Quantus's
 own noisy_linear_imputation (quantus/functions/perturb_func.py, numpy and
@@ -84,6 +85,13 @@ def road(metrics, model, image, cam01, target):
     return out
 
 
+def confidence(metrics, model, image, up, target):
+    """pytorch-grad-cam's CamMultImageConfidenceChange: the score of the input times the map, scaled by its own
+    scale_cam_image, minus the input's."""
+    cam = pgc.SCALE_CAM_IMAGE(up[None])
+    return [float(metrics.CamMultImageConfidenceChange()(image, cam, [target], model)[0])]
+
+
 def upsampled(m, h, w):
     up = F.interpolate(torch.from_numpy(m)[None, None], size=(h, w), mode="bilinear", align_corners=False)
     return up[0, 0].numpy().astype(np.float32)
@@ -132,7 +140,9 @@ def main():
     methods, targets = pgc.load(sys.argv[1])
     stub_metrics = importlib.import_module("pytorch_grad_cam.metrics.road")
     pert = importlib.import_module("pytorch_grad_cam.metrics.perturbation_confidence")
+    mult = importlib.import_module("pytorch_grad_cam.metrics.cam_mult_image")
     metrics = type("Metrics", (), {"NoisyLinearImputer": stub_metrics.NoisyLinearImputer,
+                                   "CamMultImageConfidenceChange": mult.CamMultImageConfidenceChange,
                                    "RemoveMostRelevantFirst": pert.RemoveMostRelevantFirst,
                                    "RemoveLeastRelevantFirst": pert.RemoveLeastRelevantFirst,
                                    "PerturbationConfidenceMetric": pert.PerturbationConfidenceMetric})
@@ -161,6 +171,7 @@ def main():
     # a change of 1 - s is a change of -s: pytorch-grad-cam's BinaryClassifierOutputTarget(0)
     changes = road(metrics, nchw, x, scaled(up), targets.BinaryClassifierOutputTarget(target))
     rows += [("seed ROAD_" + name, v) for name, v in changes.items()]
+    rows.append(("seed CONFIDENCE_CHANGE", confidence(metrics, nchw, x, up, targets.BinaryClassifierOutputTarget(target))))
 
     res = ref.small_resnet()
     x = ref.resnet_input()
@@ -175,6 +186,7 @@ def main():
     rows.append(("resnet INSERTION", causal(resnet_score, x, blurred, up, "ins")))
     changes = road(metrics, res, x, scaled(up), targets.ClassifierOutputTarget(target))
     rows += [("resnet ROAD_" + name, v) for name, v in changes.items()]
+    rows.append(("resnet CONFIDENCE_CHANGE", confidence(metrics, res, x, up, targets.ClassifierOutputTarget(target))))
     pointing = quantus(sys.argv[1], "quantus.metrics.localisation.pointing_game").PointingGame(disable_warnings=True)
     localisation = quantus(sys.argv[1], "quantus.metrics.localisation.attribution_localisation") \
         .AttributionLocalisation(disable_warnings=True)

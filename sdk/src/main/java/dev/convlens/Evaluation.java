@@ -24,6 +24,7 @@ public final class Evaluation {
     private final double[] insertion;
     private final double roadMostRelevantFirst;
     private final double roadLeastRelevantFirst;
+    private final double confidenceChange;
     private final Randomization randomization;
     private final Faithfulness protocol;
     private final int runs;
@@ -31,7 +32,8 @@ public final class Evaluation {
     private final Duration time;
 
     Evaluation(ExplanationMethod method, float score, double[] deletion, double[] insertion,
-               double roadMostRelevantFirst, double roadLeastRelevantFirst, Randomization randomization,
+               double roadMostRelevantFirst, double roadLeastRelevantFirst, double confidenceChange,
+               Randomization randomization,
                Faithfulness protocol, int runs, int imputations, Duration time) {
         this.method = Objects.requireNonNull(method, "method");
         this.score = score;
@@ -39,6 +41,7 @@ public final class Evaluation {
         this.insertion = insertion.clone();
         this.roadMostRelevantFirst = roadMostRelevantFirst;
         this.roadLeastRelevantFirst = roadLeastRelevantFirst;
+        this.confidenceChange = confidenceChange;
         this.randomization = randomization;
         this.protocol = Objects.requireNonNull(protocol, "protocol");
         this.runs = runs;
@@ -135,6 +138,17 @@ public final class Evaluation {
     }
 
     /**
+     * Returns pytorch-grad-cam's confidence change ({@code CamMultImageConfidenceChange}): the score of the input
+     * multiplied by the map (scaled to 0..1, resized to the input) minus the score of the input. Higher is better: a
+     * map that keeps what the class needs loses little of the score, or gains.
+     *
+     * @return the change of the score
+     */
+    public double confidenceChange() {
+        return confidenceChange;
+    }
+
+    /**
      * Returns the model-randomisation check: whether the method's map changes when the model's weights are random.
      *
      * @return the check, or empty where the protocol turned it off ({@link Faithfulness#modelRandomization(boolean)})
@@ -153,8 +167,8 @@ public final class Evaluation {
     }
 
     /**
-     * Returns how many inputs the model was run on for deletion, insertion and ROAD (the image itself once for each),
-     * in batches where its batch size is dynamic; the model-randomisation check costs one randomized model and one
+     * Returns how many inputs the model was run on for deletion, insertion, and ROAD with the confidence change (the
+     * image itself once for each of the three), in batches where its batch size is dynamic; the model-randomisation check costs one randomized model and one
      * heatmap per layer of {@link Randomization#layers()} besides.
      *
      * @return the forward runs
@@ -194,9 +208,9 @@ public final class Evaluation {
     public String toString() {
         return String.format(Locale.ROOT, "%s, score %.4f: deletion area %.4f (lower is better), insertion area %.4f"
                 + " (higher is better), ROAD most relevant first %.4f (lower is better), least relevant first %.4f"
-                + " (higher is better), combined %.4f (higher is better)%s; %s; cost: %d runs, %d imputations%s,"
-                + " %.1f s", method, score, deletionArea(), insertionArea(), roadMostRelevantFirst,
-                roadLeastRelevantFirst, roadCombined(), randomization == null ? "" : "; " + randomization, protocol,
+                + " (higher is better), combined %.4f (higher is better), confidence change %.4f (higher is better)%s;"
+                + " %s; cost: %d runs, %d imputations%s, %.1f s", method, score, deletionArea(), insertionArea(),
+                roadMostRelevantFirst, roadLeastRelevantFirst, roadCombined(), confidenceChange, randomization == null ? "" : "; " + randomization, protocol,
                 runs, imputations, randomization == null ? "" : ", " + randomization.layers().size()
                         + " randomized models", time.toNanos() / 1e9);
     }

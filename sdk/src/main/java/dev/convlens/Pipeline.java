@@ -431,8 +431,11 @@ final class Pipeline implements AutoCloseable {
                     .mapToObj(k -> inputs.imputed(Perturbations.atOrAbovePercentile(k < n ? scaled : least,
                             percentiles[k % n]), protocol.noise(), new Random(protocol.seed() + k)))
                     .toList();
-            double[] changed = cams.scores(heatmap.target(), tensor, shape, road.size(), road::get, protocol.batch(),
-                    task.progress(), "ROAD: imputed inputs");
+            // and the input times the map, pytorch-grad-cam's CamMultImageConfidenceChange, in the same batches
+            List<float[]> changes = new ArrayList<>(road);
+            changes.add(inputs.times(scaled));
+            double[] changed = cams.scores(heatmap.target(), tensor, shape, changes.size(), changes::get,
+                    protocol.batch(), task.progress(), "ROAD: changed inputs");
             double most = 0;
             double leastFirst = 0;
             for (int k = 0; k < percentiles.length; k++) {
@@ -441,7 +444,8 @@ final class Pipeline implements AutoCloseable {
             }
             Randomization randomization = protocol.modelRandomization() ? randomization(task, heatmap, protocol) : null;
             return new Evaluation(heatmap.method(), (float) changed[0], deletion, insertion, most, leastFirst,
-                    randomization, protocol, deletion.length + insertion.length + changed.length, road.size(),
+                    changed[changed.length - 1] - changed[0], randomization, protocol,
+                    deletion.length + insertion.length + changed.length, road.size(),
                     Duration.ofNanos(System.nanoTime() - start));
         });
     }

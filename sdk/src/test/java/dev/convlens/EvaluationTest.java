@@ -17,9 +17,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Faithfulness against references computed another way ({@code sdk/tools/faithfulness_references.py}): deletion and
- * insertion as RISE's CausalMetric computes them, ROAD by pytorch-grad-cam's own imputer and metrics (noise 0), on
- * the Grad-CAM maps of the shipped convnet and the small ResNet; and the directions: Grad-CAM against its inverted map
- * and the random baseline.
+ * insertion as RISE's CausalMetric computes them, ROAD and the confidence change by pytorch-grad-cam's own imputer and
+ * metrics (noise 0), on the Grad-CAM maps of the shipped convnet and the small ResNet; and the directions: Grad-CAM
+ * against its inverted map and the random baseline.
  */
 class EvaluationTest {
     private static final Path PHOTO = Path.of("../examples/images/chelsea.png");
@@ -55,11 +55,15 @@ class EvaluationTest {
                 assertThat(e.deletion()[i]).as("deletion after %d steps", i).isCloseTo(deletion[i], within(1e-5));
                 assertThat(e.insertion()[i]).as("insertion after %d steps", i).isCloseTo(insertion[i], within(1e-5));
             }
-            // its cost: 21 runs for each curve, the image and 18 imputed inputs for ROAD
-            assertThat(e.runs()).isEqualTo(21 + 21 + 19);
+            double confidence = reference.get(model + " CONFIDENCE_CHANGE")[0];
+            System.out.printf("%s: confidence change %.6f (pytorch-grad-cam %.6f)%n", model, e.confidenceChange(),
+                    confidence);
+            assertThat(e.confidenceChange()).isCloseTo(confidence, within(1e-5));
+            // its cost: 21 runs for each curve, the image, 18 imputed inputs for ROAD and the image times the map
+            assertThat(e.runs()).isEqualTo(21 + 21 + 20);
             assertThat(e.imputations()).isEqualTo(18);
             assertThat(e.time()).isPositive();
-            assertThat(e.toString()).contains("; cost: 61 runs, 18 imputations, "
+            assertThat(e.toString()).contains("; cost: 62 runs, 18 imputations, "
                     + e.randomization().orElseThrow().layers().size() + " randomized models, ");
             assertThat(e.deletion()[0]).isCloseTo(gradCam.score(), within(1e-6));
             assertThat(e.insertion()[20]).isCloseTo(gradCam.score(), within(1e-6));
@@ -149,6 +153,8 @@ class EvaluationTest {
             assertThat(good.roadLeastRelevantFirst()).isGreaterThan(bad.roadLeastRelevantFirst());
             assertThat(good.roadCombined()).isGreaterThan(bad.roadCombined()).isGreaterThan(baseline.roadCombined());
             assertThat(good.roadCombined()).isCloseTo(quiet.roadCombined(), within(0.01));
+            assertThat(good.confidenceChange()).isGreaterThan(bad.confidenceChange())
+                    .isGreaterThan(baseline.confidenceChange());
             assertThat(random.targetClass()).isEqualTo(gradCam.targetClass());
         }
     }

@@ -68,7 +68,7 @@ class ProgressTest {
             request.evaluate(gradCam);
             assertThat(heard.total("deletion: steps")).isEqualTo(20);
             assertThat(heard.total("insertion: steps")).isEqualTo(20);
-            assertThat(heard.total("ROAD: imputed inputs")).isEqualTo(18); // 9 percentiles, both orders
+            assertThat(heard.total("ROAD: changed inputs")).isEqualTo(19); // 2 x 9 percentiles, and x * map
             assertThat(heard.total("model randomisation: layers")).isEqualTo(6); // 5 convolutions and the dense layer
             System.out.println("heard: " + heard.calls.keySet());
         }

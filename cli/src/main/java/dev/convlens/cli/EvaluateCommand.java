@@ -57,7 +57,7 @@ final class EvaluateCommand implements Callable<Integer> {
     List<Integer> box;
 
     @Option(names = "--json", description = "print one JSON line per image and method: deletion_auc, insertion_auc,"
-            + " road_morf, road_lerf, road_combined, mprt, mprt_flagged, mprt_layers, with --box pointing_game,"
+            + " road_morf, road_lerf, road_combined, confidence_change, mprt, mprt_flagged, mprt_layers, with --box pointing_game,"
             + " energy and energy_uniform, the curves, the protocol, and the cost: runs, imputations, seconds")
     boolean json;
 
@@ -81,8 +81,8 @@ final class EvaluateCommand implements Callable<Integer> {
             for (ExplanationMethod method : methods) {
                 Heatmap heatmap = method instanceof HeatmapMethod m ? request.heatmap(m)
                         : request.attribution((AttributionMethod) method);
+                Localisation where = region == null ? null : heatmap.localisation(region); // a bad box fails first
                 Evaluation e = request.evaluate(heatmap, protocol);
-                Localisation where = region == null ? null : heatmap.localisation(region);
                 String name = Converters.name((Enum<?>) method);
                 if (json) {
                     Map<String, Object> line = new LinkedHashMap<>();
@@ -98,6 +98,7 @@ final class EvaluateCommand implements Callable<Integer> {
                     line.put("road_morf", e.roadMostRelevantFirst());
                     line.put("road_lerf", e.roadLeastRelevantFirst());
                     line.put("road_combined", e.roadCombined());
+                    line.put("confidence_change", e.confidenceChange());
                     e.randomization().ifPresent(r -> {
                         line.put("mprt", r.similarity());
                         line.put("mprt_flagged", !r.passes());
@@ -125,9 +126,10 @@ final class EvaluateCommand implements Callable<Integer> {
                 } else {
                     lines.add(String.format(Locale.ROOT, "%s: %s: deletion %.4f (lower is better), insertion %.4f"
                             + " (higher), ROAD most relevant first %.4f (lower), least relevant first %.4f (higher),"
-                            + " combined %.4f (higher)%s%s", image, explaining.describe(name, heatmap),
-                            e.deletionArea(), e.insertionArea(), e.roadMostRelevantFirst(), e.roadLeastRelevantFirst(),
-                            e.roadCombined(), e.randomization().map(r -> String.format(Locale.ROOT, "; model"
+                            + " combined %.4f (higher), confidence change %.4f (higher)%s%s", image,
+                            explaining.describe(name, heatmap), e.deletionArea(), e.insertionArea(),
+                            e.roadMostRelevantFirst(), e.roadLeastRelevantFirst(), e.roadCombined(),
+                            e.confidenceChange(), e.randomization().map(r -> String.format(Locale.ROOT, "; model"
                                     + " randomisation %.3f (lower)%s", r.similarity(), r.passes() ? ""
                                     : ", FLAGGED: the map hardly changes when the model's weights are random"))
                                     .orElse(""), where == null ? "" : String.format(Locale.ROOT, "; pointing game %s,"

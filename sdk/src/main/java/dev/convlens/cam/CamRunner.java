@@ -338,6 +338,7 @@ public final class CamRunner {
         Forward f = forward(List.of(layer), input, shape, requestedClass);
         Maps a = f.maps(layer);
         int[] channels = mostActive(a.planes, options.channels());
+        Perturbations inputs = new Perturbations(input, spec.layout(), spec.channels(), h, w);
         double[] scores = scores(channels.length, i -> {
             float[] mask = MapMath.resizeAlignCorners(a.planes[channels[i]], a.h, a.w, h, w);
             float min = Float.POSITIVE_INFINITY;
@@ -349,7 +350,7 @@ public final class CamRunner {
             for (int j = 0; j < mask.length; j++) {
                 mask[j] = (mask[j] - min) / (max - min + 1e-8f);
             }
-            return times(input, mask);
+            return inputs.times(mask);
         }, shape, f.target, options.batch(), progress, "score-cam: masked inputs");
         double[] softmax = MapMath.softmax(scores);
         double[] weights = new double[a.planes.length];
@@ -505,6 +506,7 @@ public final class CamRunner {
         int stride = options.stride() > 0 ? options.stride() : Math.max(1, patch / 2);
         int rows = (h - patch) / stride + 1;
         int cols = (w - patch) / stride + 1;
+        Perturbations inputs = new Perturbations(input, spec.layout(), spec.channels(), h, w);
         double[] scores = scores(rows * cols, i -> {
             int r = i / cols;
             int c = i % cols;
@@ -513,7 +515,7 @@ public final class CamRunner {
             for (int y = r * stride; y < r * stride + patch; y++) {
                 Arrays.fill(mask, y * w + c * stride, y * w + c * stride + patch, 0f);
             }
-            return times(input, mask);
+            return inputs.times(mask);
         }, shape, f.target, options.batch(), progress, "occlusion: patch positions");
         float[] map = new float[rows * cols];
         for (int i = 0; i < map.length; i++) {
@@ -580,20 +582,6 @@ public final class CamRunner {
         for (int i = 0; i < sum.length; i++) {
             sum[i] += values[i];
         }
-    }
-
-    /** The input multiplied by a mask of {@code h * w} values, the same for every channel. */
-    private float[] times(float[] input, float[] mask) {
-        float[] out = new float[input.length];
-        int channels = spec.channels();
-        int plane = mask.length;
-        for (int c = 0; c < channels; c++) {
-            for (int i = 0; i < plane; i++) {
-                int at = spec.layout() == Layout.NCHW ? c * plane + i : i * channels + c;
-                out[at] = input[at] * mask[i];
-            }
-        }
-        return out;
     }
 
     /**

@@ -81,6 +81,22 @@ public final class Perturbations {
     }
 
     /**
+     * The input multiplied by a map of {@code height x width} values, the same for every channel: Score-CAM's masked
+     * inputs, occlusion's, and pytorch-grad-cam's {@code multiply_tensor_with_cam}.
+     */
+    public float[] times(float[] map) {
+        float[] out = new float[input.length];
+        int plane = height * width;
+        for (int c = 0; c < channels; c++) {
+            for (int i = 0; i < plane; i++) {
+                int at = at(c, i);
+                out[at] = input[at] * map[i];
+            }
+        }
+        return out;
+    }
+
+    /**
      * RISE's blurred input: each channel convolved with its 11x11 kernel, zero padding ({@code conv2d(x, kern,
      * padding=5)}).
      */
