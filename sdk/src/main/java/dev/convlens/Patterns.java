@@ -169,6 +169,19 @@ public final class Patterns {
     }
 
     /**
+     * Sets who hears how far the ascent has got: {@code "patterns: gradient steps"}, after each step of each batch of
+     * channels, the total (the steps, plus the run that scores the result, times the batches) known up front.
+     * Interrupting the thread stops it at its next run.
+     *
+     * @param listener called on the working thread
+     * @return a new patterns request
+     * @throws NullPointerException if listener is null
+     */
+    public Patterns progress(ProgressListener listener) {
+        return new Patterns(pipeline, task.withProgress(Objects.requireNonNull(listener, "listener")));
+    }
+
+    /**
      * Runs the ascent and returns each channel's pattern.
      *
      * @return one pattern per channel, in the order asked

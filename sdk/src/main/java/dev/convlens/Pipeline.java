@@ -624,7 +624,8 @@ final class Pipeline implements AutoCloseable {
             String objective = task.book() ? layer.output() : task.layer().preActivation();
             for (PatternAscent.Result r : ascent.run(layer.output(), objective, channels, space, start, task.steps(),
                     task.step(), task.book() ? 1e-5 : 0,
-                    task.regularized() ? channel -> new Random(task.seed() * 31 + channel + 1) : null)) {
+                    task.regularized() ? channel -> new Random(task.seed() * 31 + channel + 1) : null,
+                    task.progress())) {
                 patterns.add(new FilterPattern(layer, r.channel(), r.score(), r.dead(), r.input(),
                         PatternPictures.deprocess(r.pixels(), space.channels(), size[0], size[1])));
             }

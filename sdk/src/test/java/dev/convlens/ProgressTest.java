@@ -70,6 +70,9 @@ class ProgressTest {
             assertThat(heard.total("insertion: steps")).isEqualTo(20);
             assertThat(heard.total("ROAD: changed inputs")).isEqualTo(19); // 2 x 9 percentiles, and x * map
             assertThat(heard.total("model randomisation: layers")).isEqualTo(6); // 5 convolutions and the dense layer
+            inspector.patterns("conv2d_3").channels(java.util.stream.IntStream.range(0, 20).toArray()).steps(3, 10)
+                    .progress(heard).list();
+            assertThat(heard.total("patterns: gradient steps")).isEqualTo(2 * 4); // 16 and 4 channels, 3 steps + 1
             System.out.println("heard: " + heard.calls.keySet());
         }
     }

@@ -1,5 +1,6 @@
 package dev.convlens.cam;
 
+import dev.convlens.ProgressListener;
 import dev.convlens.UnsupportedModelException;
 import dev.convlens.image.InputSpec;
 import dev.convlens.image.PixelSpace;
@@ -11,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
 
 /**
@@ -71,13 +73,16 @@ public final class PatternAscent {
      * @param epsilon what the gradient's root mean square is increased by before it divides: the book's 1e-5, or 0
      * @param warps for each channel, the random source of the change each step makes to the picture before the
      *     gradient is taken (Lucid's transformation robustness), or null for none
+     * @param progress hears each step of each batch
      * @throws UnsupportedModelException if the gradient cannot be taken through the model
      */
     public List<Result> run(String layer, String objective, int[] channels, PixelSpace space,
                             IntFunction<float[]> start, int steps, float step, double epsilon,
-                            IntFunction<Random> warps) {
+                            IntFunction<Random> warps, ProgressListener progress) {
         List<Result> results = new ArrayList<>();
         int batch = batchable ? BATCH : 1;
+        int batches = (channels.length + batch - 1) / batch;
+        long total = (long) batches * (steps + 1);
         Map<Integer, InputGradient> gradients = new LinkedHashMap<>(); // one per batch size; all but the last full
         for (int from = 0; from < channels.length; from += batch) {
             int[] some = Arrays.copyOfRange(channels, from, Math.min(channels.length, from + batch));
@@ -86,14 +91,16 @@ public final class PatternAscent {
                 shape[0] = n;
                 return InputGradient.of(model, engine, spec, objective, List.of(layer), shape, false);
             });
-            results.addAll(batch(gradient, objective, layer, some, space, start, steps, step, epsilon, warps));
+            long done = (long) (from / batch) * (steps + 1);
+            results.addAll(batch(gradient, objective, layer, some, space, start, steps, step, epsilon, warps,
+                    s -> progress.progress("patterns: gradient steps", done + s + 1, total)));
         }
         return results;
     }
 
     private List<Result> batch(InputGradient gradient, String objective, String layer, int[] channels,
                                PixelSpace space, IntFunction<float[]> start, int steps, float step, double epsilon,
-                               IntFunction<Random> warps) {
+                               IntFunction<Random> warps, IntConsumer stepped) {
         int n = channels.length;
         int size = space.size();
         float[][] pixels = new float[n][];
@@ -127,6 +134,7 @@ public final class PatternAscent {
                 System.arraycopy(space.toInput(picture), 0, input, b * size, size);
             }
             Map<String, float[]> out = gradient.run(input, seed);
+            stepped.accept(s);
             float[] activations = out.get(layer);
             float[] g = out.get(InputGradient.GRADIENT);
             for (int b = 0; b < n; b++) {
