@@ -303,7 +303,8 @@ public final class Inspector implements AutoCloseable {
         pipeline.ensureOpen();
         if (!ExplainerBuilder.METHODS.contains(method)) {
             throw new IllegalArgumentException(method + " cannot be written into an explainer's graph: it runs the"
-                    + " model many times, or takes another run's results; the methods that export are "
+                    + " model many times, takes another run's results, or (FullGrad) gathers the gradient at every"
+                    + " biased layer, which an explainer does not write yet; the methods that export are "
                     + ExplainerBuilder.METHODS.stream().map(Object::toString).sorted().toList());
         }
         return new Explainer(pipeline, ExplainerTask.of(method));
