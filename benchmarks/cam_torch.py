@@ -20,20 +20,15 @@ import time
 
 import numpy as np
 import torch
-import torch.nn as nn
-import torch.nn.functional as F
 from PIL import Image
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..")
 sys.path.insert(0, os.path.join(ROOT, "sdk", "tools"))
-sys.path.insert(0, os.path.join(ROOT, "models"))
 sys.path.insert(0, HERE)
 import pytorch_grad_cam_references as pgc  # noqa: E402
 import resnet18  # noqa: E402
-from cats_vs_dogs import ConvNet, KerasLayout  # noqa: E402
 
-PHOTO = os.path.join(ROOT, "examples", "images", "chelsea.png")
 
 
 def seconds(method, model, layer, x, target):
@@ -57,40 +52,17 @@ def main():
     ablation_cam = importlib.import_module("pytorch_grad_cam.ablation_cam").AblationCAM
     targets = importlib.import_module("pytorch_grad_cam.utils.model_targets")
 
-    net = ConvNet()
-    net.load_state_dict(torch.load(os.path.join(ROOT, "models", "cats_vs_dogs_small.pt")))
-    keras = KerasLayout(net.eval()).eval()
-    relu_4 = nn.ReLU()
-
-    def features(x):
-        x = net.max_pooling2d(F.relu(net.conv2d(x)))
-        x = net.max_pooling2d_1(F.relu(net.conv2d_1(x)))
-        x = net.max_pooling2d_2(F.relu(net.conv2d_2(x)))
-        x = net.max_pooling2d_3(F.relu(net.conv2d_3(x)))
-        return relu_4(net.conv2d_4(x))
-
-    net.features = features
-
-    class ChannelsFirst(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.keras = keras
-
-        def forward(self, image):
-            return self.keras(image.permute(0, 2, 3, 1))
-
-    seed = ChannelsFirst().eval()
-    photo = Image.open(PHOTO).convert("RGB")
-    x = torch.from_numpy(np.asarray(photo.resize((180, 180), Image.NEAREST), dtype=np.float32))[None]
-    x = x.permute(0, 3, 1, 2).contiguous()
+    keras, _, relu_4 = pgc.seed_with_hooks()
+    seed = pgc.ChannelsFirst(keras).eval()
+    photo = Image.open(pgc.ref.PHOTO).convert("RGB")
+    x = pgc.ref.seed_input().permute(0, 3, 1, 2).contiguous()
     with torch.no_grad():
         p = float(seed(x).reshape(-1)[0])
     seed_target = targets.BinaryClassifierOutputTarget(1 if p >= 0.5 else 0)
 
     res = resnet18.model()
     y = torch.from_numpy(np.asarray(photo.resize((224, 224), Image.BILINEAR), dtype=np.float32) / 255)
-    y = ((y.permute(2, 0, 1) - torch.tensor([0.485, 0.456, 0.406])[:, None, None])
-         / torch.tensor([0.229, 0.224, 0.225])[:, None, None])[None]
+    y = ((y.permute(2, 0, 1) - pgc.ref.IMAGENET_MEAN) / pgc.ref.IMAGENET_STD)[None]
     with torch.no_grad():
         res_target = targets.ClassifierOutputTarget(int(res(y).argmax()))
 

@@ -148,13 +148,21 @@ def full_grad(methods, model, x, target):
     return m
 
 
-def main():
-    if len(sys.argv) != 2 or not os.path.isdir(os.path.join(sys.argv[1], "pytorch_grad_cam")):
-        sys.exit("usage: pytorch_grad_cam_references.py FOLDER (the folder that holds pytorch_grad_cam/)")
-    methods, targets = load(sys.argv[1])
-    torch.set_num_threads(2)
+class ChannelsFirst(nn.Module):
+    """The convnet in Keras layout behind a permutation to NCHW: ttach flips axis 3, and pytorch-grad-cam reads the
+    input's size from the last two axes."""
 
-    # the shipped convnet in Keras layout, with ReLU modules to hook at conv2d_4 and conv2d_2
+    def __init__(self, keras):
+        super().__init__()
+        self.keras = keras
+
+    def forward(self, image):
+        return self.keras(image.permute(0, 2, 3, 1))
+
+
+def seed_with_hooks():
+    """The shipped convnet in Keras layout, with ReLU modules to hook at conv2d_2 and conv2d_4 (the ONNX model's
+    layers end after their ReLUs): (keras, relu_2, relu_4)."""
     net = ref.ConvNet()
     net.load_state_dict(torch.load(os.path.join(ref.ROOT, "models", "cats_vs_dogs_small.pt")))
     net.eval()
@@ -169,6 +177,16 @@ def main():
         return relu_4(net.conv2d_4(x))
 
     net.features = features
+    return keras, relu_2, relu_4
+
+
+def main():
+    if len(sys.argv) != 2 or not os.path.isdir(os.path.join(sys.argv[1], "pytorch_grad_cam")):
+        sys.exit("usage: pytorch_grad_cam_references.py FOLDER (the folder that holds pytorch_grad_cam/)")
+    methods, targets = load(sys.argv[1])
+    torch.set_num_threads(2)
+
+    keras, relu_2, relu_4 = seed_with_hooks()
     x = ref.seed_input()
     with torch.no_grad():
         p = float(keras(x).reshape(-1)[0])
@@ -182,24 +200,14 @@ def main():
                      suffix="@conv2d_2"))
     seed.update(maps(methods, keras, relu_4, x, targets.BinaryClassifierOutputTarget(target), flips,
                      ("GRAD_CAM", "XGRAD_CAM", "HIRES_CAM", "LAYER_CAM"), True, "#eigen-smooth"))
-
-    class ChannelsFirst(nn.Module):
-        """The convnet behind a permutation, for ttach's NCHW flips."""
-
-        def __init__(self):
-            super().__init__()
-            self.keras = keras
-
-        def forward(self, image):
-            return self.keras(image.permute(0, 2, 3, 1))
-
-    seed.update(maps(methods, ChannelsFirst().eval(), relu_4, x.permute(0, 3, 1, 2),
+    channels_first = ChannelsFirst(keras).eval()
+    seed.update(maps(methods, channels_first, relu_4, x.permute(0, 3, 1, 2),
                      targets.BinaryClassifierOutputTarget(target), flips, ("GRAD_CAM", "LAYER_CAM"),
                      suffix="#aug-smooth", aug_smooth=True))
-    seed.update(maps(methods, ChannelsFirst().eval(), None, x.permute(0, 3, 1, 2),
+    seed.update(maps(methods, channels_first, None, x.permute(0, 3, 1, 2),
                      targets.BinaryClassifierOutputTarget(target), flips, ("GRAD_CAM", "LAYER_CAM"),
                      suffix="@conv2d_2+conv2d_4#average-layers", layers=[relu_2, relu_4]))
-    seed["FULL_GRAD"] = full_grad(methods, ChannelsFirst().eval(), x.permute(0, 3, 1, 2),
+    seed["FULL_GRAD"] = full_grad(methods, channels_first, x.permute(0, 3, 1, 2),
                                   targets.BinaryClassifierOutputTarget(target))
     write("seed", target, score, seed, flips)
 
